@@ -1,0 +1,146 @@
+// The 1-D and 2-D engines and linear-region merging.
+#include "common.hpp"
+
+#include <reluregions/interval_engine.hpp>
+#include <reluregions/linear_merge.hpp>
+#include <reluregions/polygon_engine.hpp>
+
+namespace rr = reluregions;
+
+namespace {
+
+template <class Sink>
+void run_engine(const rr::Network& net, rr::Control& ctl, Sink& sink) {
+  py::gil_scoped_release release;
+  if (net.input_dim() == 1) rr::IntervalEngine<Sink>(net, ctl, sink).run();
+  else rr::PolygonEngine<Sink>(net, ctl, sink).run();
+}
+
+void check_engine_input(const rr::Network& net) {
+  if (net.input_dim() != 1 && net.input_dim() != 2)
+    throw py::value_error("the interval and polygon engines need a 1- or 2-input (folded) network, got " +
+                          std::to_string(net.input_dim()) + " inputs");
+}
+
+py::dict status(const rr::Control& ctl) {
+  py::dict d;
+  d["complete"] = ctl.complete();
+  d["reason"] = ctl.reason();
+  d["elapsed"] = ctl.elapsed();
+  return d;
+}
+
+py::dict count_regions(const rr::Network& net, const py::object& max_regions, const py::object& time_limit, bool partial,
+                       const py::object& progress) {
+  check_engine_input(net);
+  rr::Control ctl = make_control(max_regions, time_limit, partial, progress);
+  rr::CountSink sink;
+  run_engine(net, ctl, sink);
+  py::dict d = status(ctl);
+  d["count"] = ctl.regions();
+  return d;
+}
+
+py::dict enumerate_regions(const rr::Network& net, bool affine, const py::object& max_regions,
+                           const py::object& time_limit, bool partial, const py::object& progress) {
+  check_engine_input(net);
+  const int dim = net.input_dim();
+  const auto& lay = net.layout();
+  rr::Control ctl = make_control(max_regions, time_limit, partial, progress);
+  rr::RegionStore store(dim, lay.words(), net.output_dim(), affine);
+  run_engine(net, ctl, store);
+
+  const auto R = static_cast<py::ssize_t>(store.size());
+  const py::ssize_t out = net.output_dim(), units = lay.units(), words = lay.words();
+  py::array_t<bool> patterns({R, units});
+  {
+    auto* dst = reinterpret_cast<std::uint8_t*>(patterns.mutable_data());
+    py::gil_scoped_release release;
+    for (py::ssize_t r = 0; r < R; ++r) lay.unpack(store.patterns.data() + r * words, dst + r * units);
+  }
+  py::dict d = status(ctl);
+  d["count"] = static_cast<std::uint64_t>(R);
+  d["patterns"] = patterns;
+  d["packed"] = to_numpy(std::move(store.patterns), {R, words});
+  d["witness"] = to_numpy(std::move(store.witness), {R, dim});
+  d["measure"] = to_numpy(std::move(store.measure), {R});
+  if (dim == 1) {
+    d["intervals"] = to_numpy(std::move(store.intervals), {R, 2});
+  } else {
+    const auto V = static_cast<py::ssize_t>(store.edge_units.size());
+    d["vertices"] = to_numpy(std::move(store.vertices), {V, 2});
+    d["offsets"] = to_numpy(std::move(store.offsets), {R + 1});
+    d["edge_units"] = to_numpy(std::move(store.edge_units), {V});
+  }
+  if (affine) {
+    d["A"] = to_numpy(std::move(store.A), {R, out, dim});
+    d["c"] = to_numpy(std::move(store.c), {R, out});
+    d["E"] = to_numpy(std::move(store.E), {R, out});
+  }
+  return d;
+}
+
+rr::MapsView maps_view(const darray& A, const darray& c, const darray& E, py::ssize_t R, int dim) {
+  if (A.ndim() != 3 || A.shape(0) != R || A.shape(2) != dim) throw py::value_error("A must have shape (R, out, dim)");
+  const py::ssize_t out = A.shape(1);
+  if (c.ndim() != 2 || c.shape(0) != R || c.shape(1) != out) throw py::value_error("c must have shape (R, out)");
+  if (E.ndim() != 2 || E.shape(0) != R || E.shape(1) != out) throw py::value_error("E must have shape (R, out)");
+  return rr::MapsView{A.data(), c.data(), E.data(), static_cast<int>(out), dim};
+}
+
+py::array_t<std::int64_t> merge_1d(const darray& intervals, const darray& A, const darray& c, const darray& E) {
+  if (intervals.ndim() != 2 || intervals.shape(1) != 2) throw py::value_error("intervals must have shape (R, 2)");
+  const py::ssize_t R = intervals.shape(0);
+  const rr::MapsView maps = maps_view(A, c, E, R, 1);
+  std::vector<std::int64_t> labels;
+  {
+    py::gil_scoped_release release;
+    labels = rr::merge_linear_1d(static_cast<std::size_t>(R), intervals.data(), maps);
+  }
+  return to_numpy(std::move(labels), {R});
+}
+
+py::array_t<std::int64_t> merge_2d(const rr::Network& net, const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& packed,
+                                   const darray& vertices, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& offsets,
+                                   const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& edge_units,
+                                   const darray& witness, const darray& A, const darray& c, const darray& E,
+                                   const py::object& progress) {
+  if (net.input_dim() != 2) throw py::value_error("merge_linear_2d needs the folded 2-input network");
+  const py::ssize_t R = witness.shape(0);
+  const auto words = static_cast<py::ssize_t>(net.layout().words());
+  if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words)
+    throw py::value_error("packed patterns have the wrong shape");
+  if (offsets.ndim() != 1 || offsets.shape(0) != R + 1) throw py::value_error("offsets must have R + 1 entries");
+  const py::ssize_t V = edge_units.shape(0);
+  if (vertices.ndim() != 2 || vertices.shape(0) != V || vertices.shape(1) != 2)
+    throw py::value_error("vertices must have shape (V, 2)");
+  const auto* off = offsets.data();
+  if (off[0] != 0 || off[R] != V) throw py::value_error("offsets do not match the vertices");
+  for (py::ssize_t r = 0; r < R; ++r)
+    if (off[r + 1] - off[r] < 3) throw py::value_error("every polygon needs at least 3 vertices");
+  const rr::MapsView maps = maps_view(A, c, E, R, 2);
+  rr::Control ctl = make_control(py::none(), py::none(), false, progress);
+  std::vector<std::int64_t> labels;
+  {
+    py::gil_scoped_release release;
+    labels = rr::merge_linear_2d(net, static_cast<std::size_t>(R), packed.data(), vertices.data(), off,
+                                 edge_units.data(), witness.data(), maps, ctl);
+  }
+  return to_numpy(std::move(labels), {R});
+}
+
+}  // namespace
+
+void bind_engines(py::module_& m) {
+  m.def("count_regions", &count_regions, py::arg("net"), py::arg("max_regions") = py::none(),
+        py::arg("time_limit") = py::none(), py::arg("partial") = false, py::arg("progress") = py::none(),
+        "Count the regions of a folded 1- or 2-input network on the unit interval or square");
+  m.def("enumerate_regions", &enumerate_regions, py::arg("net"), py::arg("affine") = false,
+        py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(), py::arg("partial") = false,
+        py::arg("progress") = py::none(), "Enumerate the regions of a folded 1- or 2-input network");
+  m.def("merge_linear_1d", &merge_1d, py::arg("intervals"), py::arg("A"), py::arg("c"), py::arg("E"),
+        "Linear-region labels of 1-D regions");
+  m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),
+        py::arg("edge_units"), py::arg("witness"), py::arg("A"), py::arg("c"), py::arg("E"),
+        py::arg("progress") = py::none(), "Linear-region labels of 2-D regions");
+}

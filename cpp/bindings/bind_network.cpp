@@ -1,0 +1,92 @@
+// Network: construction from NumPy arrays, batched forward pass, activation patterns, local maps.
+#include "common.hpp"
+
+#include <reluregions/network.hpp>
+
+using reluregions::Network;
+
+namespace {
+
+Network make_network(const std::vector<py::handle>& weights, const std::vector<py::handle>& biases,
+                     const std::vector<double>& slopes) {
+  if (weights.empty()) throw py::value_error("a network needs at least one layer");
+  if (weights.size() != biases.size()) throw py::value_error("need as many bias vectors as weight matrices");
+  std::vector<int> dims;
+  std::vector<std::vector<double>> W, b;
+  for (std::size_t l = 0; l < weights.size(); ++l) {
+    darray w = darray::ensure(weights[l]);
+    darray v = darray::ensure(biases[l]);
+    if (!w || !v) throw py::type_error("layer " + std::to_string(l) + ": weights and biases must be numeric arrays");
+    if (w.ndim() != 2) throw py::value_error("layer " + std::to_string(l) + ": weight matrix must be 2-D");
+    if (v.ndim() != 1 || v.shape(0) != w.shape(0))
+      throw py::value_error("layer " + std::to_string(l) + ": bias must be 1-D with one entry per output");
+    if (l == 0) dims.push_back(static_cast<int>(w.shape(1)));
+    else if (w.shape(1) != dims.back())
+      throw py::value_error("layer " + std::to_string(l) + ": expects " + std::to_string(w.shape(1)) +
+                            " inputs but the previous layer has " + std::to_string(dims.back()) + " outputs");
+    dims.push_back(static_cast<int>(w.shape(0)));
+    W.emplace_back(w.data(), w.data() + w.size());
+    b.emplace_back(v.data(), v.data() + v.size());
+  }
+  try {
+    return Network(std::move(dims), std::move(W), std::move(b), slopes);
+  } catch (const std::invalid_argument& e) {
+    throw py::value_error(e.what());
+  }
+}
+
+}  // namespace
+
+void bind_network(py::module_& m) {
+  py::class_<Network>(m, "Network", "A fully connected ReLU / leaky ReLU network (core)")
+      .def(py::init(&make_network), py::arg("weights"), py::arg("biases"), py::arg("slopes"))
+      .def_property_readonly("dims", &Network::dims, "Layer widths, input first, output last")
+      .def(
+          "forward",
+          [](const Network& net, const py::handle& X) {
+            darray x = as_matrix(X, net.input_dim(), "X");
+            const py::ssize_t n = x.shape(0);
+            std::vector<double> out(static_cast<std::size_t>(n) * net.output_dim());
+            {
+              py::gil_scoped_release release;
+              Network::Scratch s(net);
+              for (py::ssize_t r = 0; r < n; ++r)
+                net.forward(x.data(r, 0), out.data() + r * net.output_dim(), nullptr, 0.0, s);
+            }
+            return to_numpy(std::move(out), {n, net.output_dim()});
+          },
+          py::arg("X"), "Batched forward pass")
+      .def(
+          "activation_pattern",
+          [](const Network& net, const py::handle& X, double tol) {
+            darray x = as_matrix(X, net.input_dim(), "X");
+            const py::ssize_t n = x.shape(0);
+            const auto& lay = net.layout();
+            py::array_t<bool> res({n, static_cast<py::ssize_t>(lay.units())});
+            auto* out = reinterpret_cast<std::uint8_t*>(res.mutable_data());
+            {
+              py::gil_scoped_release release;
+              Network::Scratch s(net);
+              std::vector<std::uint64_t> bits(static_cast<std::size_t>(std::max(1, lay.words())));
+              for (py::ssize_t r = 0; r < n; ++r) {
+                net.forward(x.data(r, 0), nullptr, bits.data(), tol, s);
+                lay.unpack(bits.data(), out + r * lay.units());
+              }
+            }
+            return res;
+          },
+          py::arg("X"), py::arg("tol") = 0.0, "Activation patterns: bit = pre-activation > tol * magnitude bound")
+      .def(
+          "local_affine",
+          [](const Network& net, const py::handle& X) {
+            darray x = as_matrix(X, net.input_dim(), "X");
+            const py::ssize_t n = x.shape(0), d = net.input_dim(), o = net.output_dim();
+            std::vector<double> J(static_cast<std::size_t>(n * o * d)), c(static_cast<std::size_t>(n * o));
+            {
+              py::gil_scoped_release release;
+              for (py::ssize_t r = 0; r < n; ++r) net.local_affine(x.data(r, 0), J.data() + r * o * d, c.data() + r * o);
+            }
+            return py::make_tuple(to_numpy(std::move(J), {n, o, d}), to_numpy(std::move(c), {n, o}));
+          },
+          py::arg("X"), "Affine map (J, c) of the network on the region of each point");
+}

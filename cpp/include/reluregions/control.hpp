@@ -1,0 +1,94 @@
+// Limits, cancellation and progress reporting shared by every engine.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace reluregions {
+
+// Raised when max_regions or time_limit is exceeded and the caller did not ask for a partial result.
+class LimitExceeded : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Progress {
+  std::uint64_t regions = 0;     // regions found so far
+  std::uint64_t open_nodes = 0;  // nodes still to explore (engine specific, an indication)
+  double elapsed = 0.0;          // seconds
+};
+
+struct Limits {
+  std::uint64_t max_regions = 0;  // 0: no limit
+  double time_limit = 0.0;        // seconds; <= 0: no limit
+  bool partial = false;           // on a limit: stop and mark the result incomplete instead of throwing
+};
+
+// Engines call add_region() per region and checkpoint() often; both are cheap. The poll callback runs
+// about every `interval` seconds on the thread that calls checkpoint(); it may throw to cancel the run
+// (the Python bindings throw when Ctrl-C was pressed).
+class Control {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Poll = std::function<void(const Progress&)>;
+
+  explicit Control(Limits limits = {}, Poll poll = {}, double interval = 0.1)
+      : limits_(limits), poll_(std::move(poll)), interval_(interval), start_(Clock::now()), last_(start_) {}
+
+  // Records one region. Returns false when the region is over the limit and must be dropped (partial run).
+  bool add_region() {
+    const std::uint64_t n = regions_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (limits_.max_regions != 0 && n > limits_.max_regions) {
+      regions_.fetch_sub(1, std::memory_order_relaxed);
+      stop("max_regions=" + std::to_string(limits_.max_regions) + " reached");
+      return false;
+    }
+    return true;
+  }
+
+  // Checks the clock every few calls; polls and enforces the time limit at most every `interval` s.
+  void checkpoint(std::uint64_t open_nodes = 0) {
+    if ((++ticks_ & 31u) != 0) return;
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < interval_) return;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    if (limits_.time_limit > 0 && elapsed > limits_.time_limit)
+      stop("time_limit=" + std::to_string(limits_.time_limit) + " s reached");
+    if (poll_) poll_(Progress{regions(), open_nodes, elapsed});
+  }
+
+  // Limit reached: throw, or (partial) remember to stop. Safe to call from worker threads.
+  void stop(const std::string& why) {
+    if (!limits_.partial) throw LimitExceeded(why + " after " + std::to_string(regions()) + " regions");
+    bool expected = false;
+    if (stopped_.compare_exchange_strong(expected, true)) reason_ = why;
+  }
+  void cancel() { stopped_.store(true); }
+
+  bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
+  bool complete() const { return !stopped(); }
+  const std::string& reason() const { return reason_; }
+  std::uint64_t regions() const { return regions_.load(std::memory_order_relaxed); }
+  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  const Limits& limits() const { return limits_; }
+  bool has_poll() const { return static_cast<bool>(poll_); }
+  void poll_now(std::uint64_t open_nodes = 0) {
+    if (poll_) poll_(Progress{regions(), open_nodes, elapsed()});
+  }
+
+ private:
+  Limits limits_;
+  Poll poll_;
+  double interval_;
+  Clock::time_point start_, last_;
+  std::uint32_t ticks_ = 0;
+  std::atomic<std::uint64_t> regions_{0};
+  std::atomic<bool> stopped_{false};
+  std::string reason_;
+};
+
+}  // namespace reluregions

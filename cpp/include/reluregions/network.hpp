@@ -1,0 +1,164 @@
+// A fully connected network: affine layers, with ReLU or leaky ReLU after every layer but the last.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pattern.hpp"
+
+namespace reluregions {
+
+class Network {
+ public:
+  // dims = {n0, n1, ..., nL}; weights[l] is row-major (dims[l+1] x dims[l]); biases[l] has dims[l+1]
+  // entries; slopes[l] is the negative slope after hidden layer l (0 for ReLU), one per hidden layer.
+  Network(std::vector<int> dims, std::vector<std::vector<double>> weights,
+          std::vector<std::vector<double>> biases, std::vector<double> slopes)
+      : dims_(std::move(dims)), W_(std::move(weights)), b_(std::move(biases)), slopes_(std::move(slopes)) {
+    if (dims_.size() < 2) throw std::invalid_argument("a network needs at least one layer");
+    const int L = num_layers();
+    if (static_cast<int>(W_.size()) != L || static_cast<int>(b_.size()) != L)
+      throw std::invalid_argument("expected " + std::to_string(L) + " weight matrices and bias vectors");
+    if (static_cast<int>(slopes_.size()) != L - 1)
+      throw std::invalid_argument("expected one negative slope per hidden layer");
+    for (int d : dims_)
+      if (d < 1) throw std::invalid_argument("layer widths must be positive");
+    Wt_.resize(L);
+    absWt_.resize(L);
+    for (int l = 0; l < L; ++l) {
+      const int in = dims_[l], out = dims_[l + 1];
+      if (W_[l].size() != static_cast<std::size_t>(in) * out)
+        throw std::invalid_argument("layer " + std::to_string(l) + ": weight matrix has the wrong size");
+      if (b_[l].size() != static_cast<std::size_t>(out))
+        throw std::invalid_argument("layer " + std::to_string(l) + ": bias vector has the wrong size");
+      Wt_[l].resize(W_[l].size());
+      absWt_[l].resize(W_[l].size());
+      for (int i = 0; i < out; ++i)
+        for (int j = 0; j < in; ++j) {
+          const double w = W_[l][static_cast<std::size_t>(i) * in + j];
+          Wt_[l][static_cast<std::size_t>(j) * out + i] = w;
+          absWt_[l][static_cast<std::size_t>(j) * out + i] = std::fabs(w);
+        }
+      if (dims_[l + 1] > max_width_) max_width_ = dims_[l + 1];
+    }
+    if (dims_[0] > max_width_) max_width_ = dims_[0];
+    layout_ = PatternLayout(std::vector<int>(dims_.begin() + 1, dims_.end() - 1));
+  }
+
+  int input_dim() const { return dims_.front(); }
+  int output_dim() const { return dims_.back(); }
+  int num_layers() const { return static_cast<int>(dims_.size()) - 1; }  // affine layers
+  int num_hidden_layers() const { return num_layers() - 1; }
+  int in_dim(int l) const { return dims_[l]; }
+  int out_dim(int l) const { return dims_[l + 1]; }
+  int max_width() const { return max_width_; }
+  const std::vector<int>& dims() const { return dims_; }
+  const double* W(int l) const { return W_[l].data(); }       // out x in, row-major
+  const double* Wt(int l) const { return Wt_[l].data(); }     // in x out, row-major
+  const double* absWt(int l) const { return absWt_[l].data(); }
+  const double* b(int l) const { return b_[l].data(); }
+  double slope(int l) const { return slopes_[l]; }            // after hidden layer l
+  const PatternLayout& layout() const { return layout_; }
+
+  // Scratch space for one thread's forward passes.
+  struct Scratch {
+    std::vector<double> h, z, e, e2;
+    explicit Scratch(const Network& net)
+        : h(net.max_width_), z(net.max_width_), e(net.max_width_), e2(net.max_width_) {}
+  };
+
+  // One forward pass. Writes the output (if out != nullptr) and the activation pattern in the aligned
+  // layout (if pattern != nullptr): bit = z > tol * E, with E the same pass through |W|, |b| and |x|.
+  void forward(const double* x, double* out, std::uint64_t* pattern, double tol, Scratch& s) const {
+    const int L = num_layers();
+    double* h = s.h.data();
+    double* z = s.z.data();
+    double* e = s.e.data();
+    double* e2 = s.e2.data();
+    const bool track = pattern != nullptr && tol > 0;
+    for (int j = 0; j < dims_[0]; ++j) {
+      h[j] = x[j];
+      e[j] = std::fabs(x[j]);
+    }
+    if (pattern) layout_.clear(pattern);
+    for (int l = 0; l < L; ++l) {
+      const int in = dims_[l], outw = dims_[l + 1];
+      const double* Wl = W_[l].data();
+      const double* bl = b_[l].data();
+      for (int i = 0; i < outw; ++i) {
+        const double* row = Wl + static_cast<std::size_t>(i) * in;
+        double acc = bl[i], mag = std::fabs(bl[i]);
+        for (int j = 0; j < in; ++j) acc += row[j] * h[j];
+        if (track)
+          for (int j = 0; j < in; ++j) mag += std::fabs(row[j]) * e[j];
+        z[i] = acc;
+        e2[i] = mag;
+      }
+      if (l == L - 1) {
+        if (out)
+          for (int i = 0; i < outw; ++i) out[i] = z[i];
+        break;
+      }
+      const double a = slopes_[l];
+      for (int i = 0; i < outw; ++i) {
+        const bool on = z[i] > tol * e2[i];
+        if (pattern && on) layout_.set(pattern, l, i);
+        h[i] = on ? z[i] : a * z[i];
+        e[i] = on ? e2[i] : std::fabs(a) * e2[i];
+      }
+    }
+  }
+
+  // The affine map of the network on the activation region of x (strict pattern, z > 0):
+  // output = J x + c, with J out x in (row-major). Not a hot path.
+  void local_affine(const double* x, double* J, double* c) const {
+    const int L = num_layers();
+    const int d = dims_[0];
+    const std::size_t cols = static_cast<std::size_t>(d) + 1;
+    // [J | c] of the current layer's values as functions of x, width x (d + 1), row-major.
+    std::vector<double> cur(static_cast<std::size_t>(d) * cols, 0.0), nxt;
+    for (int j = 0; j < d; ++j) cur[static_cast<std::size_t>(j) * cols + static_cast<std::size_t>(j)] = 1.0;
+    std::vector<double> h(x, x + d), z;
+    for (int l = 0; l < L; ++l) {
+      const int in = dims_[l], outw = dims_[l + 1];
+      nxt.assign(static_cast<std::size_t>(outw) * cols, 0.0);
+      z.assign(static_cast<std::size_t>(outw), 0.0);
+      for (int i = 0; i < outw; ++i) {
+        double* row_out = &nxt[static_cast<std::size_t>(i) * cols];
+        double acc = b_[l][i];
+        for (int j = 0; j < in; ++j) {
+          const double w = W_[l][static_cast<std::size_t>(i) * in + j];
+          acc += w * h[j];
+          const double* row_in = &cur[static_cast<std::size_t>(j) * cols];
+          for (std::size_t k = 0; k < cols; ++k) row_out[k] += w * row_in[k];
+        }
+        row_out[d] += b_[l][i];
+        z[i] = acc;
+      }
+      if (l < L - 1)
+        for (int i = 0; i < outw; ++i) {
+          const double f = z[i] > 0 ? 1.0 : slopes_[l];
+          z[i] *= f;
+          for (std::size_t k = 0; k < cols; ++k) nxt[static_cast<std::size_t>(i) * cols + k] *= f;
+        }
+      h.swap(z);
+      cur.swap(nxt);
+    }
+    for (int i = 0; i < dims_[L]; ++i) {
+      for (int k = 0; k < d; ++k) J[static_cast<std::size_t>(i) * d + k] = cur[static_cast<std::size_t>(i) * cols + k];
+      c[i] = cur[static_cast<std::size_t>(i) * cols + static_cast<std::size_t>(d)];
+    }
+  }
+
+ private:
+  std::vector<int> dims_;
+  std::vector<std::vector<double>> W_, b_;
+  std::vector<double> slopes_;
+  std::vector<std::vector<double>> Wt_, absWt_;
+  int max_width_ = 0;
+  PatternLayout layout_;
+};
+
+}  // namespace reluregions
