@@ -129,6 +129,27 @@ py::array_t<std::int64_t> merge_2d(const rr::Network& net, const py::array_t<std
   return to_numpy(std::move(labels), {R});
 }
 
+py::array_t<std::int64_t> locate(const rr::Network& net,
+                                 const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& packed,
+                                 const py::handle& X) {
+  const auto words = static_cast<py::ssize_t>(net.layout().words());
+  if (packed.ndim() != 2 || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
+  darray x = as_matrix(X, net.input_dim(), "X");
+  const py::ssize_t n = x.shape(0);
+  std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
+  {
+    py::gil_scoped_release release;
+    rr::PatternIndex index(packed.data(), static_cast<std::size_t>(packed.shape(0)), static_cast<int>(words));
+    rr::Network::Scratch s(net);
+    std::vector<std::uint64_t> bits(static_cast<std::size_t>(std::max<py::ssize_t>(1, words)));
+    for (py::ssize_t r = 0; r < n; ++r) {
+      net.forward(x.data(r, 0), nullptr, bits.data(), rr::tol::zero, s);
+      idx[static_cast<std::size_t>(r)] = index.find(bits.data());
+    }
+  }
+  return to_numpy(std::move(idx), {n});
+}
+
 }  // namespace
 
 void bind_engines(py::module_& m) {
@@ -143,4 +164,6 @@ void bind_engines(py::module_& m) {
   m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),
         py::arg("edge_units"), py::arg("witness"), py::arg("A"), py::arg("c"), py::arg("E"),
         py::arg("progress") = py::none(), "Linear-region labels of 2-D regions");
+  m.def("locate", &locate, py::arg("net"), py::arg("packed"), py::arg("X"),
+        "Index of the region (by pattern) of each point, -1 if none");
 }

@@ -88,5 +88,21 @@ void bind_network(py::module_& m) {
             }
             return py::make_tuple(to_numpy(std::move(J), {n, o, d}), to_numpy(std::move(c), {n, o}));
           },
-          py::arg("X"), "Affine map (J, c) of the network on the region of each point");
+          py::arg("X"), "Affine map (J, c) of the network on the region of each point")
+      .def(
+          "local_affine_magnitude",
+          [](const Network& net, const py::handle& X) {
+            darray x = as_matrix(X, net.input_dim(), "X");
+            const py::ssize_t n = x.shape(0), d = net.input_dim(), o = net.output_dim();
+            std::vector<double> J(static_cast<std::size_t>(n * o * d)), c(static_cast<std::size_t>(n * o)),
+                E(static_cast<std::size_t>(n * o));
+            {
+              py::gil_scoped_release release;
+              for (py::ssize_t r = 0; r < n; ++r)
+                net.local_affine(x.data(r, 0), J.data() + r * o * d, c.data() + r * o, E.data() + r * o);
+            }
+            return py::make_tuple(to_numpy(std::move(J), {n, o, d}), to_numpy(std::move(c), {n, o}),
+                                  to_numpy(std::move(E), {n, o}));
+          },
+          py::arg("X"), "Local maps (J, c) and the magnitude bound E of each output");
 }

@@ -1,12 +1,45 @@
-"""reluregions: exact linear regions of ReLU networks."""
+"""reluregions: exact linear regions of ReLU networks.
+
+Count and enumerate the activation regions of a ReLU network along a segment, on a 2-D plane through
+input space or in a box; get each region's pattern, interior witness, interval/polygon, measure and
+output affine map; merge them into maximal linear regions.
+"""
 
 from __future__ import annotations
 
-from . import _core
+from . import _core, constructions
+from ._core import LimitExceeded
+from .api import count, regions
 from .domains import Box, Domain, Plane, Segment
 from .network import Network
+from .regions import LinearRegions, RegionCount, Regions
 from .tolerances import GEOMETRY_TOL, LINEAR_TOL, ZERO_TOL
 
 __version__ = "0.1.0"
 
-__all__ = ["GEOMETRY_TOL", "LINEAR_TOL", "ZERO_TOL", "Box", "Domain", "Network", "Plane", "Segment", "__version__"]
+__all__ = [
+    "GEOMETRY_TOL",
+    "LINEAR_TOL",
+    "ZERO_TOL",
+    "Box",
+    "Domain",
+    "LimitExceeded",
+    "LinearRegions",
+    "Network",
+    "Plane",
+    "RegionCount",
+    "Regions",
+    "Segment",
+    "__version__",
+    "constructions",
+    "count",
+    "regions",
+]
+
+
+def __getattr__(name: str):  # the reference needs SciPy: import it on first use
+    if name == "reference":
+        import importlib
+
+        return importlib.import_module(".reference", __name__)
+    raise AttributeError(f"module 'reluregions' has no attribute {name!r}")

@@ -112,41 +112,49 @@ class Network {
   }
 
   // The affine map of the network on the activation region of x (strict pattern, z > 0):
-  // output = J x + c, with J out x in (row-major). Not a hot path.
-  void local_affine(const double* x, double* J, double* c) const {
+  // output = J x + c, with J out x in (row-major). E (optional, out entries) bounds the magnitude of the
+  // terms summed for each output (the same pass through |W|, |b|, |x|). Not a hot path.
+  void local_affine(const double* x, double* J, double* c, double* E = nullptr) const {
     const int L = num_layers();
     const int d = dims_[0];
     const std::size_t cols = static_cast<std::size_t>(d) + 1;
     // [J | c] of the current layer's values as functions of x, width x (d + 1), row-major.
     std::vector<double> cur(static_cast<std::size_t>(d) * cols, 0.0), nxt;
     for (int j = 0; j < d; ++j) cur[static_cast<std::size_t>(j) * cols + static_cast<std::size_t>(j)] = 1.0;
-    std::vector<double> h(x, x + d), z;
+    std::vector<double> h(x, x + d), z, e(static_cast<std::size_t>(d)), e2;
+    for (int j = 0; j < d; ++j) e[static_cast<std::size_t>(j)] = std::fabs(x[j]);
     for (int l = 0; l < L; ++l) {
       const int in = dims_[l], outw = dims_[l + 1];
       nxt.assign(static_cast<std::size_t>(outw) * cols, 0.0);
       z.assign(static_cast<std::size_t>(outw), 0.0);
+      e2.assign(static_cast<std::size_t>(outw), 0.0);
       for (int i = 0; i < outw; ++i) {
         double* row_out = &nxt[static_cast<std::size_t>(i) * cols];
-        double acc = b_[l][i];
+        double acc = b_[l][i], mag = std::fabs(b_[l][i]);
         for (int j = 0; j < in; ++j) {
           const double w = W_[l][static_cast<std::size_t>(i) * in + j];
           acc += w * h[j];
+          mag += std::fabs(w) * e[j];
           const double* row_in = &cur[static_cast<std::size_t>(j) * cols];
           for (std::size_t k = 0; k < cols; ++k) row_out[k] += w * row_in[k];
         }
         row_out[d] += b_[l][i];
         z[i] = acc;
+        e2[i] = mag;
       }
       if (l < L - 1)
         for (int i = 0; i < outw; ++i) {
           const double f = z[i] > 0 ? 1.0 : slopes_[l];
           z[i] *= f;
+          e2[i] *= std::fabs(f);
           for (std::size_t k = 0; k < cols; ++k) nxt[static_cast<std::size_t>(i) * cols + k] *= f;
         }
       h.swap(z);
+      e.swap(e2);
       cur.swap(nxt);
     }
     for (int i = 0; i < dims_[L]; ++i) {
+      if (E) E[i] = e[i];
       for (int k = 0; k < d; ++k) J[static_cast<std::size_t>(i) * d + k] = cur[static_cast<std::size_t>(i) * cols + k];
       c[i] = cur[static_cast<std::size_t>(i) * cols + static_cast<std::size_t>(d)];
     }

@@ -1,0 +1,130 @@
+"""Command line: ``reluregions count ...``, ``reluregions examples``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from .api import count, regions
+from .constructions import example, examples
+from .domains import Box, Domain, Plane, Segment
+from .network import Network
+
+_NUMBERS = re.compile(r"^-(\d|\.\d|inf|nan)[\d.,eE+\-infa ]*$")
+
+
+def _vec(text: str) -> np.ndarray:
+    try:
+        return np.array([float(x) for x in text.strip().split(",")], dtype=float)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0,-1.5,2, got {text.strip()!r}") from None
+
+
+def _pair(text: str) -> tuple[float, float]:
+    v = _vec(text)
+    if v.size != 2:
+        raise argparse.ArgumentTypeError(f"expected two numbers LO,HI, got {text.strip()!r}")
+    return float(v[0]), float(v[1])
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reluregions", description="Exact linear regions of ReLU networks.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("count", help="count the regions of a network on a segment, plane or box",
+                       description="Count activation and linear regions. Vectors are comma-separated: 0,-1,2.")
+    c.add_argument("network", nargs="?", help="network file (.npz with W0, b0, W1, b1, ...)")
+    c.add_argument("--example", metavar="NAME", help="a bundled network (see `reluregions examples`)")
+    dom = c.add_mutually_exclusive_group()
+    dom.add_argument("--segment", nargs=2, type=_vec, metavar=("A", "B"), help="the segment from A to B")
+    dom.add_argument("--box", nargs=2, type=_vec, metavar=("LO", "HI"), help="the box LO <= x <= HI (1 or 2 inputs)")
+    dom.add_argument("--plane", nargs=3, type=_vec, metavar=("ORIGIN", "U", "V"), help="the plane ORIGIN + s U + t V")
+    dom.add_argument("--plane-through", nargs=3, type=_vec, metavar=("P0", "P1", "P2"), help="the plane through three points")
+    c.add_argument("--s-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="s range of --plane (default 0,1)")
+    c.add_argument("--t-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="t range of --plane (default 0,1)")
+    c.add_argument("--margin", type=float, default=0.1, help="margin of --plane-through (default 0.1)")
+    c.add_argument("--max-regions", type=int, help="stop with an error after this many regions")
+    c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop with an error after this long")
+    c.add_argument("--no-linear", action="store_true", help="only count activation regions (no storage, O(depth) memory)")
+    c.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sub.add_parser("examples", help="list the bundled example networks")
+    return p
+
+
+def _domain(args: argparse.Namespace, default: Domain | None) -> Domain:
+    if args.segment is not None:
+        return Segment(*args.segment)
+    if args.box is not None:
+        return Box(*args.box)
+    if args.plane is not None:
+        return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)
+    if args.plane_through is not None:
+        return Plane.through(*args.plane_through, margin=args.margin)
+    if default is None:
+        raise ValueError("give a domain: --segment A B, --box LO HI, --plane ORIGIN U V or --plane-through P0 P1 P2")
+    return default
+
+
+def _count(args: argparse.Namespace) -> dict[str, Any]:
+    if (args.network is None) == (args.example is None):
+        raise ValueError("give either a network file or --example NAME")
+    default = None
+    if args.example is not None:
+        ex = example(args.example)
+        net, default = ex.network, ex.domain
+    else:
+        net = Network.load(args.network)
+    domain = _domain(args, default)
+    limits = {"max_regions": args.max_regions, "time_limit": args.time_limit}
+    t0 = time.perf_counter()
+    out: dict[str, Any] = {"network": repr(net), "domain": repr(domain)}
+    if args.no_linear:
+        out["regions"] = int(count(net, domain, **limits))
+    else:
+        res = regions(net, domain, merge_linear=True, **limits)
+        out["regions"] = res.count
+        out["linear_regions"] = res.linear_count
+    out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # "-1,2" is a vector, not an option: a leading space keeps argparse from reading it as one.
+    argv = [" " + a if _NUMBERS.match(a) else a for a in argv]
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "examples":
+            for name, desc in examples().items():
+                print(f"{name:18s} {desc}")
+            return 0
+        out = _count(args)
+    except (ValueError, TypeError, OSError, _core.LimitExceeded) as exc:
+        print(f"reluregions: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("reluregions: interrupted", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"network:         {out['network']}")
+        print(f"domain:          {out['domain']}")
+        print(f"regions:         {out['regions']}")
+        if "linear_regions" in out:
+            print(f"linear regions:  {out['linear_regions']}")
+        print(f"time:            {out['seconds'] * 1e3:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
