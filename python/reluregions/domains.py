@@ -77,7 +77,7 @@ class Domain:
         origin, basis, lo, hi = self.parametrization()
         X = np.asarray(X, dtype=np.float64).reshape(-1, self.input_dim)
         s = self.to_coords(X)
-        scale = float(np.max(np.abs(basis)) * np.max(hi - lo)) + float(np.max(np.abs(origin)), initial=0.0)
+        scale = float(np.max(np.abs(basis)) * np.max(hi - lo) + np.max(np.abs(origin)))
         off_span = np.linalg.norm(self.to_input(s) - X, axis=1) <= atol * max(scale, 1.0)
         margin = atol * (hi - lo)
         inside = np.all((s >= lo - margin) & (s <= hi + margin), axis=1)

@@ -1,0 +1,96 @@
+"""Limits, partial results, progress and Ctrl-C."""
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import reluregions as rr
+from reluregions import constructions as C
+
+UNIT = rr.Box([0.0], [1.0])
+
+
+def test_max_regions_raises():
+    with pytest.raises(rr.LimitExceeded, match="max_regions=100"):
+        rr.count(C.zigzag(10, 5), UNIT, max_regions=100)
+    with pytest.raises(rr.LimitExceeded):
+        rr.regions(C.zigzag(10, 5), UNIT, max_regions=100)
+    assert issubclass(rr.LimitExceeded, RuntimeError)
+
+
+def test_partial_results_are_marked():
+    n = rr.count(C.zigzag(10, 5), UNIT, max_regions=100, partial=True)
+    assert n == 100 and not n.complete and "max_regions" in n.reason
+    res = rr.regions(C.zigzag(10, 5), UNIT, max_regions=50, partial=True)
+    assert res.count == 50 and not res.complete
+    with pytest.raises(ValueError, match="partial"):
+        res.linear_regions()
+    full = rr.count(C.zigzag(3, 3), UNIT, max_regions=64)
+    assert full == 64 and full.complete
+
+
+def test_time_limit():
+    slow = C.zigzag(20, 6)  # 21^6 = 85,766,121 regions, several seconds
+    t0 = time.perf_counter()
+    with pytest.raises(rr.LimitExceeded, match="time_limit"):
+        rr.count(slow, UNIT, time_limit=0.2)
+    assert time.perf_counter() - t0 < 2.0
+    n = rr.count(slow, UNIT, time_limit=0.2, partial=True)
+    assert not n.complete and 0 < n < 21**6
+
+
+def test_progress_callback_reports_and_can_abort():
+    calls = []
+
+    def progress(found, open_nodes, elapsed):
+        calls.append((found, elapsed))
+        if len(calls) >= 3:
+            raise RuntimeError("enough")
+
+    with pytest.raises(RuntimeError, match="enough"):
+        rr.count(C.zigzag(20, 6), UNIT, progress=progress)
+    assert len(calls) == 3 and calls[-1][0] > calls[0][0]
+
+
+def test_ctrl_c_interrupts_within_a_second():
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            rr.count(C.zigzag(20, 6), UNIT)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 1.3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"max_regions": 0}, ValueError),
+        ({"max_regions": 2.5}, ValueError),
+        ({"time_limit": -1}, ValueError),
+        ({"progress": 3}, TypeError),
+        ({"engine": "polygon"}, ValueError),
+    ],
+)
+def test_bad_arguments(kwargs, error):
+    with pytest.raises(error):
+        rr.count(C.zigzag(3, 2), UNIT, **kwargs)
+
+
+def test_bad_network_or_domain():
+    net = C.zigzag(3, 2)
+    with pytest.raises(ValueError, match="R\\^2 but the network has 1 input"):
+        rr.count(net, rr.Box([0, 0], [1, 1]))
+    with pytest.raises(TypeError, match="Network"):
+        rr.count("net", UNIT)
+    with pytest.raises(TypeError, match="domain"):
+        rr.count(net, (0, 1))
+    net3 = rr.Network([np.ones((2, 3)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
+    with pytest.raises(ValueError, match="walk"):
+        rr.count(net3, rr.Box([0, 0, 0], [1, 1, 1]))
