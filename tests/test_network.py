@@ -153,7 +153,7 @@ def test_from_torch():
     model = nn.Sequential(
         nn.Flatten(), nn.Linear(3, 6), nn.ReLU(), nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5)),
         nn.LeakyReLU(0.3), nn.Identity(), nn.Linear(5, 4), nn.Linear(4, 2), nn.ReLU(),
-    ).eval()
+    ).eval().double()
     net = rr.Network.from_torch(model)
     X = np.random.default_rng(0).normal(size=(50, 3))
     with torch.no_grad():
