@@ -1,32 +1,37 @@
 // Affine maps of a layer's pre-activations over a node, and their propagation to the next layer.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "network.hpp"
+#include "tolerances.hpp"
 
 namespace reluregions {
 
 // The pre-activations of one layer as affine functions of K domain coordinates, column by column:
-// z_i(u) = sum_k lin[k][i] * u_k + cst[i], plus mag[i], a bound on the magnitude of the terms summed
-// to get z_i over the unit domain (the same network with |W|, |b| and inputs in [0, 1]).
+// z_i(u) = sum_k lin(k)[i] * u_k + cst()[i], for u in the unit box.
+// mag[i] bounds the magnitude of the terms summed to get z_i (the same network through |W|, |b| and
+// inputs in [0, 1]); it only matters for the identically-zero test, so engines compute it lazily.
 template <int K>
 struct LayerMap {
-  std::vector<double> data;  // (K + 2) columns of `width` entries
+  std::vector<double> data;  // K + 1 columns of `width` entries
+  std::vector<double> mag;
   int width = 0;
+  bool mag_valid = false;
 
   void resize(int n) {
     width = n;
-    data.assign(static_cast<std::size_t>(K + 2) * n, 0.0);
+    data.assign(static_cast<std::size_t>(K + 1) * n, 0.0);
+    mag.assign(static_cast<std::size_t>(n), 0.0);
+    mag_valid = false;
   }
   double* lin(int k) { return data.data() + static_cast<std::size_t>(k) * width; }
   double* cst() { return data.data() + static_cast<std::size_t>(K) * width; }
-  double* mag() { return data.data() + static_cast<std::size_t>(K + 1) * width; }
   const double* lin(int k) const { return data.data() + static_cast<std::size_t>(k) * width; }
   const double* cst() const { return data.data() + static_cast<std::size_t>(K) * width; }
-  const double* mag() const { return data.data() + static_cast<std::size_t>(K + 1) * width; }
 
-  // The first layer: inputs are the K domain coordinates in [0, 1].
+  // The first layer: the inputs are the K domain coordinates in [0, 1].
   void init_first(const Network& net) {
     const int n = net.out_dim(0);
     resize(n);
@@ -39,63 +44,104 @@ struct LayerMap {
         m += std::fabs(lin(k)[i]);
       }
       cst()[i] = b[i];
-      mag()[i] = m;
+      mag[static_cast<std::size_t>(i)] = m;
     }
+    mag_valid = true;
   }
 
-  // next = layer `l` applied to this map, where unit j of this layer has been multiplied by factor[j]
-  // (1 if active, the negative slope otherwise).
+  // next = layer l applied to this map, unit j of this layer multiplied by factor[j] (1 if active,
+  // the negative slope otherwise). Units with factor 0 cost nothing.
   void propagate(const Network& net, int l, const double* factor, LayerMap& next) const {
     const int in = width, out = net.out_dim(l);
-    next.width = out;
-    next.data.resize(static_cast<std::size_t>(K + 2) * out);
+    if (next.width != out) next.resize(out);
+    next.mag_valid = false;
     const double* b = net.b(l);
     for (int k = 0; k < K; ++k) std::fill(next.lin(k), next.lin(k) + out, 0.0);
-    for (int i = 0; i < out; ++i) {
-      next.cst()[i] = b[i];
-      next.mag()[i] = std::fabs(b[i]);
-    }
+    std::copy(b, b + out, next.cst());
     const double* Wt = net.Wt(l);
+    for (int j = 0; j < in; ++j)
+      if (factor[j] != 0.0) add_column(Wt + static_cast<std::size_t>(j) * out, factor[j], j, next);
+  }
+
+  // next += (new_factor - old_factor) * (contribution of unit j): a child differing from its
+  // predecessor in a few units is updated instead of recomputed.
+  void update(const Network& net, int l, int j, double delta, LayerMap& next) const {
+    add_column(net.Wt(l) + static_cast<std::size_t>(j) * next.width, delta, j, next);
+    next.mag_valid = false;
+  }
+
+  // next.mag = |W_l| (|factor| * mag) + |b_l|; requires this->mag_valid.
+  void propagate_mag(const Network& net, int l, const double* factor, LayerMap& next) const {
+    const int in = width, out = net.out_dim(l);
+    const double* b = net.b(l);
+    double* dm = next.mag.data();
+    for (int i = 0; i < out; ++i) dm[i] = std::fabs(b[i]);
     const double* aWt = net.absWt(l);
     for (int j = 0; j < in; ++j) {
-      const double f = factor[j];
-      if (f == 0.0) continue;
-      const double* w = Wt + static_cast<std::size_t>(j) * out;
+      const double v = std::fabs(factor[j]) * mag[static_cast<std::size_t>(j)];
+      if (v == 0.0) continue;
       const double* aw = aWt + static_cast<std::size_t>(j) * out;
-      for (int k = 0; k < K; ++k) {
-        const double v = f * lin(k)[j];
-        double* dst = next.lin(k);
-        for (int i = 0; i < out; ++i) dst[i] += w[i] * v;
-      }
-      const double vc = f * cst()[j];
-      const double vm = std::fabs(f) * mag()[j];
-      double* dc = next.cst();
-      double* dm = next.mag();
-      for (int i = 0; i < out; ++i) {
-        dc[i] += w[i] * vc;
-        dm[i] += aw[i] * vm;
-      }
+      for (int i = 0; i < out; ++i) dm[i] += aw[i] * v;
+    }
+    next.mag_valid = true;
+  }
+
+ private:
+  void add_column(const double* w, double f, int j, LayerMap& next) const {
+    const int out = next.width;
+    double v[K + 1];
+    for (int k = 0; k <= K; ++k) v[k] = f * data[static_cast<std::size_t>(k) * width + static_cast<std::size_t>(j)];
+    double* dst[K + 1];
+    for (int k = 0; k <= K; ++k) dst[k] = next.data.data() + static_cast<std::size_t>(k) * out;
+    for (int k = 0; k <= K; ++k) {
+      double* d = dst[k];
+      const double vk = v[k];
+      for (int i = 0; i < out; ++i) d[i] += w[i] * vk;
     }
   }
 };
 
-// How a unit behaves on a piece, from its values at the piece's vertices.
-enum class Side { off, on, split };
-
-// zero_band: |z| below it everywhere means the unit is identically zero (off). geo_band: values within
-// it of zero put a vertex on the unit's line. A split needs vertices beyond the band on both sides.
-inline Side decide(const double* z, int n, double zero_band, double geo_band) {
-  double lo = z[0], hi = z[0];
-  for (int k = 1; k < n; ++k) {
-    lo = z[k] < lo ? z[k] : lo;
-    hi = z[k] > hi ? z[k] : hi;
+// Network-wide upper bounds of every unit's magnitude bound (all units active, inputs in [0, 1]):
+// a cheap first test before the exact, lazily computed per-node bound.
+inline std::vector<std::vector<double>> magnitude_ceiling(const Network& net, int inputs) {
+  std::vector<std::vector<double>> ceil(static_cast<std::size_t>(net.num_layers()));
+  std::vector<double> prev(static_cast<std::size_t>(inputs), 1.0);
+  for (int l = 0; l < net.num_layers(); ++l) {
+    const int in = net.in_dim(l), out = net.out_dim(l);
+    std::vector<double>& cur = ceil[static_cast<std::size_t>(l)];
+    cur.assign(static_cast<std::size_t>(out), 0.0);
+    for (int i = 0; i < out; ++i) {
+      double m = std::fabs(net.b(l)[i]);
+      for (int j = 0; j < in; ++j) m += std::fabs(net.W(l)[static_cast<std::size_t>(i) * in + j]) * prev[static_cast<std::size_t>(j)];
+      cur[static_cast<std::size_t>(i)] = m;
+    }
+    if (l + 1 < net.num_layers()) {
+      const double s = std::max(1.0, std::fabs(net.slope(l)));
+      prev = cur;
+      for (double& v : prev) v *= s;
+    }
   }
-  if (hi <= zero_band && lo >= -zero_band) return Side::off;
+  return ceil;
+}
+
+// How a unit behaves on a piece, from its values at the piece's vertices.
+enum class Side { off, on, split, maybe_zero };
+
+// geo_band: values within it of zero put a vertex on the unit's line. zero_ceiling: an upper bound of
+// the unit's zero band; when all values are within it, the caller checks with the exact band.
+inline Side decide(double lo, double hi, double geo_band, double zero_ceiling) {
+  if (hi <= zero_ceiling && lo >= -zero_ceiling) return Side::maybe_zero;
   const bool pos = hi > geo_band, neg = lo < -geo_band;
   if (pos && neg) return Side::split;
   if (pos) return Side::on;
   if (neg) return Side::off;
-  return (hi + lo) > 2 * zero_band ? Side::on : Side::off;  // a piece thinner than the band
+  return (hi + lo) > 0 ? Side::on : Side::off;  // a piece thinner than the geometric band
+}
+
+// The second step for Side::maybe_zero, with the node's exact magnitude bound.
+inline Side decide_exact(double lo, double hi, double geo_band, double zero_band) {
+  if (hi <= zero_band && lo >= -zero_band) return Side::off;  // identically zero: inactive
+  return decide(lo, hi, geo_band, -1.0);
 }
 
 }  // namespace reluregions

@@ -3,6 +3,7 @@
 #include "control.hpp"
 #include "interval_engine.hpp"
 #include "layer_map.hpp"
+#include "layerwise.hpp"
 #include "linear_merge.hpp"
 #include "network.hpp"
 #include "pattern.hpp"
