@@ -101,6 +101,17 @@ def test_two_by_three_in_the_plane():
     assert montufar2017_upper(2, (3, 3)) == 49  # (1 + 3 + 3)^2
 
 
+def test_bottleneck_by_hand():
+    # A narrow first layer caps the dimension seen by the second one.
+    # Montufar 2017: d_1 = d_2 = min(3, 2, 5) = 2, so (1+2+1) * (1+5+10).
+    assert montufar2017_upper(3, [2, 5]) == 4 * 16
+    # Serra: j_1 = 0, 1, 2 (weights 1, 2, 1) leave dimension 2, 1, 0 for
+    # layer 2, which then adds 1+5+10, 1+5 and 1 pieces: 16 + 2*6 + 1.
+    assert serra2018_upper(3, [2, 5]) == 29
+    assert bounds._serra2018_upper_literal(3, [2, 5]) == 29
+    assert trivial_upper([2, 5]) == 128
+
+
 def test_rank_refinement_by_hand():
     # Layer 1 splits the plane into 7 regions: 4 of dimension 2 (j_1 <= 1)
     # and 3 of dimension 1 (j_1 = 2).  With rank(W^2) = 1 each region gets
