@@ -7,7 +7,7 @@ output affine map; merge them into maximal linear regions.
 
 from __future__ import annotations
 
-from . import _core, constructions
+from . import _core, bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
 from .domains import Box, Domain, Plane, Segment
@@ -31,6 +31,7 @@ __all__ = [
     "Regions",
     "Segment",
     "__version__",
+    "bounds",
     "constructions",
     "count",
     "regions",

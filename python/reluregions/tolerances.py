@@ -4,10 +4,12 @@ The values are those compiled into the C++ core (``cpp/include/reluregions/toler
 only re-exports them so Python code and tests use the same numbers.
 
 ZERO_TOL
-    A pre-activation ``z`` counts as zero when ``|z| <= ZERO_TOL * E``, where ``E`` bounds the magnitude
-    of the terms summed to compute ``z`` (the same forward pass through ``|W|``, ``|b|`` and ``|x|``).
-    Rounding leaves an identically-zero unit far below this; genuine values are far above it. Zero
-    counts as "off" (the pattern bit is ``z > 0``).
+    A unit is identically zero on a region when its affine map there (gradient and constant) has
+    ``sum |coefficients| <= ZERO_TOL * E``, where ``E`` bounds the magnitude of the terms summed to
+    compute them (the same network through ``|W|``, ``|b|`` and the domain's coordinates). Rounding
+    leaves an identically-zero map far below this; a genuine one is far above it. Such a unit is
+    inactive (the pattern bit is ``z > 0``). ``Network.activation_pattern(X, tol=ZERO_TOL)`` applies
+    the same idea to values at single points: ``|z| <= ZERO_TOL * E`` counts as zero.
 GEOMETRY_TOL
     Geometric resolution of the 1-D and 2-D engines, as a distance in normalized domain coordinates
     (the domain rescaled to the unit interval or square). A vertex closer than this to a unit's zero

@@ -55,8 +55,9 @@ class IntervalEngine : Layerwise<1> {
     std::fill(bits, bits + lay_.layer_words(l), 0);
     L.cross.clear();
     for (int i = 0; i < n; ++i) {
+      if (is_zero(l, i)) continue;  // inactive
       const double za = al[i] * lo + be[i], zb = al[i] * hi + be[i];
-      const Side s = classify(l, i, std::min(za, zb), std::max(za, zb), tol::geometry * std::fabs(al[i]));
+      const Side s = decide(std::min(za, zb), std::max(za, zb), tol::geometry * std::fabs(al[i]));
       if (s == Side::on) {
         bits[i >> 6] |= std::uint64_t{1} << (i & 63);
       } else if (s == Side::split) {

@@ -124,24 +124,17 @@ inline std::vector<std::vector<double>> magnitude_ceiling(const Network& net, in
   return ceil;
 }
 
-// How a unit behaves on a piece, from its values at the piece's vertices.
-enum class Side { off, on, split, maybe_zero };
+// How a unit behaves on a piece, from the range [lo, hi] of its values at the piece's vertices.
+enum class Side { off, on, split };
 
-// geo_band: values within it of zero put a vertex on the unit's line. zero_ceiling: an upper bound of
-// the unit's zero band; when all values are within it, the caller checks with the exact band.
-inline Side decide(double lo, double hi, double geo_band, double zero_ceiling) {
-  if (hi <= zero_ceiling && lo >= -zero_ceiling) return Side::maybe_zero;
+// geo_band: values within it of zero put a vertex on the unit's line. A split needs vertices beyond
+// the band on both sides. (Identically-zero units are found earlier, from their coefficients.)
+inline Side decide(double lo, double hi, double geo_band) {
   const bool pos = hi > geo_band, neg = lo < -geo_band;
   if (pos && neg) return Side::split;
   if (pos) return Side::on;
   if (neg) return Side::off;
   return (hi + lo) > 0 ? Side::on : Side::off;  // a piece thinner than the geometric band
-}
-
-// The second step for Side::maybe_zero, with the node's exact magnitude bound.
-inline Side decide_exact(double lo, double hi, double geo_band, double zero_band) {
-  if (hi <= zero_band && lo >= -zero_band) return Side::off;  // identically zero: inactive
-  return decide(lo, hi, geo_band, -1.0);
 }
 
 }  // namespace reluregions

@@ -25,13 +25,16 @@ class Layerwise {
     prev_.resize(static_cast<std::size_t>(std::max(1, lay_.words())));
   }
 
-  // Side of unit i of layer l on a piece where its values range over [lo, hi]; geo is the geometric
-  // band (GEOMETRY_TOL times the norm of the unit's gradient).
-  Side classify(int l, int i, double lo, double hi, double geo) {
-    const Side s = decide(lo, hi, geo, tol::zero * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
-    if (s != Side::maybe_zero) return s;
+  // Is unit i of layer l identically zero on the current node? Its map is zero when all its
+  // coefficients are within rounding of zero: sum |coefficients| <= ZERO_TOL * (magnitude bound). The
+  // network-wide ceiling of the bound decides most units; the exact per-node bound is computed lazily.
+  bool is_zero(int l, int i) {
+    const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
+    double s = std::fabs(m.cst()[i]);
+    for (int k = 0; k < K; ++k) s += std::fabs(m.lin(k)[i]);
+    if (s > tol::zero * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]) return false;
     ensure_mag(l);
-    return decide_exact(lo, hi, geo, tol::zero * maps_[static_cast<std::size_t>(l)].mag[static_cast<std::size_t>(i)]);
+    return s <= tol::zero * m.mag[static_cast<std::size_t>(i)];
   }
 
   // Magnitude bound of layer l's map on the current node (the path's patterns fix every factor).

@@ -84,7 +84,7 @@ class PolygonEngine : Layerwise<2> {
       hi = std::max(hi, z[k]);
     }
     const double geo = tol::geometry * std::sqrt(a0 * a0 + a1 * a1);
-    const Side s = classify(l, i, lo, hi, geo);
+    const Side s = decide(lo, hi, geo);
     if (s == Side::split)
       for (std::uint32_t k = 0; k < p.n; ++k) L.cls[k] = z[k] > geo ? 1 : (z[k] < -geo ? -1 : 0);
     return s;
@@ -126,8 +126,9 @@ class PolygonEngine : Layerwise<2> {
         }
       }
       for (int i = 0; i < n; ++i) {
+        if (is_zero(l, i)) continue;  // inactive
         const double geo = tol::geometry * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);
-        const Side s = classify(l, i, lo[i], hi[i], geo);
+        const Side s = decide(lo[i], hi[i], geo);
         if (s == Side::on) L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
         else if (s == Side::split) L.candidates.push_back(i);
       }

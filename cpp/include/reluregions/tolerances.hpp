@@ -3,9 +3,11 @@
 
 namespace reluregions::tol {
 
-// A pre-activation is "zero" when |z| <= zero * E, where E bounds the magnitude of the terms that were
-// summed to compute z (the same network with |W|, |b| and |inputs|). Rounding leaves |z| far below this
-// for a unit that is identically zero, and a genuine value is far above it.
+// A unit is identically zero on a node when its affine map there (gradient and constant, in the unit
+// domain) has sum |coefficients| <= zero * E, where E bounds the magnitude of the terms summed to
+// compute them (the same network through |W|, |b| and inputs in [0, 1]). Rounding leaves an
+// identically-zero map far below this; a genuine map is far above it. In a forward pass at one point
+// (activation_pattern with tol), a value |z| <= zero * E counts as zero in the same spirit.
 inline constexpr double zero = 1e-11;
 
 // Geometric resolution, as a distance in the engines' normalized domain coordinates (the domain is the
