@@ -28,6 +28,13 @@ def _vec(text: str) -> np.ndarray:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0,-1.5,2, got {text.strip()!r}") from None
 
 
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.strip().split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 10,10,10, got {text.strip()!r}") from None
+
+
 def _pair(text: str) -> tuple[float, float]:
     v = _vec(text)
     if v.size != 2:
@@ -56,6 +63,25 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-linear", action="store_true", help="only count activation regions (no storage, O(depth) memory)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
 
+    pl = sub.add_parser("plot", help="plot the regions on a plane / 2-D box, or the function along a segment")
+    pl.add_argument("network", nargs="?", help="network file (.npz)")
+    pl.add_argument("--example", metavar="NAME", help="a bundled network")
+    pdom = pl.add_mutually_exclusive_group()
+    pdom.add_argument("--segment", nargs=2, type=_vec, metavar=("A", "B"))
+    pdom.add_argument("--box", nargs=2, type=_vec, metavar=("LO", "HI"))
+    pdom.add_argument("--plane", nargs=3, type=_vec, metavar=("ORIGIN", "U", "V"))
+    pdom.add_argument("--plane-through", nargs=3, type=_vec, metavar=("P0", "P1", "P2"))
+    pl.add_argument("--s-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI")
+    pl.add_argument("--t-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI")
+    pl.add_argument("--margin", type=float, default=0.1)
+    pl.add_argument("--linear", action="store_true", help="colour maximal linear regions instead of activation regions")
+    pl.add_argument("-o", "--output", required=True, help="image file to write (e.g. regions.png)")
+
+    b = sub.add_parser("bounds", help="theoretical bounds on the number of regions of an architecture")
+    b.add_argument("--input-dim", type=int, required=True)
+    b.add_argument("--widths", type=_ints, required=True, help="hidden widths, comma-separated: 10,10,10")
+    b.add_argument("--json", action="store_true")
+
     sub.add_parser("examples", help="list the bundled example networks")
     return p
 
@@ -74,7 +100,7 @@ def _domain(args: argparse.Namespace, default: Domain | None) -> Domain:
     return default
 
 
-def _count(args: argparse.Namespace) -> dict[str, Any]:
+def _network_and_domain(args: argparse.Namespace) -> tuple[Network, Domain]:
     if (args.network is None) == (args.example is None):
         raise ValueError("give either a network file or --example NAME")
     default = None
@@ -83,7 +109,11 @@ def _count(args: argparse.Namespace) -> dict[str, Any]:
         net, default = ex.network, ex.domain
     else:
         net = Network.load(args.network)
-    domain = _domain(args, default)
+    return net, _domain(args, default)
+
+
+def _count(args: argparse.Namespace) -> dict[str, Any]:
+    net, domain = _network_and_domain(args)
     limits = {"max_regions": args.max_regions, "time_limit": args.time_limit}
     t0 = time.perf_counter()
     out: dict[str, Any] = {"network": repr(net), "domain": repr(domain)}
@@ -97,6 +127,33 @@ def _count(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _plot(args: argparse.Namespace) -> str:
+    from . import plot
+
+    net, domain = _network_and_domain(args)
+    if domain.dim == 1:
+        plot.plot_regions_1d(net, domain, path=args.output)
+    elif domain.dim == 2:
+        plot.plot_regions_2d(net, domain, color_by="linear" if args.linear else "region", path=args.output)
+    else:
+        raise ValueError(f"can only plot 1-D and 2-D domains, got a {domain.dim}-D one")
+    return args.output
+
+
+def _bounds(args: argparse.Namespace) -> dict[str, Any]:
+    from . import bounds
+
+    widths, d = args.widths, args.input_dim
+    out: dict[str, Any] = {"input_dim": d, "widths": widths, "parameters": bounds.num_parameters(d, widths)}
+    for name in ("serra2018_upper", "montufar2017_upper", "serra2018_lower", "montufar2014_lower"):
+        try:
+            out[name] = getattr(bounds, name)(d, widths)
+        except ValueError as exc:  # a lower bound outside its validity range
+            out[name] = f"n/a ({exc})"
+    out["trivial_upper"] = bounds.trivial_upper(widths)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # "-1,2" is a vector, not an option: a leading space keeps argparse from reading it as one.
@@ -107,8 +164,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name, desc in examples().items():
                 print(f"{name:18s} {desc}")
             return 0
+        if args.command == "plot":
+            print(f"wrote {_plot(args)}")
+            return 0
+        if args.command == "bounds":
+            res = _bounds(args)
+            if args.json:
+                print(json.dumps({k: (str(v) if isinstance(v, int) and v > 2**53 else v) for k, v in res.items()}))
+            else:
+                for k, v in res.items():
+                    print(f"{k + ':':20s} {v:,}" if isinstance(v, int) else f"{k + ':':20s} {v}")
+            return 0
         out = _count(args)
-    except (ValueError, TypeError, OSError, _core.LimitExceeded) as exc:
+    except (ValueError, TypeError, OSError, ImportError, _core.LimitExceeded) as exc:
         print(f"reluregions: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -4,6 +4,11 @@ zigzag
     1 input, K hidden layers of width D >= 3, exactly (D+1)^K regions on [0, 1]: each layer computes a
     sawtooth that maps each of its D+1 pieces onto [0, 1], so the next layer splits every piece again
     (Serra, Tjandraatmadja, Ramalingam 2018: for one input this meets the upper bound).
+folding
+    Montúfar's folding construction for d inputs: each hidden layer folds every coordinate with a
+    sawtooth of floor(n_l / d) units, so [0, 1]^d is cut into (floor(n_l / d) + 1)^d cells each mapped
+    onto [0, 1]^d; the last hidden layer is an arrangement in general position with all its vertices
+    inside the cube. Its count on [0, 1]^d is exactly serra2018_lower(d, widths).
 udl_fig4_1, udl_fig4_2
     The compositions of "Understanding Deep Learning" (Prince 2023), ch. 4, Figs. 4.1 and 4.2.
 """
@@ -17,7 +22,7 @@ import numpy as np
 from .domains import Box, Domain
 from .network import Network
 
-__all__ = ["Example", "example", "examples", "udl_fig4_1", "udl_fig4_2", "zigzag"]
+__all__ = ["Example", "example", "examples", "folding", "sawtooth", "udl_fig4_1", "udl_fig4_2", "zigzag"]
 
 
 def _sawtooth(width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -41,6 +46,18 @@ def _sawtooth(width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     return o, t, v, float(c)
 
 
+def sawtooth(width: int) -> Network:
+    """1-`width`-1 network mapping [0, 1] onto itself with ``width + 1`` monotone pieces (width >= 3).
+
+    ``sawtooth(D).then(sawtooth(D))`` composes two of them: (D + 1)^2 regions, the same network as
+    ``zigzag(D, 2)``.
+    """
+    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 3:
+        raise ValueError(f"sawtooth: width must be an integer >= 3, got {width!r}")
+    o, t, v, c = _sawtooth(int(width))
+    return Network([o[:, None], v[None, :]], [-o * t, np.array([c])])
+
+
 def zigzag(width: int, depth: int) -> Network:
     """1-input network with `depth` hidden layers of `width` >= 3 units and exactly
     ``(width + 1) ** depth`` activation regions on [0, 1].
@@ -58,6 +75,84 @@ def zigzag(width: int, depth: int) -> Network:
         biases.append(o * c - o * t)
     weights.append(v[None, :])
     biases.append(np.array([c]))
+    return Network(weights, biases)
+
+
+def _arrangement_in_cube(n: int, d: int, seed: int = 0, tries: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` hyperplanes ``a . y + b = 0`` in general position whose vertices (intersections of any
+    ``d`` of them) all lie inside (0, 1)^d, so all ``zaslavsky(n, d)`` regions meet the open cube."""
+    from itertools import combinations
+
+    rng = np.random.default_rng(seed)
+    for _ in range(tries):
+        A = rng.normal(size=(n, d))
+        A /= np.linalg.norm(A, axis=1, keepdims=True)
+        points = 0.5 + 0.05 * (rng.random((n, d)) - 0.5)  # each plane passes near the centre
+        b = -np.einsum("ij,ij->i", A, points)
+        ok = True
+        for rows in combinations(range(n), min(d, n)):
+            sub = A[list(rows)]
+            if len(rows) < d:
+                break
+            if np.linalg.cond(sub) > 1e6:
+                ok = False
+                break
+            vertex = np.linalg.solve(sub, -b[list(rows)])
+            if not np.all((vertex > 0.02) & (vertex < 0.98)):
+                ok = False
+                break
+        if ok:
+            return A, b
+    raise ValueError(f"could not place {n} hyperplanes in general position inside the {d}-cube")
+
+
+def folding(input_dim: int, widths: list[int] | tuple[int, ...], seed: int = 0) -> Network:
+    """Montúfar's folding construction (Montúfar et al. 2014; with Serra et al. 2018's extra piece).
+
+    Every hidden layer but the last folds each of the `input_dim` coordinates with a sawtooth of
+    ``floor(n_l / input_dim)`` units (>= 3 needed; leftover units are dead); the last hidden layer is a
+    general-position arrangement whose vertices all lie inside the cube. On [0, 1]^d the network has
+    exactly ``serra2018_lower(input_dim, widths)`` activation regions. For one input it is `zigzag`
+    with a general last layer.
+    """
+    d = input_dim
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1:
+        raise ValueError(f"folding: input_dim must be a positive integer, got {d!r}")
+    widths = [int(w) for w in widths]
+    if not widths:
+        raise ValueError("folding: need at least one hidden layer")
+    for l, w in enumerate(widths[:-1]):
+        if w < 3 * d:
+            raise ValueError(f"folding: hidden layer {l} has width {w}, the construction needs >= 3 * input_dim = {3 * d}")
+    if widths[-1] < 1:
+        raise ValueError("folding: the last hidden layer needs at least one unit")
+
+    # Each folding layer outputs, through the next layer's weights, the folded coordinates g_k(y_k).
+    # `into` maps the previous layer's outputs to the current input coordinates y (affine: M h + m).
+    weights: list[np.ndarray] = []
+    biases: list[np.ndarray] = []
+    M, m = np.eye(d), np.zeros(d)  # y = M h + m, h = the previous layer's outputs (here: the input)
+    for w in widths[:-1]:
+        k = w // d
+        o, t, v, c = _sawtooth(k)
+        W = np.zeros((w, M.shape[1]))
+        b = np.zeros(w)
+        M_next = np.zeros((d, w))
+        m_next = np.zeros(d)
+        for j in range(d):
+            rows = slice(j * k, (j + 1) * k)
+            W[rows] = o[:, None] * M[j][None, :]  # pre-activation o (y_j - t)
+            b[rows] = o * (m[j] - t)
+            M_next[j, rows] = v  # folded coordinate g(y_j) = c + v . relu(...)
+            m_next[j] = c
+        weights.append(W)
+        biases.append(b)
+        M, m = M_next, m_next
+    A, b_last = _arrangement_in_cube(widths[-1], d, seed)
+    weights.append(A @ M)
+    biases.append(A @ m + b_last)
+    weights.append(np.ones((1, widths[-1])))
+    biases.append(np.zeros(1))
     return Network(weights, biases)
 
 
