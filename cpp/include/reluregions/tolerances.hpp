@@ -18,4 +18,23 @@ inline constexpr double geometry = 1e-10;
 // Two output affine maps are equal when they differ by at most linear * (their magnitude) + zero * E.
 inline constexpr double linear = 1e-9;
 
+// ---- The dense LP kernel (lp.hpp). Rows are normalized to unit Euclidean norm internally, so row
+// slacks below are distances in x space.
+
+// A constraint a.x <= b (normalized) is satisfied when a.x - b <= lp_feasibility * (1 + |b|).
+inline constexpr double lp_feasibility = 1e-9;
+
+// A basis is optimal (dual feasible) when every multiplier of an active inequality is >= -lp_optimality * ||c||
+// and every multiplier of a "free" basis direction has magnitude <= lp_optimality * ||c||.
+inline constexpr double lp_optimality = 1e-9;
+
+// Smallest acceptable pivot in a ratio test, relative to the norm of the edge direction (a cosine).
+inline constexpr double lp_pivot = 1e-9;
+
+// Refactorizing the n x n basis matrix (unit rows) fails, and the basis is rebuilt, below this pivot.
+inline constexpr double lp_singular = 1e-12;
+
+// A row a.x <= b whose norm ||a|| is below this is a zero row: satisfied iff b >= -lp_feasibility.
+inline constexpr double lp_zero_row = 1e-100;
+
 }  // namespace reluregions::tol
