@@ -1,0 +1,555 @@
+"""A slow, simple and independent reference for the activation regions of a network.
+
+This module exists to check the C++ engines. It shares no code with them: it does its own forward
+passes in NumPy and uses a different algorithm.
+
+* :func:`regions` / :func:`count` (``method="lp"``): brute force over activation patterns. Hidden units
+  are decided one at a time, layer by layer, depth first; a partial pattern (a *prefix*) is kept only if
+  the part of the domain where the decided units have their signs contains a ball of radius
+  ``> RADIUS_TOL * scale`` (its Chebyshev ball, found by a linear program). Every region is a leaf of
+  this search, so the cost grows with the number of regions times the number of units, not with
+  ``2 ** num_hidden`` -- but it is still far slower than the engines: use it on small networks only
+  (at most :data:`MAX_HIDDEN` hidden units unless you raise ``max_hidden`` deliberately).
+* :func:`breakpoints_1d` (``method="breakpoints"``, 1-D domains): exact breakpoint iteration. Split the
+  interval at every root of every unit's pre-activation computed under the pattern of each piece's
+  midpoint, until no piece splits any more; then merge neighbours with equal patterns.
+
+Definitions (the contract the engines meet too)
+-----------------------------------------------
+* The pattern bit of a hidden unit is ``pre-activation > 0`` (strict). A unit whose pre-activation is
+  identically zero on a region is off there.
+* A region is a pattern ``P`` whose set ``{x in domain : pattern(x) = P}`` has positive measure in the
+  domain (positive length / area / volume in domain coordinates). Given ``P`` every pre-activation is
+  an affine function, so the set is convex (a polytope): the intersection of the domain, the closed
+  half-spaces ``z_i <= 0`` of the off units and the open half-spaces ``z_i > 0`` of the on units. It has
+  positive measure iff its closure contains a ball of positive radius.
+* Leaky ReLU has the same bits; an off unit passes ``negative_slope * z`` on.
+
+Domains
+-------
+Anything with ``parametrization() -> (origin, basis, lo, hi)`` (``Segment``, ``Plane``, ``Box``): the
+domain coordinates are ``s`` in the box ``[lo, hi]`` with ``x = origin + basis @ s``. A ``Polytope``-like
+object with attributes ``A`` and ``b`` (``{x : A x <= b}``, coordinates = input coordinates, possibly
+unbounded). A ``Space``-like object (class named ``Space``, attribute ``input_dim``): all of ``R^d``.
+
+All tolerances are the module constants below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "LINEAR_TOL",
+    "LP_FEASIBILITY_TOL",
+    "MAX_HIDDEN",
+    "RADIUS_CAP",
+    "RADIUS_TOL",
+    "ZERO_TOL",
+    "ReferenceRegions",
+    "activation_patterns",
+    "breakpoints_1d",
+    "count",
+    "linear_regions_1d",
+    "regions",
+]
+
+# ------------------------------------------------------------------------------------------- tolerances
+
+#: A unit's affine pre-activation ``a . s + c`` (on the current prefix) is *constant* when every
+#: coefficient satisfies ``|a_k| <= ZERO_TOL * |a|_k``, where ``|a|_k`` is the same coefficient computed
+#: with all weights, biases and domain vectors replaced by their absolute values (a bound on the terms
+#: that were summed). A constant unit is on iff ``c > ZERO_TOL * |c|``. Rounding in these small networks
+#: (width <= ~30, depth <= ~5) leaves an exactly-cancelling coefficient below ~1e-14 of that bound, and a
+#: genuine coefficient 1e-10 times smaller than the terms it is summed from needs a near-exact
+#: cancellation that random test networks do not produce: 1e-10 sits between with four orders to spare
+#: on the rounding side. The same rule (applied to the value at a point) is used by the forward pass.
+ZERO_TOL = 1e-10
+
+#: A prefix / region is kept iff its Chebyshev radius (in domain coordinates) is ``> RADIUS_TOL * scale``
+#: where ``scale`` is the largest side of the domain's bounding box (1 for an unbounded domain). In 1-D
+#: the equivalent rule is "length > 2 * RADIUS_TOL * scale". Exactly degenerate configurations (three
+#: concurrent lines, coincident units, a line along the box edge) have radius 0 in exact arithmetic but
+#: ~1e-16..1e-12 * scale after rounding (deep integer networks cancel large terms); random float networks
+#: essentially never make regions thinner than 1e-9 * scale. The radius is certified by evaluating the
+#: constraints at the LP's centre in NumPy, so HiGHS's own tolerances do not leak into the decision.
+RADIUS_TOL = 1e-9
+
+#: Cap on the Chebyshev radius (in units of ``scale``). For bounded domains it never binds (a region's
+#: radius is at most half the domain's width); for unbounded domains it keeps the LP bounded, so
+#: reported radii of unbounded regions are ``min(true radius, RADIUS_CAP)``.
+RADIUS_CAP = 1.0
+
+#: HiGHS primal/dual feasibility tolerance (its default is 1e-7). Tighter than the default so that the
+#: LP's centre is accurate well below ``RADIUS_TOL``; the decision itself uses the certified radius.
+LP_FEASIBILITY_TOL = 1e-9
+
+#: Two output affine maps of neighbouring 1-D pieces are the same map when their slopes differ by at most
+#: ``LINEAR_TOL * max(|slope|) + ZERO_TOL * (bound on the summed terms)`` in every output. The network
+#: is continuous, so equal slopes on neighbouring pieces mean equal maps. 1e-9 is far above the relative
+#: rounding (~1e-14) and far below the relative slope changes of random networks.
+LINEAR_TOL = 1e-9
+
+#: The largest ``num_hidden`` accepted unless the caller passes a larger ``max_hidden`` on purpose.
+#: Around 24 hidden units on a 2-D domain the LP brute force takes seconds (see the tests for timings).
+MAX_HIDDEN = 24
+
+
+# ------------------------------------------------------------------------------------------------ scipy
+def _linprog() -> Any:
+    try:
+        from scipy.optimize import linprog
+    except ImportError:  # pragma: no cover - scipy is a test dependency
+        raise ImportError("reluregions.reference needs SciPy (linear programs): pip install scipy") from None
+    return linprog
+
+
+def _qhull() -> Any:
+    try:
+        from scipy.spatial import ConvexHull, HalfspaceIntersection
+    except ImportError:  # pragma: no cover
+        raise ImportError("reluregions.reference needs SciPy (region volumes): pip install scipy") from None
+    return ConvexHull, HalfspaceIntersection
+
+
+# -------------------------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class ReferenceRegions:
+    """Regions found by the reference, sorted lexicographically by pattern (rows of 0/1).
+
+    Attributes
+    ----------
+    patterns : (R, num_hidden) bool
+    coords : (R, k) float -- an interior point of each region (its Chebyshev centre) in domain coordinates
+    witnesses : (R, input_dim) float -- the same points in input space
+    radii : (R,) float -- Chebyshev radius in domain coordinates (capped at ``RADIUS_CAP * scale``), > 0
+    measures : (R,) float -- length / area / volume in domain coordinates (NaN for unbounded domains)
+    """
+
+    patterns: np.ndarray
+    coords: np.ndarray
+    witnesses: np.ndarray
+    radii: np.ndarray
+    measures: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.patterns.shape[0])
+
+    def __len__(self) -> int:
+        return self.count
+
+
+# --------------------------------------------------------------------------------------------- frames
+def _network_arrays(net: Any, max_hidden: int) -> tuple[list[np.ndarray], list[np.ndarray], list[float]]:
+    for attr in ("weights", "biases", "negative_slopes", "input_dim", "num_hidden"):
+        if not hasattr(net, attr):
+            raise TypeError(f"expected a reluregions.Network, got {type(net).__name__} (no attribute {attr!r})")
+    if int(net.num_hidden) > max_hidden:
+        raise ValueError(
+            f"the reference is a slow brute force: the network has {net.num_hidden} hidden units but "
+            f"max_hidden={max_hidden} (pass a larger max_hidden deliberately if you mean it)"
+        )
+    Ws = [np.asarray(W, dtype=np.float64) for W in net.weights]
+    bs = [np.asarray(b, dtype=np.float64) for b in net.biases]
+    slopes = [float(s) for s in net.negative_slopes]
+    if len(Ws) < 2:
+        raise ValueError("the network has no hidden layer")
+    return Ws, bs, slopes
+
+
+def _constraints(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(W0', b0', A_ub, b_ub, origin, basis)`` for any supported domain.
+
+    ``x = origin + basis @ s`` maps domain coordinates ``s`` to input space; the first layer folded with
+    it is ``W0' s + b0'``; the domain is ``{s : A_ub s <= b_ub}`` (rows normalized to unit length; no rows
+    for all of R^d).
+    """
+    d = int(net.input_dim)
+    if getattr(domain, "input_dim", None) != d:
+        raise ValueError(f"the domain lies in R^{getattr(domain, 'input_dim', '?')} but the network has {d} inputs")
+    W0 = np.asarray(net.weights[0], dtype=np.float64)
+    b0 = np.asarray(net.biases[0], dtype=np.float64)
+    if hasattr(domain, "A") and hasattr(domain, "b"):  # Polytope {x : A x <= b}
+        A = np.asarray(domain.A, dtype=np.float64).reshape(-1, d)
+        b = np.asarray(domain.b, dtype=np.float64).reshape(-1)
+        if A.shape[0] != b.shape[0]:
+            raise ValueError(f"polytope: A has {A.shape[0]} rows but b has {b.shape[0]} entries")
+        norms = np.linalg.norm(A, axis=1)
+        trivial = norms == 0
+        if np.any(trivial & (b < 0)):  # a row 0 <= b_i < 0: empty; say so by x_0 <= -1 and x_0 >= 1
+            A_ub = np.zeros((2, d))
+            A_ub[0, 0], A_ub[1, 0] = 1.0, -1.0
+            b_ub = np.array([-1.0, -1.0])
+        else:
+            A_ub, b_ub = A[~trivial] / norms[~trivial, None], b[~trivial] / norms[~trivial]
+        origin, basis = np.zeros(d), np.eye(d)
+    elif hasattr(domain, "parametrization"):  # Segment, Plane, Box
+        origin, basis, lo, hi = (np.asarray(v, dtype=np.float64) for v in domain.parametrization())
+        basis = basis.reshape(d, -1)
+        k = basis.shape[1]
+        A_ub = np.vstack([np.eye(k), -np.eye(k)])
+        b_ub = np.concatenate([hi, -lo])
+    elif type(domain).__name__ == "Space":  # all of R^d
+        origin, basis = np.zeros(d), np.eye(d)
+        A_ub, b_ub = np.zeros((0, d)), np.zeros(0)
+    else:
+        raise TypeError(f"unsupported domain {type(domain).__name__}: expected Segment, Plane, Box, Polytope or Space")
+    return W0 @ basis, W0 @ origin + b0, A_ub, b_ub, origin, basis
+
+
+class _Frame(NamedTuple):
+    W0: np.ndarray  # folded first layer, (n0, k)
+    b0: np.ndarray
+    W0abs: np.ndarray  # magnitude bounds of the folded first layer
+    b0abs: np.ndarray
+    A: np.ndarray  # domain {s : A s <= b}, unit rows
+    b: np.ndarray
+    origin: np.ndarray
+    basis: np.ndarray
+    k: int  # domain dimension
+    bounded: bool
+    scale: float  # largest side of the domain's bounding box (1 if unbounded)
+    empty: bool
+
+
+def _frame(net: Any, domain: Any) -> _Frame:
+    W0f, b0f, A, b, origin, basis = _constraints(net, domain)
+    W0 = np.asarray(net.weights[0], dtype=np.float64)
+    b0 = np.asarray(net.biases[0], dtype=np.float64)
+    W0abs = np.abs(W0) @ np.abs(basis)
+    b0abs = np.abs(W0) @ np.abs(origin) + np.abs(b0)
+    k = basis.shape[1]
+    if hasattr(domain, "parametrization") and not hasattr(domain, "A"):
+        lo, hi = -b[k:], b[:k]
+        return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, True, float(np.max(hi - lo)), False)
+    if A.shape[0] == 0:
+        return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, False, 1.0, False)
+    # A polytope: its bounding box by 2k linear programs.
+    linprog = _linprog()
+    ext = []
+    for i in range(k):
+        for sign in (1.0, -1.0):
+            c = np.zeros(k)
+            c[i] = sign
+            res = linprog(c, A_ub=A, b_ub=b, bounds=[(None, None)] * k, method="highs")
+            if res.status == 2:
+                return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, True, 1.0, True)
+            if res.status == 3:
+                return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, False, 1.0, False)
+            if res.status != 0:
+                raise RuntimeError(f"reference: bounding-box LP of the polytope failed: {res.message}")
+            ext.append(sign * res.fun)  # min x_i, then max x_i (= -min -x_i)
+    ext_arr = np.array(ext).reshape(k, 2)
+    lo_box, hi_box = ext_arr[:, 0], ext_arr[:, 1]
+    scale = float(np.max(hi_box - lo_box))
+    return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, True, scale if scale > 0 else 1.0, not scale > 0)
+
+
+# ------------------------------------------------------------------------------------------- forward
+def activation_patterns(net: Any, X: Any) -> np.ndarray:
+    """Activation patterns of input points `X` ``(n, input_dim)`` by an independent NumPy forward pass.
+
+    A bit is set where ``z > ZERO_TOL * E``, ``E`` being the same pre-activation computed with absolute
+    values of weights, biases, inputs and hidden values (so an exactly-cancelling unit is off).
+    """
+    Ws, bs, slopes = _network_arrays(net, max_hidden=10**9)
+    h = np.asarray(X, dtype=np.float64).reshape(-1, int(net.input_dim))
+    habs = np.abs(h)
+    bits = []
+    for W, b, slope in zip(Ws[:-1], bs[:-1], slopes):
+        z = h @ W.T + b
+        zabs = habs @ np.abs(W).T + np.abs(b)
+        on = z > ZERO_TOL * zabs
+        bits.append(on)
+        factor = np.where(on, 1.0, slope)
+        h, habs = z * factor, zabs * np.abs(factor)
+    return np.concatenate(bits, axis=1)
+
+
+def _layer_maps(W: np.ndarray, b: np.ndarray, H: np.ndarray, h: np.ndarray, Habs: np.ndarray, habs: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Pre-activation maps ``Z s + z`` of a layer whose input is ``H s + h`` (with magnitude bounds)."""
+    return W @ H, W @ h + b, np.abs(W) @ Habs, np.abs(W) @ habs + np.abs(b)
+
+
+def _is_constant(a: np.ndarray, aabs: np.ndarray) -> bool:
+    return bool(np.all(np.abs(a) <= ZERO_TOL * aabs))
+
+
+# ------------------------------------------------------------------------------------- LP brute force
+class _Chebyshev:
+    """Chebyshev balls of polytopes ``{s : A s <= b}`` (unit rows) by HiGHS, certified in NumPy."""
+
+    def __init__(self, k: int, cap: float) -> None:
+        self.linprog = _linprog()
+        self.k = k
+        self.cap = cap
+        self.cost = np.zeros(k + 1)
+        self.cost[-1] = -1.0  # maximize r
+        self.bounds = [(None, None)] * k + [(None, cap)]
+        self.options = {"primal_feasibility_tolerance": LP_FEASIBILITY_TOL, "dual_feasibility_tolerance": LP_FEASIBILITY_TOL}
+        self.calls = 0
+
+    def __call__(self, A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
+        """Centre and certified radius (``min(cap, min_i b_i - A_i s)``; may be <= 0)."""
+        self.calls += 1
+        if A.shape[0] == 0:
+            return np.zeros(self.k), self.cap
+        A_ub = np.hstack([A, np.ones((A.shape[0], 1))])
+        # r is free below, capped above: the LP is always feasible and bounded.
+        res = self.linprog(self.cost, A_ub=A_ub, b_ub=b, bounds=self.bounds, method="highs", options=self.options)
+        if res.status != 0:
+            raise RuntimeError(f"reference: Chebyshev-ball LP failed ({res.status}): {res.message}")
+        s = np.asarray(res.x[: self.k], dtype=np.float64)
+        return s, self.certify(A, b, s)
+
+    def certify(self, A: np.ndarray, b: np.ndarray, s: np.ndarray) -> float:
+        if A.shape[0] == 0:
+            return self.cap
+        return float(min(self.cap, np.min(b - A @ s)))
+
+
+def _measure(frame: _Frame, A: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
+    """Length / area / volume of ``{s : A s <= b}`` (bounded, containing a ball around `centre`)."""
+    if frame.k == 1:
+        a = A[:, 0]
+        pos, neg = a > 0, a < 0
+        upper = np.min(b[pos] / a[pos])
+        lower = np.max(b[neg] / a[neg])
+        return float(upper - lower)
+    ConvexHull, HalfspaceIntersection = _qhull()
+    halfspaces = np.hstack([A, -b[:, None]])  # A s - b <= 0
+    hs = HalfspaceIntersection(halfspaces, centre)
+    return float(ConvexHull(hs.intersections).volume)
+
+
+def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegions, int]:
+    Ws, bs, slopes = _network_arrays(net, max_hidden)
+    fr = _frame(net, domain)
+    k, nh = fr.k, int(net.num_hidden)
+    widths = [W.shape[0] for W in Ws[:-1]]
+    L = len(widths)
+    tol = RADIUS_TOL * fr.scale
+    cheb = _Chebyshev(k, RADIUS_CAP * fr.scale)
+    out_p: list[np.ndarray] = []
+    out_c: list[np.ndarray] = []
+    out_r: list[float] = []
+    out_m: list[float] = []
+
+    if fr.empty:
+        centre, radius = np.zeros(k), -1.0
+    else:
+        centre, radius = cheb(fr.A, fr.b)
+    if not radius > tol:  # the domain itself is (numerically) empty or lower-dimensional
+        empty = ReferenceRegions(
+            np.zeros((0, nh), bool), np.zeros((0, k)), np.zeros((0, int(net.input_dim))), np.zeros(0), np.zeros(0)
+        )
+        return empty, cheb.calls
+
+    def finish_layer(l: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, centre: np.ndarray, r: float) -> None:
+        Z, z, Zabs, zabs = maps
+        if l == L - 1:
+            out_p.append(np.array(bits, dtype=bool))
+            out_c.append(centre)
+            out_r.append(r)
+            out_m.append(_measure(fr, A, b, centre) if fr.bounded else np.nan)
+            return
+        on = np.array(bits[-widths[l] :], dtype=bool)
+        f = np.where(on, 1.0, slopes[l])
+        H, h, Habs, habs = f[:, None] * Z, f * z, np.abs(f)[:, None] * Zabs, np.abs(f) * zabs
+        visit(l + 1, 0, _layer_maps(Ws[l + 1], bs[l + 1], H, h, Habs, habs), bits, A, b, centre, r)
+
+    def visit(l: int, j: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, centre: np.ndarray, r: float) -> None:
+        if j == widths[l]:
+            finish_layer(l, maps, bits, A, b, centre, r)
+            return
+        Z, z, Zabs, zabs = maps
+        a, c = Z[j], z[j]
+        if _is_constant(a, Zabs[j]):
+            # No constraint: on iff the constant is (beyond rounding) positive.
+            visit(l, j + 1, maps, bits + [bool(c > ZERO_TOL * zabs[j])], A, b, centre, r)
+            return
+        n = float(np.linalg.norm(a))
+        u, cu = a / n, c / n
+        dist = float(u @ centre + cu)  # signed distance of the centre to the unit's hyperplane
+        for on in (False, True):  # off first: depth-first order is then lexicographic
+            # off: u.s + cu <= 0  ->  row ( u, -cu);  on: u.s + cu >= 0  ->  row (-u, cu)
+            row, rhs = (u, -cu) if not on else (-u, cu)
+            A2 = np.vstack([A, row[None, :]])
+            b2 = np.append(b, rhs)
+            side = dist if on else -dist
+            if side >= r:  # the parent's ball lies on this side: it is the child's Chebyshev ball too
+                c2, r2 = centre, r
+            else:
+                c2, r2 = cheb(A2, b2)
+                if not r2 > tol:
+                    continue
+            visit(l, j + 1, maps, bits + [on], A2, b2, c2, r2)
+
+    first = (fr.W0, fr.b0, fr.W0abs, fr.b0abs)
+    visit(0, 0, first, [], fr.A, fr.b, centre, radius)
+
+    if out_p:
+        P = np.array(out_p, dtype=bool)
+        C = np.array(out_c, dtype=np.float64).reshape(-1, k)
+        order = np.lexsort(P.T[::-1])
+        P, C = P[order], C[order]
+        R = np.array(out_r)[order]
+        M = np.array(out_m)[order]
+    else:
+        P, C, R, M = np.zeros((0, nh), bool), np.zeros((0, k)), np.zeros(0), np.zeros(0)
+    X = fr.origin + C @ fr.basis.T
+    return ReferenceRegions(_ro(P), _ro(C), _ro(X), _ro(R), _ro(M)), cheb.calls
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
+
+
+# ---------------------------------------------------------------------------------------- breakpoints
+def _interval(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """``(origin, direction, lo, hi)`` of a bounded 1-D parametrized domain."""
+    if hasattr(domain, "A") or not hasattr(domain, "parametrization") or getattr(domain, "dim", None) != 1:
+        raise ValueError(f"the breakpoint method needs a 1-D Segment or Box, got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}")
+    if domain.input_dim != net.input_dim:
+        raise ValueError(f"the domain lies in R^{domain.input_dim} but the network has {net.input_dim} inputs")
+    origin, basis, lo, hi = (np.asarray(v, dtype=np.float64) for v in domain.parametrization())
+    return origin, basis.reshape(-1), float(lo.reshape(-1)[0]), float(hi.reshape(-1)[0])
+
+
+def _maps_at(Ws: list[np.ndarray], bs: list[np.ndarray], slopes: list[float], origin: np.ndarray, direction: np.ndarray, t: float) -> tuple[np.ndarray, list[tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]:
+    """Pattern at ``t`` and, under that pattern, every layer's maps ``a t + c`` (with magnitudes) and the
+    output map."""
+    H = (Ws[0] @ direction)[:, None]
+    h = Ws[0] @ origin + bs[0]
+    Habs = (np.abs(Ws[0]) @ np.abs(direction))[:, None]
+    habs = np.abs(Ws[0]) @ np.abs(origin) + np.abs(bs[0])
+    maps = (H, h, Habs, habs)
+    layers = []
+    bits = []
+    for l in range(len(Ws) - 1):
+        Z, z, Zabs, zabs = maps
+        layers.append(maps)
+        on = np.empty(Z.shape[0], dtype=bool)
+        for j in range(Z.shape[0]):
+            if _is_constant(Z[j], Zabs[j]):
+                on[j] = z[j] > ZERO_TOL * zabs[j]
+            else:
+                on[j] = Z[j, 0] * t + z[j] > 0
+        bits.append(on)
+        f = np.where(on, 1.0, slopes[l])
+        maps = _layer_maps(Ws[l + 1], bs[l + 1], f[:, None] * Z, f * z, np.abs(f)[:, None] * Zabs, np.abs(f) * zabs)
+    return np.concatenate(bits), layers, maps
+
+
+def _pieces_1d(net: Any, domain: Any, max_hidden: int) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, ...]]]:
+    Ws, bs, slopes = _network_arrays(net, max_hidden)
+    origin, direction, lo, hi = _interval(net, domain)
+    gap = 2.0 * RADIUS_TOL * (hi - lo)  # pieces no longer than this are not regions (radius <= RADIUS_TOL)
+    bps = [lo, hi]
+    for _ in range(100_000):
+        new: list[float] = []
+        for p, q in zip(bps[:-1], bps[1:]):
+            _, layers, _ = _maps_at(Ws, bs, slopes, origin, direction, 0.5 * (p + q))
+            roots = []
+            for Z, z, Zabs, _za in layers:
+                for j in range(Z.shape[0]):
+                    if not _is_constant(Z[j], Zabs[j]):
+                        t = -z[j] / Z[j, 0]
+                        if p + gap < t < q - gap:
+                            roots.append(float(t))
+            last = p
+            for t in sorted(roots):  # keep roots at least `gap` apart (rounding twins of one breakpoint)
+                if t - last > gap:
+                    new.append(t)
+                    last = t
+        if not new:
+            break
+        bps = sorted(bps + new)
+    else:  # pragma: no cover
+        raise RuntimeError("reference: breakpoint iteration did not converge")
+    pats, outs = [], []
+    for p, q in zip(bps[:-1], bps[1:]):
+        pat, _, out = _maps_at(Ws, bs, slopes, origin, direction, 0.5 * (p + q))
+        pats.append(pat)
+        outs.append(out)
+    # Merge neighbours with equal patterns (a unit may touch zero without crossing).
+    keep = [0]
+    for i in range(1, len(pats)):
+        if np.array_equal(pats[i], pats[keep[-1]]):
+            continue
+        keep.append(i)
+    breaks = np.array([bps[i] for i in keep] + [hi])
+    P = np.array([pats[i] for i in keep], dtype=bool).reshape(len(keep), -1)
+    if len({p.tobytes() for p in P}) != len(P):  # a region is convex, so one interval per pattern
+        raise RuntimeError("reference: a pattern occurs on two separate intervals (numerical trouble)")
+    return breaks, P, [outs[i] for i in keep]
+
+
+def breakpoints_1d(net: Any, domain: Any, *, max_hidden: int = MAX_HIDDEN) -> tuple[np.ndarray, np.ndarray]:
+    """Regions along a 1-D domain (``Segment`` or 1-D ``Box``) by exact breakpoint iteration.
+
+    Returns ``(breakpoints, patterns)``: ``breakpoints`` ``(R + 1,)`` increasing in domain coordinates from
+    ``lo`` to ``hi``; ``patterns`` ``(R, num_hidden)`` bool, the pattern on each piece (neighbours differ).
+    """
+    breaks, P, _ = _pieces_1d(net, domain, max_hidden)
+    return _ro(breaks), _ro(P)
+
+
+def linear_regions_1d(net: Any, domain: Any, *, max_hidden: int = MAX_HIDDEN) -> int:
+    """Number of maximal linear pieces of the network along a 1-D domain (by the breakpoint method):
+    neighbouring activation regions are merged when their output affine maps are equal within
+    :data:`LINEAR_TOL`."""
+    _, _, outs = _pieces_1d(net, domain, max_hidden)
+    n = 1
+    for prev, cur in zip(outs[:-1], outs[1:]):
+        J1, J2 = prev[0][:, 0], cur[0][:, 0]
+        Jabs = np.maximum(prev[2][:, 0], cur[2][:, 0])
+        bound = LINEAR_TOL * np.maximum(np.abs(J1), np.abs(J2)) + ZERO_TOL * Jabs
+        if np.any(np.abs(J1 - J2) > bound):
+            n += 1
+    return n
+
+
+# -------------------------------------------------------------------------------------------- entry
+def _method(domain: Any, method: str) -> str:
+    if method not in ("auto", "lp", "breakpoints"):
+        raise ValueError(f"method must be 'auto', 'lp' or 'breakpoints', got {method!r}")
+    one_d = getattr(domain, "dim", None) == 1 and hasattr(domain, "parametrization") and not hasattr(domain, "A")
+    if method == "breakpoints" and not one_d:
+        raise ValueError("method='breakpoints' needs a 1-D Segment or Box")
+    if method == "auto":
+        return "breakpoints" if one_d else "lp"
+    return method
+
+
+def regions(net: Any, domain: Any, *, method: str = "lp", max_hidden: int = MAX_HIDDEN) -> ReferenceRegions:
+    """All regions of `net` on `domain` (see the module docstring for the definitions).
+
+    ``method="lp"`` (default): the LP brute force, any domain. ``"breakpoints"``: the 1-D breakpoint
+    iteration (coords = interval midpoints, radii = half-lengths, measures = lengths). ``"auto"``: the
+    breakpoints for 1-D Segment/Box domains, the LP otherwise.
+    """
+    if _method(domain, method) == "lp":
+        return _regions_lp(net, domain, max_hidden)[0]
+    breaks, P, _ = _pieces_1d(net, domain, max_hidden)
+    origin, direction, _, _ = _interval(net, domain)
+    mids = 0.5 * (breaks[:-1] + breaks[1:])
+    order = np.lexsort(P.T[::-1])
+    P, mids = P[order], mids[order]
+    lengths = np.diff(breaks)[order]
+    C = mids[:, None]
+    X = origin + C * direction
+    return ReferenceRegions(_ro(P), _ro(C), _ro(X), _ro(0.5 * lengths), _ro(lengths))
+
+
+def count(net: Any, domain: Any, method: str = "auto", *, max_hidden: int = MAX_HIDDEN) -> int:
+    """Number of regions of `net` on `domain` (``method`` as in :func:`regions`; "auto" by default)."""
+    if _method(domain, method) == "lp":
+        return _regions_lp(net, domain, max_hidden)[0].count
+    return int(breakpoints_1d(net, domain, max_hidden=max_hidden)[1].shape[0])
