@@ -228,16 +228,12 @@ def test_plane_in_5d_matches_reference(net, data):
 
 # -------------------------------------------------------------------------------- closed forms
 def general_position_layer(n, input_dim, seed):
-    """One hidden layer of `n` units (normal weights) and a box containing every vertex of its
-    arrangement (intersections of `input_dim` zero hyperplanes) and a point of every hyperplane,
-    with a margin of 1."""
+    """One hidden layer of `n` units (normal weights) and a box, with a margin of 1, that meets every
+    intersection of up to `input_dim` of their zero hyperplanes (it contains a point of each)."""
     rng = np.random.default_rng(seed)
     W, b = rng.normal(size=(n, input_dim)), rng.normal(size=n)
-    pts = [-b[i] * W[i] / (W[i] @ W[i]) for i in range(n)]  # a point of every hyperplane
-    for rows in combinations(range(n), input_dim):
-        rows = list(rows)
-        pts.append(np.linalg.solve(W[rows], -b[rows]))
-    pts = np.array(pts)
+    subsets = [list(r) for k in range(1, input_dim + 1) for r in combinations(range(n), k)]
+    pts = np.array([np.linalg.lstsq(W[r], -b[r], rcond=None)[0] for r in subsets])
     net = rr.Network([W, rng.normal(size=(1, n))], [b, np.zeros(1)])
     return net, rr.Box(pts.min(axis=0) - 1.0, pts.max(axis=0) + 1.0)
 
@@ -557,6 +553,55 @@ def test_degenerate_1d_by_hand(name):
     check_regions(net, domain, res)
     check_against_reference(net, domain, res)
     assert ref.count(net, domain, method="lp") == expected
+
+
+# ------------------------------------------------------------------------------- typing stub
+def pybind_params(obj):
+    """Parameter names and whether each has a default, from a pybind11 signature docstring."""
+    sig = obj.__doc__.strip().splitlines()[0]
+    inner, depth, parts, cur = sig[sig.index("(") + 1 : sig.rindex(") ->")], 0, [], ""
+    for ch in inner:  # split on top-level commas (types contain brackets)
+        depth += (ch in "[(") - (ch in "])")
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts = [q.strip() for q in [*parts, cur] if q.strip()]
+    return [(q.split(":")[0].strip(), "=" in q) for q in parts if q.split(":")[0].strip() != "self"]
+
+
+def stub_params(fn):
+    args = [a.arg for a in fn.args.args if a.arg != "self"]
+    n_defaults = len(fn.args.defaults)
+    return [(a, i >= len(args) - n_defaults) for i, a in enumerate(args)]
+
+
+def test_core_stub_matches_the_compiled_module():
+    # _core.pyi is hand-written: every public name, method and parameter must match the bindings
+    import ast
+    import pathlib
+
+    from reluregions import _core
+
+    tree = ast.parse((pathlib.Path(rr.__file__).parent / "_core.pyi").read_text())
+    stub = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    stub.update({n.target.id: n for n in tree.body if isinstance(n, ast.AnnAssign) and not n.target.id.startswith("_")})
+    public = {n for n in dir(_core) if not n.startswith("_")}
+    assert set(stub) == public
+    for name in sorted(public):
+        obj, node = getattr(_core, name), stub[name]
+        if isinstance(node, ast.FunctionDef):
+            assert stub_params(node) == pybind_params(obj), name
+        elif isinstance(node, ast.ClassDef) and name != "LimitExceeded":
+            members = {m.name: m for m in node.body if isinstance(m, ast.FunctionDef)}
+            runtime = {m for m in vars(obj) if not m.startswith("_")} | {"__init__"}
+            assert set(members) == runtime, name
+            for m, fn in members.items():
+                if isinstance(vars(obj).get(m), property):
+                    assert any(isinstance(d, ast.Name) and d.id == "property" for d in fn.decorator_list), (name, m)
+                else:
+                    assert stub_params(fn) == pybind_params(getattr(obj, m)), (name, m)
 
 
 # ------------------------------------------------------------------------------- known bugs
