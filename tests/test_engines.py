@@ -37,14 +37,16 @@ def pattern_tol(net):
     interior point, so every pre-activation there is far from 0. Integer weights: a unit can be
     identically zero on a whole region (``relu(x) - relu(x)``, a dead layer feeding an exact
     cancellation); the engines call it off, but at a witness the forward pass sums the cancelling
-    terms in floating point and can get +1e-16, which ``z > 0`` reads as on. ``tol=ZERO_TOL`` makes
-    rounding-level values zero, the convention the engines (and the reference) use.
+    terms in floating point and can get +1e-16, which ``z > 0`` reads as on (seen in about 1 of 500
+    random integer cases). ``tol=ZERO_TOL`` makes rounding-level values zero, the convention the
+    engines (and the reference) use.
     """
     return rr.ZERO_TOL if is_integer_net(net) else 0.0
 
 
 def rebuild(net, weights, biases):
-    return rr.Network(weights, biases, list(net.activations), [s if s else 0.01 for s in net.negative_slopes])
+    """A network with `net`'s activations and new weights."""
+    return rr.Network(weights, biases, list(net.activations), list(net.negative_slopes))
 
 
 def fold(net, domain):
@@ -163,8 +165,9 @@ def reparametrized(draw, net):
     permutation of pattern columns."""
     Ws, bs = [W.copy() for W in net.weights], [b.copy() for b in net.biases]
     columns, start = [], 0
-    # Integer nets: dyadic factors keep the weights exact, so exact coincidences stay exact.
-    factors = st.sampled_from([0.25, 0.5, 2.0, 4.0]) if is_integer_net(net) else st.floats(0.1, 10.0)
+    # Any factor, not only powers of 2: in integer nets the rounding turns exact coincidences (lines,
+    # identically-zero units) into coincidences within rounding, which must come out the same.
+    factors = st.floats(0.1, 10.0)
     for l, width in enumerate(net.widths):
         perm = np.array(draw(st.permutations(range(width))))
         c = np.array(draw(st.lists(factors, min_size=width, max_size=width)))
@@ -454,9 +457,12 @@ def test_save_load_roundtrip(tmp_path, make_net, domain, affine):
     back = rr.Regions.load(path)
     regions_equal(res, back)
     assert type(back.domain) is type(domain)
-    np.testing.assert_array_equal(back.domain.parametrization()[1], domain.parametrization()[1])
-    for W, W2 in zip(net.weights, back.network.weights):
+    for x, y in zip(back.domain.parametrization(), domain.parametrization()):
+        np.testing.assert_array_equal(x, y)
+    assert len(back.network.weights) == len(net.weights)
+    for W, W2, b, b2 in zip(net.weights, back.network.weights, net.biases, back.network.biases):
         np.testing.assert_array_equal(W, W2)
+        np.testing.assert_array_equal(b, b2)
     assert back.network.activations == net.activations and back.network.negative_slopes == net.negative_slopes
     X = uniform_points(domain, 30, 0)
     np.testing.assert_array_equal(back.locate(X), res.locate(X))
