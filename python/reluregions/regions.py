@@ -24,12 +24,14 @@ class RegionCount(int):
     complete: bool
     reason: str
     elapsed: float
+    stats: dict
 
     def __new__(cls, value: int, complete: bool = True, reason: str = "", elapsed: float = 0.0) -> RegionCount:
         obj = super().__new__(cls, value)
         obj.complete = complete
         obj.reason = reason
         obj.elapsed = elapsed
+        obj.stats = {}
         return obj
 
     def __repr__(self) -> str:
