@@ -32,6 +32,7 @@ py::dict stats_dict(const rr::WalkStats& s) {
   d["by_box"] = s.by_box;
   d["by_points"] = s.by_points;
   d["lps"] = s.lps;
+  d["box_lps"] = s.box_lps;
   d["chebyshev"] = s.chebyshev;
   d["pivots"] = s.pivots;
   return d;

@@ -56,6 +56,7 @@ struct WalkStats {
   std::uint64_t by_box = 0;       // decided by the bounding box
   std::uint64_t by_points = 0;    // splits proven by points
   std::uint64_t lps = 0;          // decision LPs
+  std::uint64_t box_lps = 0;      // bounding-box LPs
   std::uint64_t chebyshev = 0;    // Chebyshev LPs
   std::uint64_t pivots = 0;
   void add(const WalkStats& o) {
@@ -65,6 +66,7 @@ struct WalkStats {
     by_box += o.by_box;
     by_points += o.by_points;
     lps += o.lps;
+    box_lps += o.box_lps;
     chebyshev += o.chebyshev;
     pivots += o.pivots;
   }
@@ -109,7 +111,7 @@ struct WalkTask {
   std::vector<std::uint64_t> pattern;
   std::vector<double> rows;
   std::vector<std::int32_t> row_units;
-  std::vector<double> center, pool;
+  std::vector<double> center, pool, box_lo, box_hi;
   double radius = 0.0;
   int pool_n = 0;
 };
@@ -120,7 +122,8 @@ struct WalkStopped {};  // unwinds a worker after a partial stop or a cancel
 
 class Walker {
  public:
-  static constexpr int kPool = 8;  // points of P kept per node
+  static constexpr int kPool = 16;  // points of P kept per node
+  static constexpr int kLpsBeforeBox = 8;  // decision LPs on a node before its exact box (tuned on ACAS-size nets)
 
   Walker(const Network& net, const WalkDomain& dom, Control& ctl, const WalkOptions& opt,
          const std::atomic<bool>* cancel, bool poll)
@@ -154,6 +157,10 @@ class Walker {
     pool_.assign(static_cast<std::size_t>(max_depth) * kPool * ud, 0.0);
     pool_n_.assign(static_cast<std::size_t>(max_depth), 0);
     rows_.assign(static_cast<std::size_t>(max_depth) * (ud + 1), 0.0);
+    box_lo_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
+    box_hi_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
+    box_exact_.assign(static_cast<std::size_t>(max_depth), 0);
+    node_lps_.assign(static_cast<std::size_t>(max_depth), 0);
     row_units_.assign(static_cast<std::size_t>(max_depth), -1);
     x_.assign(ud + 1, 0.0);
     a_.assign(ud + 1, 0.0);
@@ -183,6 +190,10 @@ class Walker {
     if (st != LPStatus::optimal || !(r > 0.0)) throw std::invalid_argument("the domain has no interior");
     radius_[0] = r;
     pool_n_[0] = 0;
+    std::copy(dom_.lo.begin(), dom_.lo.end(), box_lo_.begin());
+    std::copy(dom_.hi.begin(), dom_.hi.end(), box_hi_.begin());
+    box_exact_[0] = dom_.rows() == 0;
+    node_lps_[0] = 0;
     visit(0, 0, 0);
     finish_stats();
   }
@@ -209,6 +220,10 @@ class Walker {
     pool_n_[static_cast<std::size_t>(depth)] = t.pool_n;
     std::copy_n(t.pool.data(), static_cast<std::size_t>(t.pool_n) * ud,
                 pool_.data() + static_cast<std::size_t>(depth) * kPool * ud);
+    std::copy(t.box_lo.begin(), t.box_lo.end(), box_lo_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
+    std::copy(t.box_hi.begin(), t.box_hi.end(), box_hi_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
+    box_exact_[static_cast<std::size_t>(depth)] = 0;
+    node_lps_[static_cast<std::size_t>(depth)] = 0;
     visit(t.layer, t.unit, depth);
     finish_stats();
   }
@@ -326,19 +341,19 @@ class Walker {
     const double margin = tol::walk_margin * gn;
     const double* c = center_.data() + static_cast<std::size_t>(depth) * ud;
     const double vc = value(row, c);
-    // 2. the domain's bounding box
-    if (bounded_box_) {
-      double lo = row[d_], hi = row[d_];
-      for (int k = 0; k < d_; ++k) {
-        const double a = row[k] * dom_.lo[static_cast<std::size_t>(k)], b = row[k] * dom_.hi[static_cast<std::size_t>(k)];
-        lo += std::min(a, b);
-        hi += std::max(a, b);
-      }
+    // 2. the node's bounding box (inherited; made exact by 2d LPs when it does not decide)
+    for (int pass = 0; pass < 2; ++pass) {
+      double lo = 0.0, hi = 0.0;
+      box_range(row, depth, lo, hi);
       if (lo >= -margin || hi <= margin) {
         ++stats.by_box;
         if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin
         return lo >= -margin ? kOn : kOff;
       }
+      // The exact box costs 2d LPs: worth it once a few units of this node needed a decision LP.
+      if (pass == 1 || box_exact_[static_cast<std::size_t>(depth)] || node_lps_[static_cast<std::size_t>(depth)] < kLpsBeforeBox ||
+          !tighten_box(depth))
+        break;
     }
     // 3. points of P on both sides
     bool pos = vc > margin, neg = vc < -margin;
@@ -354,6 +369,7 @@ class Walker {
     }
     // 4. LPs: how far does P reach on the side opposite to what we have seen?
     const double s = pos ? 1.0 : (neg ? -1.0 : (vc > 0 ? 1.0 : -1.0));
+    ++node_lps_[static_cast<std::size_t>(depth)];
     const double reach_other = lp_reach(row, -s, depth);  // max of -s * z over P
     if (reach_other > margin) return kSplit;
     if (pos || neg) return s > 0 ? kOn : kOff;
@@ -363,9 +379,68 @@ class Walker {
     return vc > 0 ? kOn : kOff;  // P is thinner than the margin across this unit
   }
 
+  // Range of z = row over the node's box (infinite when the box is).
+  void box_range(const double* row, int depth, double& lo, double& hi) const {
+    const auto ud = static_cast<std::size_t>(d_);
+    const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
+    const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
+    lo = hi = row[d_];
+    for (int k = 0; k < d_; ++k) {
+      const double w = row[k];
+      if (w > 0) {
+        lo += w * bl[k];
+        hi += w * bh[k];
+      } else if (w < 0) {
+        lo += w * bh[k];
+        hi += w * bl[k];
+      }
+    }
+    if (std::isnan(lo)) lo = -std::numeric_limits<double>::infinity();
+    if (std::isnan(hi)) hi = std::numeric_limits<double>::infinity();
+  }
+
+  // The exact bounding box of the node by 2d LPs (their solutions join the pool). False if it did
+  // not change anything worth a retry.
+  bool tighten_box(int depth) {
+    const auto ud = static_cast<std::size_t>(d_);
+    double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
+    double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
+    box_exact_[static_cast<std::size_t>(depth)] = 1;
+    bool changed = false;
+    for (int k = 0; k < d_; ++k)
+      for (int sgn = -1; sgn <= 1; sgn += 2) {
+        std::fill(a_.begin(), a_.end(), 0.0);
+        a_[static_cast<std::size_t>(k)] = sgn;
+        double val = 0.0;
+        ++stats.box_lps;
+        const LPStatus st = lp_.maximize(a_.data(), x_.data(), &val);
+        if (st == LPStatus::unbounded) continue;
+        if (st != LPStatus::optimal) throw std::runtime_error(std::string("walk: LP failed (") + lp_status_name(st) + ")");
+        add_to_pool(depth);
+        // Outward by the LP's feasibility tolerance, so the box stays a superset of P.
+        const double slack = 2 * tol::lp_feasibility * (1.0 + std::fabs(val));
+        if (sgn > 0 && val + slack < bh[k]) {
+          bh[k] = val + slack;
+          changed = true;
+        }
+        if (sgn < 0 && -val - slack > bl[k]) {
+          bl[k] = -val - slack;
+          changed = true;
+        }
+      }
+    return changed;
+  }
+
+  void add_to_pool(int depth) {
+    const auto ud = static_cast<std::size_t>(d_);
+    int& n = pool_n_[static_cast<std::size_t>(depth)];
+    double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
+    const int slot = n < kPool ? n++ : static_cast<int>(pool_next_++ % kPool);
+    std::copy_n(x_.data(), ud, pool + static_cast<std::size_t>(slot) * ud);
+  }
+
   // max over P of sgn * z (z = row), +inf when unbounded; records the optimal vertex in the pool.
   double lp_reach(const double* row, double sgn, int depth) {
-    const auto ud = static_cast<std::size_t>(d_);
     for (int k = 0; k < d_; ++k) a_[static_cast<std::size_t>(k)] = sgn * row[k];
     double val = 0.0;
     ++stats.lps;
@@ -373,10 +448,7 @@ class Walker {
     if (st == LPStatus::unbounded) return std::numeric_limits<double>::infinity();
     if (st != LPStatus::optimal)
       throw std::runtime_error(std::string("walk: LP failed (") + lp_status_name(st) + ")");
-    int& n = pool_n_[static_cast<std::size_t>(depth)];
-    double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
-    const int slot = n < kPool ? n++ : static_cast<int>(stats.lps % kPool);
-    std::copy_n(x_.data(), ud, pool + static_cast<std::size_t>(slot) * ud);
+    add_to_pool(depth);
     return val + sgn * row[d_];
   }
 
@@ -418,7 +490,47 @@ class Walker {
       if ((on ? 1.0 : -1.0) * value(row, x) >= -tolv) std::copy_n(x, ud, pdst + static_cast<std::size_t>(n++) * ud);
     }
     pool_n_[static_cast<std::size_t>(depth) + 1] = n;
+    // The child's box: the parent's, tightened by the new row (one pass of interval propagation).
+    const double* pl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
+    const double* ph = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
+    double* bl = box_lo_.data() + static_cast<std::size_t>(depth + 1) * ud;
+    double* bh = box_hi_.data() + static_cast<std::size_t>(depth + 1) * ud;
+    std::copy_n(pl, ud, bl);
+    std::copy_n(ph, ud, bh);
+    box_exact_[static_cast<std::size_t>(depth) + 1] = 0;
+    node_lps_[static_cast<std::size_t>(depth) + 1] = 0;
+    tighten_by_row(dst, bl, bh);
     return true;
+  }
+
+  // a.u <= b with u in [bl, bh]: a_k u_k <= b - sum_{j != k} min(a_j u_j), kept outward by a margin.
+  void tighten_by_row(const double* a, double* bl, double* bh) const {
+    double minsum = 0.0;
+    int inf_count = 0, inf_at = -1;
+    for (int k = 0; k < d_; ++k) {
+      const double m = a[k] > 0 ? a[k] * bl[k] : (a[k] < 0 ? a[k] * bh[k] : 0.0);
+      if (std::isinf(m)) {
+        ++inf_count;
+        inf_at = k;
+      } else {
+        minsum += m;
+      }
+    }
+    if (inf_count > 1) return;
+    const double b = a[d_];
+    double scale = std::fabs(b) + std::fabs(minsum);
+    for (int k = 0; k < d_; ++k) {
+      if (a[k] == 0.0 || (inf_count == 1 && k != inf_at)) continue;
+      const double own = a[k] > 0 ? a[k] * bl[k] : a[k] * bh[k];
+      const double rest = inf_count == 1 ? minsum : minsum - own;
+      const double slack = 1e-9 * (scale + 1.0);
+      const double bound = (b - rest + slack) / a[k];
+      if (a[k] > 0) {
+        if (bound < bh[k]) bh[k] = bound;
+      } else if (bound > bl[k]) {
+        bl[k] = bound;
+      }
+    }
   }
 
   void visit(int l, int i, int depth) {
@@ -490,6 +602,10 @@ class Walker {
     t.pool_n = pool_n_[static_cast<std::size_t>(depth)];
     const double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
     t.pool.assign(pool, pool + static_cast<std::size_t>(t.pool_n) * ud);
+    t.box_lo.assign(box_lo_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud),
+                    box_lo_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth + 1) * ud));
+    t.box_hi.assign(box_hi_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud),
+                    box_hi_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth + 1) * ud));
     order_->push_back(static_cast<std::int64_t>(frontier_->size()));
     frontier_->push_back(std::move(t));
   }
@@ -537,12 +653,15 @@ class Walker {
   std::vector<std::vector<double>> maps_, mag_;
   std::vector<char> mag_valid_;
   std::vector<std::uint64_t> pattern_;
-  std::vector<double> center_, radius_, pool_, rows_;
+  std::vector<double> center_, radius_, pool_, rows_, box_lo_, box_hi_;
+  std::vector<char> box_exact_;
+  std::vector<int> node_lps_;  // decision LPs spent on each node of the path
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
   std::vector<double> x_, a_, factor_, out_, out_mag_;
   bool bounded_box_ = false;
   std::uint32_t ticks_ = 0;
+  std::uint64_t pool_next_ = 0;
   WalkStore* store_ = nullptr;
   std::vector<WalkTask>* frontier_ = nullptr;
   std::vector<std::int64_t>* order_ = nullptr;
