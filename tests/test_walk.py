@@ -280,3 +280,94 @@ def test_bad_domains_and_engines():
     linear = rr.Network([np.ones((1, 3))], [np.zeros(1)])
     with pytest.raises(ValueError, match="at least one hidden layer"):
         rr.count(linear, rr.Space())
+
+
+# ------------------------------------------------- facets, adjacency, volumes, linear regions
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_arrangement_faces_and_bounded_regions(d):
+    # n hyperplanes in general position in R^d: each is cut by the others into the regions of an
+    # arrangement of n - 1 hyperplanes in R^(d-1), so there are n * sum_{j<d} C(n-1, j) pairs of
+    # regions sharing a facet; C(n - 1, d) regions are bounded (Zaslavsky).
+    rng = np.random.default_rng(20 + d)
+    n = 7
+    net = random_net(rng, d, [n])
+    res = rr.regions(net, rr.Space(), facets=True)
+    assert res.count == sum(comb(n, j) for j in range(d + 1))
+    assert len(res.adjacency) == n * sum(comb(n - 1, j) for j in range(d))
+    assert int(res.bounded.sum()) == rr.bounds.zaslavsky_bounded(n, d) == comb(n - 1, d)
+    # Neighbours differ in exactly the unit whose hyperplane they share.
+    i, j = res.adjacency.T
+    assert np.all(np.sum(res.patterns[i] != res.patterns[j], axis=1) == 1)
+
+
+def test_volumes_sum_to_the_domain():
+    scipy_spatial = pytest.importorskip("scipy.spatial")
+    rng = np.random.default_rng(12)
+    for d in (1, 2, 3):
+        net = random_net(rng, d, [6, 5])
+        box = rr.Box(-rng.uniform(0.5, 2, d), rng.uniform(0.5, 2, d))
+        res = rr.regions(net, box, facets=True)
+        assert res.measures.sum() == pytest.approx(np.prod(box.hi - box.lo), rel=1e-9)
+        assert np.all(res.measures > 0)
+    # A polytope: the cube cut by a plane; its volume from SciPy's convex hull of its vertices.
+    A = np.vstack([np.eye(3), -np.eye(3), [[1.0, 1.0, 1.0]]])
+    b = np.array([1, 1, 1, 1, 1, 1, 0.5])
+    cube = np.array(np.meshgrid(*[[-1.0, 1.0]] * 3)).reshape(3, -1).T
+    pts = [p for p in cube if p.sum() <= 0.5]
+    for e in range(3):  # cube edges crossing the plane
+        for p in cube:
+            q = p.copy()
+            q[e] = -p[e]
+            if p.sum() < 0.5 < q.sum():
+                t = (0.5 - p.sum()) / (q.sum() - p.sum())
+                pts.append(p + t * (q - p))
+    volume = scipy_spatial.ConvexHull(np.array(pts)).volume
+    res = rr.regions(random_net(rng, 3, [6, 5]), rr.Polytope(A, b), facets=True)
+    assert res.measures.sum() == pytest.approx(volume, rel=1e-9)
+
+
+def test_facets_describe_the_regions():
+    # A point lies in region r iff it satisfies r's facets (away from the boundaries); every facet
+    # carries a split unit or the domain's boundary; the witness is strictly inside.
+    rng = np.random.default_rng(13)
+    net = random_net(rng, 3, [6, 6])
+    box = rr.Box(-np.ones(3), np.ones(3))
+    res = rr.regions(net, box, facets=True)
+    X = rng.uniform(-1, 1, size=(300, 3))
+    where = res.locate(X)
+    for r in range(0, res.count, max(1, res.count // 15)):
+        A, b, units = res.facets(r)
+        assert np.all(A @ res.witnesses[r] < b)
+        slack = X @ A.T - b
+        clear = np.all(slack < -1e-9, axis=1) | np.any(slack > 1e-9, axis=1)
+        inside = np.all(slack <= 0, axis=1)
+        np.testing.assert_array_equal(inside[clear], (where == r)[clear])
+        assert np.all(units >= -1) and np.all(units < net.num_hidden)
+
+
+def test_volume_estimate_agrees_with_exact_volumes():
+    rng = np.random.default_rng(14)
+    net = random_net(rng, 3, [5])
+    res = rr.regions(net, rr.Box(-np.ones(3), np.ones(3)), facets=True)
+    est, se = res.volume_estimate(100_000, seed=0)
+    assert np.all(np.abs(est - res.measures) <= 5 * se + 1e-3)
+
+
+def test_linear_regions_walk_matches_polygon_engine():
+    rng = np.random.default_rng(15)
+    # Two identical hidden units cancelled in the output: their line separates activation regions
+    # but not linear ones.
+    W0 = rng.normal(size=(6, 2))
+    W0[1] = W0[0]
+    b0 = rng.normal(size=6)
+    b0[1] = b0[0]
+    W1 = rng.normal(size=(4, 6))
+    W1[:, 0], W1[:, 1] = 1.0, -1.0
+    net = rr.Network([W0, W1, rng.normal(size=(1, 4))], [b0, rng.normal(size=4), rng.normal(size=1)])
+    box = rr.Box([-2, -2], [2, 2])
+    fast = rr.regions(net, box, merge_linear=True)
+    walked = rr.regions(net, box, engine="walk", merge_linear=True)
+    assert walked.count == fast.count
+    assert walked.linear_count == fast.linear_count < walked.count

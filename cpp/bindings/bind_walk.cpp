@@ -1,6 +1,8 @@
 // The walk over activation patterns in R^d (boxes, polytopes, all of R^d).
 #include "common.hpp"
 
+#include <reluregions/linear_merge.hpp>
+#include <reluregions/polytope.hpp>
 #include <reluregions/walk.hpp>
 
 #include <thread>
@@ -91,6 +93,71 @@ py::dict walk_regions(const rr::Network& net, const darray& lo, const darray& hi
   return out;
 }
 
+using u64array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
+using i32array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
+using i64array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
+                     double r_cap, const u64array& packed, const darray& witness, const darray& radius, const darray& rows,
+                     const i32array& row_units, const i64array& row_offsets, bool volumes, const py::object& progress) {
+  const int d = net.input_dim();
+  rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
+  const py::ssize_t R = radius.shape(0), words = net.layout().words();
+  if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
+  if (witness.ndim() != 2 || witness.shape(0) != R || witness.shape(1) != d) throw py::value_error("witness has the wrong shape");
+  if (row_offsets.ndim() != 1 || row_offsets.shape(0) != R + 1) throw py::value_error("row_offsets must have R + 1 entries");
+  const py::ssize_t K = row_units.shape(0);
+  if (rows.ndim() != 2 || rows.shape(0) != K || rows.shape(1) != d + 1) throw py::value_error("rows have the wrong shape");
+  if (row_offsets.data()[0] != 0 || row_offsets.data()[R] != K) throw py::value_error("row_offsets do not match the rows");
+  rr::WalkStore store;
+  store.count = static_cast<std::uint64_t>(R);
+  store.patterns.assign(packed.data(), packed.data() + packed.size());
+  store.witness.assign(witness.data(), witness.data() + witness.size());
+  store.radius.assign(radius.data(), radius.data() + radius.size());
+  store.rows.assign(rows.data(), rows.data() + rows.size());
+  store.row_units.assign(row_units.data(), row_units.data() + row_units.size());
+  store.row_offsets.assign(row_offsets.data(), row_offsets.data() + row_offsets.size());
+  rr::Control ctl = make_control(py::none(), py::none(), false, progress);
+  rr::FacetResult res;
+  {
+    py::gil_scoped_release release;
+    res = rr::region_facets(net, dom, store, volumes, ctl);
+  }
+  const auto F = static_cast<py::ssize_t>(res.units.size());
+  py::dict out;
+  out["facets"] = to_numpy(std::move(res.facets), {F, static_cast<py::ssize_t>(d) + 1});
+  out["facet_units"] = to_numpy(std::move(res.units), {F});
+  out["neighbours"] = to_numpy(std::move(res.neighbours), {F});
+  out["facet_offsets"] = to_numpy(std::move(res.offsets), {R + 1});
+  py::array_t<bool> bnd(R);
+  for (py::ssize_t r = 0; r < R; ++r) bnd.mutable_data()[r] = res.bounded[static_cast<std::size_t>(r)] != 0;
+  out["bounded"] = bnd;
+  if (volumes && d <= 3) out["volume"] = to_numpy(std::move(res.volume), {R});
+  return out;
+}
+
+py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, const darray& A, const darray& c, const darray& E) {
+  if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
+  if (A.ndim() != 3 || A.shape(0) != R) throw py::value_error("A must have shape (R, out, dim)");
+  const auto out = static_cast<int>(A.shape(1)), dim = static_cast<int>(A.shape(2));
+  if (c.ndim() != 2 || c.shape(0) != R || c.shape(1) != out || E.ndim() != 2 || E.shape(0) != R || E.shape(1) != out)
+    throw py::value_error("c and E must have shape (R, out)");
+  const rr::MapsView maps{A.data(), c.data(), E.data(), out, dim};
+  std::vector<std::int64_t> labels;
+  {
+    py::gil_scoped_release release;
+    rr::UnionFind uf(static_cast<std::size_t>(R));
+    const std::int64_t* p = pairs.data();
+    for (py::ssize_t k = 0; k < pairs.shape(0); ++k) {
+      const std::int64_t a = p[2 * k], b2 = p[2 * k + 1];
+      if (a < 0 || b2 < 0 || a >= R || b2 >= R) continue;
+      if (maps.equal(static_cast<std::size_t>(a), static_cast<std::size_t>(b2))) uf.unite(static_cast<std::size_t>(a), static_cast<std::size_t>(b2));
+    }
+    labels = uf.labels();
+  }
+  return to_numpy(std::move(labels), {R});
+}
+
 }  // namespace
 
 void bind_walk(py::module_& m) {
@@ -98,4 +165,10 @@ void bind_walk(py::module_& m) {
         py::arg("r_cap"), py::arg("threads"), py::arg("store"), py::arg("affine"), py::arg("rows"),
         py::arg("max_regions"), py::arg("time_limit"), py::arg("partial"), py::arg("progress"),
         "Activation regions of a network on {lo <= u <= hi, A u <= b} by the pattern walk (core)");
+  m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
+        py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"), py::arg("row_units"),
+        py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
+        "Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)");
+  m.def("merge_pairs", &merge_pairs, py::arg("R"), py::arg("pairs"), py::arg("A"), py::arg("c"), py::arg("E"),
+        "Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)");
 }

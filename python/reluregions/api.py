@@ -131,7 +131,7 @@ def regions(
     affine : bool
         Also compute the network's output affine map on every region (``.affine``).
     facets : bool
-        Walk only: keep what is needed for each region's H-representation, adjacency and exact volumes
+        Walk only (selected by "auto" when true): keep what is needed for each region's H-representation, adjacency and exact volumes
         (``.facets()``, ``.adjacency()``, ``.measures``); they are computed on first use.
     merge_linear : bool
         Also merge regions into maximal linear regions (``.linear_regions()``); implies `affine`
@@ -141,6 +141,8 @@ def regions(
     -------
     Regions (interval and polygon engines) or PolytopeRegions (walk)
     """
+    if facets and engine == "auto":
+        engine = "walk"  # the one engine that gives H-representations
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
         frame, raw = _walk(net, domain, store=True, affine=bool(affine or merge_linear), rows=bool(facets or merge_linear),

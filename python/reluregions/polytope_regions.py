@@ -155,6 +155,122 @@ class PolytopeRegions:
         extra = "" if self.complete else f", complete=False ({self.reason})"
         return f"<PolytopeRegions: {self.count} regions of {self.network!r} on {self.domain!r}{extra}>"
 
+    # ---------------------------------------------------------------- facets, adjacency, volumes
+    def _facet_data(self, progress: Any = None) -> dict[str, np.ndarray]:
+        if self._facets is None:
+            if "rows" not in self._raw:
+                raise ValueError("facets, adjacency and volumes need regions(..., facets=True)")
+            fr = self._frame
+            folded = self.network._folded(fr.origin, fr.basis)
+            self._facets = _core.walk_facets(
+                folded, fr.lo, fr.hi, fr.A, fr.b, float(fr.r_cap), self._raw["packed"], self._raw["witness"],
+                self._raw["radius"], self._raw["rows"], self._raw["row_units"], self._raw["row_offsets"],
+                self.dim <= 3, progress,
+            )
+        return self._facets
+
+    def facets(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """H-representation of region `r`: ``(A, b, units)`` with ``A x <= b`` (unit-norm rows, domain
+        coordinates), non-redundant facets only; ``units[k]`` is the hidden unit (flat index) whose
+        hyperplane carries facet ``k``, or -1 for the domain's boundary."""
+        f = self._facet_data()
+        if not 0 <= r < self.count:
+            raise IndexError(f"region index {r} out of range for {self.count} regions")
+        lo, hi = f["facet_offsets"][r], f["facet_offsets"][r + 1]
+        a, b = f["facets"][lo:hi, :-1], f["facets"][lo:hi, -1]
+        M, m = self._coord_map()  # u = M s + m
+        A = a @ M
+        bb = b - a @ m
+        n = np.linalg.norm(A, axis=1)
+        return A / n[:, None], bb / n, f["facet_units"][lo:hi].copy()
+
+    @property
+    def num_facets(self) -> np.ndarray:
+        """Number of non-redundant facets of each region."""
+        return np.diff(self._facet_data()["facet_offsets"])
+
+    @property
+    def bounded(self) -> np.ndarray:
+        """Whether each region is bounded (always, unless the domain is unbounded)."""
+        return self._facet_data()["bounded"]
+
+    @property
+    def adjacency(self) -> np.ndarray:
+        """Pairs ``(i, j)``, ``i < j``, of regions sharing a facet, shape ``(P, 2)``, sorted; found by
+        stepping across each facet from the Chebyshev centre of the facet."""
+        f = self._facet_data()
+        owner = np.repeat(np.arange(self.count), np.diff(f["facet_offsets"]))
+        nb = f["neighbours"]
+        keep = nb >= 0
+        pairs = np.stack([np.minimum(owner[keep], nb[keep]), np.maximum(owner[keep], nb[keep])], axis=1)
+        return np.unique(pairs, axis=0) if pairs.size else np.zeros((0, 2), dtype=np.int64)
+
+    @property
+    def measures(self) -> np.ndarray:
+        """Length / area / volume of each region in domain coordinates, exact (from the vertices) for
+        dimension <= 3; ``inf`` for unbounded regions. Above 3 dimensions see :meth:`volume_estimate`."""
+        if self.dim > 3:
+            raise ValueError(f"exact volumes are computed for dimension <= 3 (this is {self.dim}); use volume_estimate()")
+        vol = self._facet_data()["volume"]
+        if isinstance(self.domain, (Segment, Plane)):
+            _, _, lo, hi = self.domain.parametrization()
+            return vol * float(np.prod(hi - lo))
+        return vol * self._frame.scale ** self.dim
+
+    def volume_estimate(self, samples: int = 100_000, seed: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """Monte Carlo estimate of each region's volume in a bounded domain (any dimension).
+
+        Draws `samples` uniform points in the domain's bounding box, keeps those in the domain and
+        locates them. Returns ``(volumes, standard_errors)``: a region holding a fraction ``p`` of the
+        points gets ``p * V`` with standard error ``sqrt(p (1 - p) / n) * V`` (``V`` the box volume).
+        Regions smaller than about ``V / samples`` may get 0.
+        """
+        if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+            raise ValueError(f"samples must be a positive integer, got {samples!r}")
+        fr = self._frame
+        if not (np.all(np.isfinite(fr.lo)) and np.all(np.isfinite(fr.hi))):
+            raise ValueError("volume_estimate needs a bounded domain")
+        rng = np.random.default_rng(seed)
+        U = fr.lo + rng.random((int(samples), fr.dim)) * (fr.hi - fr.lo)
+        box = float(np.prod(fr.hi - fr.lo))
+        inside = np.all(U @ fr.A.T <= fr.b, axis=1) if fr.A.shape[0] else np.ones(len(U), bool)
+        idx = self.locate(fr.to_input(U[inside])) if inside.any() else np.zeros(0, np.int64)
+        counts = np.bincount(idx[idx >= 0], minlength=self.count).astype(float)
+        p = counts / samples
+        unit = box * (fr.scale ** fr.dim if fr.isotropic else float(np.prod(self._span())))
+        return p * unit, np.sqrt(p * (1 - p) / samples) * unit
+
+    def _span(self) -> np.ndarray:
+        _, _, lo, hi = self.domain.parametrization()
+        return hi - lo
+
+    # -------------------------------------------------------------------------- linear regions
+    def _maps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if "A" not in self._raw or "E" not in self._raw:
+            fr = self._frame
+            folded = self.network._folded(fr.origin, fr.basis)
+            A, c, E = folded.local_affine_magnitude(self._raw["witness"])
+            self._raw.update(A=A, c=c, E=E)
+        return self._raw["A"], self._raw["c"], self._raw["E"]
+
+    def linear_regions(self, progress: Any = None) -> LinearRegions:
+        """Merge regions sharing a facet whose output affine maps coincide (within ``LINEAR_TOL``)
+        into maximal connected linear regions (needs ``facets=True``)."""
+        if self._linear is None:
+            if not self.complete:
+                raise ValueError("linear regions need a complete enumeration (this result is partial)")
+            self._facet_data(progress)
+            A, c, E = self._maps()
+            pairs = np.ascontiguousarray(self.adjacency, dtype=np.int64)
+            labels = _core.merge_pairs(self.count, pairs, A, c, E)
+            self._linear = LinearRegions(self, labels)  # type: ignore[arg-type]
+        return self._linear
+
+    @property
+    def linear_count(self) -> int:
+        """Number of maximal linear regions (see :meth:`linear_regions`)."""
+        return self.linear_regions().count
+
     # ------------------------------------------------------------------------------ locating
     def locate(self, X: Any) -> np.ndarray:
         """Index of the region containing each point of `X` (input space), or -1 if the point is

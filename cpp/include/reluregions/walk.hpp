@@ -705,18 +705,20 @@ inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, c
     for (int t = 0; t < T; ++t) {
       workers.emplace_back([&, t] {
         try {
-          detail::Walker w(net, dom, ctl, opt, &cancel, false);
           for (;;) {
             const std::size_t k = next.fetch_add(1);
             if (k >= tasks.size() || cancel.load()) break;
+            // A fresh walker (and LP warm start) per task: the results do not depend on which
+            // thread ran which tasks before.
+            detail::Walker w(net, dom, ctl, opt, &cancel, false);
             try {
               w.run_task(tasks[k], &stores[k]);
             } catch (const detail::WalkStopped&) {
               cancel.store(true);
-              break;
             }
+            stats[static_cast<std::size_t>(t)].add(w.stats);
+            if (cancel.load()) break;
           }
-          stats[static_cast<std::size_t>(t)] = w.stats;
         } catch (...) {
           std::lock_guard<std::mutex> lock(mu);
           if (!error) error = std::current_exception();
