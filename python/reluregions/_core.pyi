@@ -1,0 +1,136 @@
+"""Type stub of the compiled module ``reluregions._core`` (private; use the reluregions package).
+
+Hand-written from cpp/bindings/*.cpp. Array arguments are converted with ``forcecast`` (any array-like
+of numbers is accepted and copied to C-contiguous float64, uint64, ... as needed); arrays returned
+are new NumPy arrays. tests/test_engines.py::test_core_stub_matches_the_compiled_module checks that
+every name and parameter here matches the compiled module.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, Optional, Union
+
+import numpy as np
+import numpy.typing as npt
+
+_Float64Array = npt.NDArray[np.float64]
+_Int64Array = npt.NDArray[np.int64]
+# progress(regions_found, open_nodes, elapsed_seconds), called about every 0.1 s
+_Progress = Optional[Callable[[int, int, float], object]]
+_LPStatus = Literal["optimal", "infeasible", "unbounded", "iteration_limit", "unknown"]
+# (status, x, value): x and value are None unless status == "optimal"
+_LPResult = Union[tuple[Literal["optimal"], _Float64Array, float], tuple[_LPStatus, None, None]]
+
+# ----------------------------------------------------------------------------- module.cpp
+#: a unit is identically zero on a node when sum |coefficients| <= ZERO_TOL * (magnitude bound)
+ZERO_TOL: float
+#: geometric resolution of the engines, in normalized domain coordinates
+GEOMETRY_TOL: float
+#: relative tolerance for two output affine maps to be equal (linear-region merging)
+LINEAR_TOL: float
+
+class LimitExceeded(RuntimeError):
+    """max_regions or time_limit was exceeded (and partial results were not requested)."""
+
+# ---------------------------------------------------------------------- bind_network.cpp
+class Network:
+    """A fully connected ReLU / leaky ReLU network (core)."""
+
+    def __init__(self, weights: Sequence[npt.ArrayLike], biases: Sequence[npt.ArrayLike], slopes: Sequence[float]) -> None:
+        """Weights ``(out, in)`` and biases ``(out,)`` per layer; one negative slope per hidden layer
+        (0 for ReLU). Raises ValueError on inconsistent shapes."""
+    @property
+    def dims(self) -> list[int]:
+        """Layer widths, input first, output last."""
+    def forward(self, X: npt.ArrayLike) -> _Float64Array:
+        """Batched forward pass: ``X`` ``(n, input_dim)`` -> ``(n, output_dim)``."""
+    def activation_pattern(self, X: npt.ArrayLike, tol: float = 0.0) -> npt.NDArray[np.bool_]:
+        """Activation patterns ``(n, num_hidden)``: bit = pre-activation > tol * magnitude bound."""
+    def local_affine(self, X: npt.ArrayLike) -> tuple[_Float64Array, _Float64Array]:
+        """Affine map ``(J, c)`` of the network on the region of each point: ``J`` ``(n, output_dim,
+        input_dim)``, ``c`` ``(n, output_dim)``."""
+    def local_affine_magnitude(self, X: npt.ArrayLike) -> tuple[_Float64Array, _Float64Array, _Float64Array]:
+        """Local maps ``(J, c)`` and the magnitude bound ``E`` ``(n, output_dim)`` of each output."""
+
+# ---------------------------------------------------------------------- bind_engines.cpp
+def count_regions(
+    net: Network,
+    max_regions: Optional[int] = None,
+    time_limit: Optional[float] = None,
+    partial: bool = False,
+    progress: _Progress = None,
+) -> dict[str, Any]:
+    """Count the regions of a folded 1- or 2-input network on the unit interval or square.
+
+    Returns ``{"count": int, "complete": bool, "reason": str, "elapsed": float}``. Raises
+    LimitExceeded on a limit unless `partial`; ValueError for other input dimensions.
+    """
+
+def enumerate_regions(
+    net: Network,
+    affine: bool = False,
+    max_regions: Optional[int] = None,
+    time_limit: Optional[float] = None,
+    partial: bool = False,
+    progress: _Progress = None,
+) -> dict[str, Any]:
+    """Enumerate the regions of a folded 1- or 2-input network (domain coordinates in [0, 1]^dim).
+
+    Returns a dict with ``complete`` (bool), ``reason`` (str), ``elapsed`` (float), ``count`` (int) and
+    the arrays (R regions, dim = 1 or 2): ``patterns`` bool ``(R, num_hidden)``, ``packed`` uint64
+    ``(R, words)``, ``witness`` float64 ``(R, dim)``, ``measure`` float64 ``(R,)``; in 1-D
+    ``intervals`` float64 ``(R, 2)``; in 2-D ``vertices`` float64 ``(V, 2)``, ``offsets`` int64
+    ``(R + 1,)``, ``edge_units`` int32 ``(V,)``; with `affine` also ``A`` ``(R, out, dim)``, ``c`` and
+    ``E`` ``(R, out)`` (float64).
+    """
+
+def merge_linear_1d(intervals: npt.ArrayLike, A: npt.ArrayLike, c: npt.ArrayLike, E: npt.ArrayLike) -> _Int64Array:
+    """Linear-region labels ``(R,)`` of 1-D regions (intervals ``(R, 2)``, maps ``A`` ``(R, out, 1)``,
+    ``c`` and ``E`` ``(R, out)``)."""
+
+def merge_linear_2d(
+    net: Network,
+    packed: npt.NDArray[np.uint64],
+    vertices: _Float64Array,
+    offsets: npt.NDArray[np.int64],
+    edge_units: npt.NDArray[np.int32],
+    witness: _Float64Array,
+    A: _Float64Array,
+    c: _Float64Array,
+    E: _Float64Array,
+    progress: _Progress = None,
+) -> _Int64Array:
+    """Linear-region labels ``(R,)`` of 2-D regions, from the arrays of :func:`enumerate_regions`."""
+
+def locate(net: Network, packed: npt.NDArray[np.uint64], X: npt.ArrayLike) -> _Int64Array:
+    """Index of the region (by pattern, among ``packed``) of each point of ``X``, -1 if none."""
+
+# --------------------------------------------------------------------------- bind_lp.cpp
+class LPSolver:
+    """Dense warm-started simplex for max/min c.x s.t. lo <= x <= hi, a_i.x <= b_i (core)."""
+
+    def __init__(self, n: int) -> None:
+        """An LP in `n` >= 1 variables (ValueError otherwise)."""
+    @property
+    def n(self) -> int: ...
+    @property
+    def rows(self) -> int:
+        """Number of rows."""
+    @property
+    def pivots(self) -> int:
+        """Pivots since construction or reset_stats()."""
+    def reset_stats(self) -> None: ...
+    def set_bounds(self, lo: npt.ArrayLike, hi: npt.ArrayLike) -> None:
+        """Variable bounds ``(n,)`` each (+-inf allowed)."""
+    def add_row(self, a: npt.ArrayLike, b: float) -> int:
+        """Adds the row ``a.x <= b``; returns its index."""
+    def truncate(self, k: int) -> None:
+        """Removes the rows >= k (keeps the warm start); ValueError unless 0 <= k <= rows."""
+    def reserve(self, rows: int) -> None: ...
+    def set_iteration_limit(self, limit: int) -> None:
+        """Pivots per solve before 'iteration_limit'; 0: automatic."""
+    def maximize(self, c: npt.ArrayLike) -> _LPResult:
+        """``(status, x, value)``; x and value are None unless status == 'optimal'."""
+    def minimize(self, c: npt.ArrayLike) -> _LPResult:
+        """``(status, x, value)``; x and value are None unless status == 'optimal'."""
+    def chebyshev(self, r_cap: float = ...) -> _LPResult:
+        """Chebyshev centre: ``(status, x, r)`` maximizing r with 0 <= r <= r_cap (default inf)."""
