@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -53,3 +54,17 @@ def test_bad_vector_is_argparse_error(capsys):
 def test_console_entry_point_runs():
     res = subprocess.run([sys.executable, "-m", "reluregions", "examples"], capture_output=True, text=True, check=True)
     assert "udl-deep" in res.stdout
+
+
+def test_count_space_and_box_in_4d_through_the_walk(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    net = rr.Network([rng.normal(size=(5, 4)), rng.normal(size=(1, 5))], [rng.normal(size=5), rng.normal(size=1)])
+    path = tmp_path / "n.npz"
+    net.save(path)
+    assert main(["count", str(path), "--space", "--no-linear", "--json", "--threads", "2", "--progress"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == 1 + 5 + 10 + 10 + 5  # Zaslavsky: sum_{j <= 4} C(5, j)
+    assert main(["count", str(path), "--box", "0,0,0,0", "1,1,1,1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["regions"] == rr.count(net, rr.Box(np.zeros(4), np.ones(4)))
+    assert "linear_regions" in out

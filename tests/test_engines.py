@@ -610,13 +610,8 @@ def test_core_stub_matches_the_compiled_module():
                     assert stub_params(fn) == pybind_params(getattr(obj, m)), (name, m)
 
 
-# ------------------------------------------------------------------------------- known bugs
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="engine bug (ENGINE_BUGS.md #1): a unit identically zero on a region (every input off, bias 0) "
-    "is reported on: rounding left by incremental map updates is compared with the region's magnitude bound, which is 0",
-)
+# ------------------------------------------------------------------------------- regressions
+# Was ENGINE_BUGS.md #1: rounding left by incremental map updates made an identically-zero unit 'on'.
 def test_identically_zero_unit_after_incremental_updates():
     W = [[[-2, 2], [1, -1], [1, 0]], [[0, 0, 1], [0, 0, 1], [0, 2, -1], [-1, 1, 0]], [[0, 0, 1, -1]], [[0]]]
     b = [[1, 0, -1], [0, 0, 0, 0], [0], [0]]

@@ -92,5 +92,5 @@ def test_bad_network_or_domain():
     with pytest.raises(TypeError, match="domain"):
         rr.count(net, (0, 1))
     net3 = rr.Network([np.ones((2, 3)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)])
-    with pytest.raises(ValueError, match="walk"):
-        rr.count(net3, rr.Box([0, 0, 0], [1, 1, 1]))
+    with pytest.raises(ValueError, match="engine='interval' cannot handle a 3-dimensional Box"):
+        rr.count(net3, rr.Box([0, 0, 0], [1, 1, 1]), engine="interval")

@@ -62,3 +62,11 @@ def test_folding_errors():
         C.folding(2, [5, 6])
     with pytest.raises(ValueError, match="input_dim"):
         C.folding(0, [3])
+
+
+def test_folding_in_three_dimensions_reaches_serra_lower_bound_through_the_walk():
+    for widths in ([9], [9, 9], [12]):
+        net = rr.constructions.folding(3, widths)
+        n = rr.count(net, rr.Space())
+        assert n >= rr.bounds.serra2018_lower(3, widths)
+        assert n <= rr.bounds.serra2018_upper(3, widths) <= rr.bounds.montufar2017_upper(3, widths)

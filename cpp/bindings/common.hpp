@@ -49,3 +49,4 @@ inline reluregions::Control make_control(const py::object& max_regions, const py
 void bind_network(py::module_& m);
 void bind_engines(py::module_& m);
 void bind_lp(py::module_& m);
+void bind_walk(py::module_& m);

@@ -9,7 +9,9 @@ PYBIND11_MODULE(_core, m) {
   m.attr("ZERO_TOL") = reluregions::tol::zero;
   m.attr("GEOMETRY_TOL") = reluregions::tol::geometry;
   m.attr("LINEAR_TOL") = reluregions::tol::linear;
+  m.attr("WALK_MARGIN") = reluregions::tol::walk_margin;
   bind_network(m);
   bind_engines(m);
   bind_lp(m);
+  bind_walk(m);
 }

@@ -10,16 +10,18 @@ from __future__ import annotations
 from . import _core, bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
-from .domains import Box, Domain, Plane, Segment
+from .domains import Box, Domain, Plane, Polytope, Segment, Space
 from .network import Network
+from .polytope_regions import PolytopeRegions
 from .regions import LinearRegions, RegionCount, Regions
-from .tolerances import GEOMETRY_TOL, LINEAR_TOL, ZERO_TOL
+from .tolerances import GEOMETRY_TOL, LINEAR_TOL, WALK_MARGIN, ZERO_TOL
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GEOMETRY_TOL",
     "LINEAR_TOL",
+    "WALK_MARGIN",
     "ZERO_TOL",
     "Box",
     "Domain",
@@ -27,9 +29,12 @@ __all__ = [
     "LinearRegions",
     "Network",
     "Plane",
+    "Polytope",
+    "PolytopeRegions",
     "RegionCount",
     "Regions",
     "Segment",
+    "Space",
     "__version__",
     "bounds",
     "constructions",

@@ -27,6 +27,7 @@ ZERO_TOL: float
 GEOMETRY_TOL: float
 #: relative tolerance for two output affine maps to be equal (linear-region merging)
 LINEAR_TOL: float
+WALK_MARGIN: float
 
 class LimitExceeded(RuntimeError):
     """max_regions or time_limit was exceeded (and partial results were not requested)."""
@@ -134,3 +135,43 @@ class LPSolver:
         """``(status, x, value)``; x and value are None unless status == 'optimal'."""
     def chebyshev(self, r_cap: float = ...) -> _LPResult:
         """Chebyshev centre: ``(status, x, r)`` maximizing r with 0 <= r <= r_cap (default inf)."""
+
+# ------------------------------------------------------------------------- bind_walk.cpp
+def walk_regions(
+    net: Network,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    A: npt.ArrayLike,
+    b: npt.ArrayLike,
+    r_cap: float,
+    threads: int,
+    store: bool,
+    affine: bool,
+    rows: bool,
+    max_regions: int | None,
+    time_limit: float | None,
+    partial: bool,
+    progress: Callable[[int, int, float], object] | None,
+) -> dict[str, Any]:
+    """Activation regions of a network on {lo <= u <= hi, A u <= b} by the pattern walk (core)."""
+
+def walk_facets(
+    net: Network,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    A: npt.ArrayLike,
+    b: npt.ArrayLike,
+    r_cap: float,
+    packed: npt.NDArray[np.uint64],
+    witness: npt.ArrayLike,
+    radius: npt.ArrayLike,
+    rows: npt.ArrayLike,
+    row_units: npt.ArrayLike,
+    row_offsets: npt.ArrayLike,
+    volumes: bool,
+    progress: Callable[[int, int, float], object] | None,
+) -> dict[str, Any]:
+    """Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)."""
+
+def merge_pairs(R: int, pairs: npt.ArrayLike, A: npt.ArrayLike, c: npt.ArrayLike, E: npt.ArrayLike) -> _Int64Array:
+    """Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)."""

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from . import _core
-from .domains import Domain
+from .domains import Box, Domain, Plane, Segment, Space
 from .network import Network
+from .polytope_regions import PolytopeRegions, WalkFrame
 from .regions import RegionCount, Regions, _normalized_frame
 
 __all__ = ["count", "regions"]
@@ -15,11 +16,18 @@ __all__ = ["count", "regions"]
 Progress = Optional[Callable[[int, int, float], Any]]
 
 
-def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any, progress: Any) -> str:
+_LOW_DIM_ENGINES = {1: "interval", 2: "polygon"}
+ENGINES = ("auto", "interval", "polygon", "walk")
+
+
+def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any, progress: Any, threads: Any) -> tuple[str, Domain]:
     if not isinstance(net, Network):
         raise TypeError(f"expected a reluregions.Network, got {type(net).__name__} (see Network.from_torch)")
     if not isinstance(domain, Domain):
-        raise TypeError(f"expected a domain (Segment, Plane, Box), got {type(domain).__name__}")
+        raise TypeError(f"expected a domain (Segment, Plane, Box, Polytope, Space), got {type(domain).__name__}")
+    if isinstance(domain, Space):
+        if domain.input_dim is None:
+            domain = domain.bound_to(net.input_dim)
     if domain.input_dim != net.input_dim:
         raise ValueError(f"the domain lies in R^{domain.input_dim} but the network has {net.input_dim} inputs")
     if max_regions is not None and (isinstance(max_regions, bool) or not isinstance(max_regions, int) or max_regions < 1):
@@ -28,12 +36,31 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
         raise ValueError(f"time_limit must be a positive number of seconds or None, got {time_limit!r}")
     if progress is not None and not callable(progress):
         raise TypeError("progress must be callable as progress(regions_found, open_nodes, elapsed_seconds)")
-    engines = {1: "interval", 2: "polygon"}
-    if domain.dim not in engines:
-        raise ValueError(f"a {domain.dim}-dimensional {type(domain).__name__} needs the walk engine, which is not available yet")
-    if engine not in ("auto", engines[domain.dim]):
-        raise ValueError(f"engine={engine!r} cannot handle a {domain.dim}-dimensional domain; use 'auto' or {engines[domain.dim]!r}")
-    return engines[domain.dim]
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None (all cores), got {threads!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(map(repr, ENGINES))}")
+    parametrized = isinstance(domain, (Segment, Plane, Box))
+    low = _LOW_DIM_ENGINES.get(domain.dim) if parametrized else None
+    if engine == "auto":
+        engine = low or "walk"
+    elif engine != "walk" and engine != low:
+        what = f"a {domain.dim}-dimensional {type(domain).__name__}"
+        raise ValueError(f"engine={engine!r} cannot handle {what}; use 'auto'" + (f", {low!r}" if low else "") + " or 'walk'")
+    if engine == "walk" and net.num_hidden < 1:
+        raise ValueError("the walk engine needs a network with at least one hidden layer")
+    return engine, domain
+
+
+def _walk(net: Network, domain: Domain, *, store: bool, affine: bool, rows: bool, threads: Any, max_regions: Any,
+          time_limit: Any, partial: bool, progress: Any) -> tuple[WalkFrame, dict[str, Any]]:
+    frame = WalkFrame(domain, net.input_dim)
+    folded = net._folded(frame.origin, frame.basis)
+    raw = _core.walk_regions(
+        folded, frame.lo, frame.hi, frame.A, frame.b, float(frame.r_cap), 0 if threads is None else int(threads),
+        store, affine, rows, max_regions, time_limit, bool(partial), progress,
+    )
+    return frame, raw
 
 
 def count(
@@ -41,6 +68,7 @@ def count(
     domain: Domain,
     *,
     engine: str = "auto",
+    threads: int | None = None,
     max_regions: int | None = None,
     time_limit: float | None = None,
     partial: bool = False,
@@ -51,9 +79,13 @@ def count(
     Parameters
     ----------
     net : Network
-    domain : Segment, Plane or Box (1 or 2 dimensions)
-    engine : {"auto", "interval", "polygon"}
-        The 1-D interval sweep or the 2-D polygon splitter; "auto" picks by the domain's dimension.
+    domain : Segment, Plane, Box, Polytope or Space
+    engine : {"auto", "interval", "polygon", "walk"}
+        The 1-D interval sweep, the 2-D polygon splitter, or the activation-pattern walk (any
+        dimension). "auto" picks the interval or polygon engine for 1-D and 2-D segments, planes and
+        boxes, and the walk otherwise. All engines give the same regions.
+    threads : int, optional
+        Worker threads of the walk (default: all cores). The result does not depend on it.
     max_regions, time_limit : int, float, optional
         Limits; exceeding one raises :class:`LimitExceeded` unless `partial` is true.
     partial : bool
@@ -64,9 +96,15 @@ def count(
     Returns
     -------
     RegionCount
-        An ``int`` with ``complete``, ``reason`` and ``elapsed`` attributes.
+        An ``int`` with ``complete``, ``reason`` and ``elapsed`` attributes (and ``stats`` for the walk).
     """
-    _check(net, domain, engine, max_regions, time_limit, progress)
+    engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
+    if engine == "walk":
+        _, res = _walk(net, domain, store=False, affine=False, rows=False, threads=threads, max_regions=max_regions,
+                       time_limit=time_limit, partial=partial, progress=progress)
+        out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
+        out.stats = dict(res["stats"])
+        return out
     origin, basis = _normalized_frame(domain)
     res = _core.count_regions(net._folded(origin, basis), max_regions, time_limit, bool(partial), progress)
     return RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
@@ -77,27 +115,44 @@ def regions(
     domain: Domain,
     *,
     engine: str = "auto",
+    threads: int | None = None,
     affine: bool = False,
+    facets: bool = False,
     merge_linear: bool = False,
     max_regions: int | None = None,
     time_limit: float | None = None,
     partial: bool = False,
     progress: Progress = None,
-) -> Regions:
+) -> Regions | PolytopeRegions:
     """Enumerate the activation regions of `net` on `domain`.
 
     Parameters are those of :func:`count`, plus:
 
     affine : bool
-        Also compute the network's output affine map on every region (``Regions.affine``).
+        Also compute the network's output affine map on every region (``.affine``).
+    facets : bool
+        Walk only (selected by "auto" when true): keep what is needed for each region's H-representation, adjacency and exact volumes
+        (``.facets()``, ``.adjacency()``, ``.measures``); they are computed on first use.
     merge_linear : bool
-        Also merge regions into maximal linear regions (``Regions.linear_regions()``); implies `affine`.
+        Also merge regions into maximal linear regions (``.linear_regions()``); implies `affine`
+        (and `facets` for the walk).
 
     Returns
     -------
-    Regions
+    Regions (interval and polygon engines) or PolytopeRegions (walk)
     """
-    _check(net, domain, engine, max_regions, time_limit, progress)
+    if facets and engine == "auto":
+        engine = "walk"  # the one engine that gives H-representations
+    engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
+    if engine == "walk":
+        frame, raw = _walk(net, domain, store=True, affine=bool(affine or merge_linear), rows=bool(facets or merge_linear),
+                           threads=threads, max_regions=max_regions, time_limit=time_limit, partial=partial, progress=progress)
+        walked = PolytopeRegions(net, domain, frame, raw)
+        if merge_linear and walked.complete:
+            walked.linear_regions()
+        return walked
+    if facets:
+        raise ValueError("facets=True needs engine='walk' (the polygon engine gives .polygons, the interval engine .intervals)")
     origin, basis = _normalized_frame(domain)
     raw = _core.enumerate_regions(net._folded(origin, basis), bool(affine or merge_linear), max_regions, time_limit, bool(partial), progress)
     result = Regions(net, domain, raw)

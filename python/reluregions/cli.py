@@ -15,7 +15,7 @@ import numpy as np
 from . import _core
 from .api import count, regions
 from .constructions import example, examples
-from .domains import Box, Domain, Plane, Segment
+from .domains import Box, Domain, Plane, Segment, Space
 from .network import Network
 
 _NUMBERS = re.compile(r"^-(\d|\.\d|inf|nan)[\d.,eE+\-infa ]*$")
@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--example", metavar="NAME", help="a bundled network (see `reluregions examples`)")
     dom = c.add_mutually_exclusive_group()
     dom.add_argument("--segment", nargs=2, type=_vec, metavar=("A", "B"), help="the segment from A to B")
-    dom.add_argument("--box", nargs=2, type=_vec, metavar=("LO", "HI"), help="the box LO <= x <= HI (1 or 2 inputs)")
+    dom.add_argument("--box", nargs=2, type=_vec, metavar=("LO", "HI"), help="the box LO <= x <= HI (any dimension)")
+    dom.add_argument("--space", action="store_true", help="all of R^d (the walk engine; unbounded regions count)")
     dom.add_argument("--plane", nargs=3, type=_vec, metavar=("ORIGIN", "U", "V"), help="the plane ORIGIN + s U + t V")
     dom.add_argument("--plane-through", nargs=3, type=_vec, metavar=("P0", "P1", "P2"), help="the plane through three points")
     c.add_argument("--s-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="s range of --plane (default 0,1)")
@@ -61,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--max-regions", type=int, help="stop with an error after this many regions")
     c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop with an error after this long")
     c.add_argument("--no-linear", action="store_true", help="only count activation regions (no storage, O(depth) memory)")
+    c.add_argument("--engine", choices=["auto", "interval", "polygon", "walk"], default="auto",
+                   help="auto: interval/polygon for 1-D/2-D domains, the walk otherwise")
+    c.add_argument("--threads", type=int, help="worker threads of the walk (default: all cores)")
+    c.add_argument("--progress", action="store_true", help="show a progress bar on stderr (tqdm when installed)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
 
     pl = sub.add_parser("plot", help="plot the regions on a plane / 2-D box, or the function along a segment")
@@ -95,6 +100,8 @@ def _domain(args: argparse.Namespace, default: Domain | None) -> Domain:
         return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)
     if args.plane_through is not None:
         return Plane.through(*args.plane_through, margin=args.margin)
+    if getattr(args, "space", False):
+        return Space()
     if default is None:
         raise ValueError("give a domain: --segment A B, --box LO HI, --plane ORIGIN U V or --plane-through P0 P1 P2")
     return default
@@ -114,17 +121,50 @@ def _network_and_domain(args: argparse.Namespace) -> tuple[Network, Domain]:
 
 def _count(args: argparse.Namespace) -> dict[str, Any]:
     net, domain = _network_and_domain(args)
-    limits = {"max_regions": args.max_regions, "time_limit": args.time_limit}
+    limits: dict[str, Any] = {"max_regions": args.max_regions, "time_limit": args.time_limit, "engine": args.engine,
+                              "threads": args.threads}
     t0 = time.perf_counter()
     out: dict[str, Any] = {"network": repr(net), "domain": repr(domain)}
-    if args.no_linear:
-        out["regions"] = int(count(net, domain, **limits))
-    else:
-        res = regions(net, domain, merge_linear=True, **limits)
-        out["regions"] = res.count
-        out["linear_regions"] = res.linear_count
+    bar = _ProgressBar() if args.progress else None
+    try:
+        if args.no_linear:
+            out["regions"] = int(count(net, domain, progress=bar, **limits))
+        else:
+            res = regions(net, domain, merge_linear=True, progress=bar, **limits)
+            out["regions"] = res.count
+            out["linear_regions"] = res.linear_count
+    finally:
+        if bar is not None:
+            bar.close()
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+class _ProgressBar:
+    """progress(regions, open_nodes, elapsed) as a tqdm bar (regions found), or a plain stderr line."""
+
+    def __init__(self) -> None:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            self._bar = None
+        else:
+            self._bar = tqdm(unit=" regions", file=sys.stderr, dynamic_ncols=True)
+        self._last = 0
+
+    def __call__(self, found: int, open_nodes: int, elapsed: float) -> None:
+        if self._bar is not None:
+            self._bar.update(found - self._last)
+            self._bar.set_postfix(open=open_nodes, refresh=False)
+        else:
+            print(f"\r{found:,} regions, {open_nodes:,} open, {elapsed:.1f} s", end="", file=sys.stderr, flush=True)
+        self._last = found
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        elif self._last:
+            print(file=sys.stderr)
 
 
 def _plot(args: argparse.Namespace) -> str:

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Box", "Domain", "Plane", "Segment"]
+from . import _core
+
+__all__ = ["Box", "Domain", "Plane", "Polytope", "Segment", "Space"]
 
 
 def _vector(value: Any, what: str, dim: int | None = None) -> np.ndarray:
@@ -181,7 +183,8 @@ class Plane(Domain):
 
 
 class Box(Domain):
-    """The axis-aligned box ``lo <= x <= hi`` of input space (coordinates are the inputs themselves)."""
+    """The axis-aligned box ``lo <= x <= hi`` of input space, in any dimension (coordinates are the
+    inputs themselves). 1- and 2-D boxes go to the interval and polygon engines, others to the walk."""
 
     def __init__(self, lo: Any, hi: Any) -> None:
         self.lo = _vector(lo, "Box: lo")
@@ -198,3 +201,123 @@ class Box(Domain):
 
     def __repr__(self) -> str:
         return f"Box(lo={self.lo.tolist()}, hi={self.hi.tolist()})"
+
+
+class Polytope(Domain):
+    """The polytope ``{x : A x <= b}`` of input space (possibly unbounded), for the walk engine.
+
+    Empty and lower-dimensional polytopes (no interior) are rejected. Coordinates are the inputs.
+    """
+
+    def __init__(self, A: Any, b: Any) -> None:
+        try:
+            A_arr = np.asarray(A)
+        except Exception as exc:
+            raise TypeError(f"Polytope: A could not be converted to an array: {exc}") from None
+        if A_arr.dtype == bool or A_arr.dtype.kind not in "iuf":
+            raise TypeError(f"Polytope: A must be a real numeric matrix, got dtype {A_arr.dtype}")
+        if A_arr.ndim != 2 or A_arr.shape[0] == 0 or A_arr.shape[1] == 0:
+            raise ValueError(f"Polytope: A must be a non-empty 2-D matrix (m, d), got shape {A_arr.shape}")
+        A_arr = np.array(A_arr, dtype=np.float64)
+        if not np.all(np.isfinite(A_arr)):
+            raise ValueError("Polytope: A has non-finite entries")
+        b_arr = _vector(b, "Polytope: b", A_arr.shape[0])
+        A_arr.setflags(write=False)
+        self.A, self.b = A_arr, b_arr
+        self.dim = self.input_dim = int(A_arr.shape[1])
+        centre, radius = _chebyshev(A_arr, b_arr)
+        if radius is None:
+            raise ValueError("Polytope: {x : A x <= b} is empty")
+        if not radius > 1e-9 * max(1.0, float(np.max(np.abs(centre)))):
+            raise ValueError(f"Polytope: {{x : A x <= b}} has no interior (lower-dimensional; Chebyshev radius {radius:g})")
+        # An interior point near the origin's scale (the centre of a ball of radius <= 1).
+        self.interior_point = _chebyshev(A_arr, b_arr, cap=1.0)[0] if radius > 1.0 else centre
+        self._bbox: tuple[np.ndarray, np.ndarray] | None = None
+
+    def bounding_box(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(lo, hi)``, the smallest box containing the polytope (entries may be infinite)."""
+        if self._bbox is None:
+            d = self.input_dim
+            lp = _core.LPSolver(d)
+            for a, beta in zip(self.A, self.b):
+                lp.add_row(a, float(beta))
+            lo, hi = np.full(d, -np.inf), np.full(d, np.inf)
+            for j in range(d):
+                e = np.zeros(d)
+                e[j] = 1.0
+                st, _, v = lp.maximize(e)
+                if st == "optimal":
+                    hi[j] = v
+                st, _, v = lp.minimize(e)
+                if st == "optimal":
+                    lo[j] = v
+            self._bbox = (lo, hi)
+        return self._bbox
+
+    @property
+    def bounded(self) -> bool:
+        lo, hi = self.bounding_box()
+        return bool(np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)))
+
+    @property
+    def measure(self) -> float:
+        raise NotImplementedError("the volume of a Polytope domain is not computed (use Regions.measures for d <= 3)")
+
+    def contains(self, X: Any, atol: float = 1e-9) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64).reshape(-1, self.input_dim)
+        norms = np.linalg.norm(self.A, axis=1)
+        return np.asarray(np.all(X @ self.A.T - self.b <= atol * np.maximum(norms, 1.0) * (1.0 + np.abs(X).max(axis=1, initial=0.0))[:, None], axis=1))
+
+    def to_input(self, coords: Any) -> np.ndarray:
+        return np.asarray(coords, dtype=np.float64).reshape(-1, self.input_dim)
+
+    def to_coords(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=np.float64).reshape(-1, self.input_dim)
+
+    def __repr__(self) -> str:
+        return f"Polytope(A={self.A.tolist()}, b={self.b.tolist()})"
+
+
+class Space(Domain):
+    """All of ``R^d`` (unbounded regions are counted too), for the walk engine.
+
+    ``Space()`` takes its dimension from the network; ``Space(d)`` fixes it.
+    """
+
+    def __init__(self, input_dim: int | None = None) -> None:
+        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim < 1):
+            raise ValueError(f"Space: input_dim must be a positive integer or None, got {input_dim!r}")
+        self.input_dim = None if input_dim is None else int(input_dim)  # type: ignore[assignment]
+        self.dim = self.input_dim  # type: ignore[assignment]
+
+    def bound_to(self, d: int) -> Space:
+        """This space with its dimension set to `d` (the network's input dimension)."""
+        return self if self.input_dim == d else Space(d)
+
+    @property
+    def measure(self) -> float:
+        return float("inf")
+
+    def contains(self, X: Any, atol: float = 1e-9) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        return np.all(np.isfinite(X.reshape(X.shape[0] if X.ndim > 1 else 1, -1)), axis=1)
+
+    def to_input(self, coords: Any) -> np.ndarray:
+        return np.asarray(coords, dtype=np.float64).reshape(-1, self.input_dim)
+
+    def to_coords(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=np.float64).reshape(-1, self.input_dim)
+
+    def __repr__(self) -> str:
+        return "Space()" if self.input_dim is None else f"Space({self.input_dim})"
+
+
+def _chebyshev(A: np.ndarray, b: np.ndarray, cap: float = 1e300) -> tuple[np.ndarray, float | None]:
+    """Chebyshev centre and radius of ``{A x <= b}`` (radius capped at `cap`), or radius None if empty."""
+    lp = _core.LPSolver(A.shape[1])
+    for a, beta in zip(A, b):
+        lp.add_row(a, float(beta))
+    st, x, r = lp.chebyshev(cap)
+    if st != "optimal":
+        return np.zeros(A.shape[1]), None
+    return np.asarray(x), float(r)

@@ -169,7 +169,8 @@ def _constraints(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
     for all of R^d).
     """
     d = int(net.input_dim)
-    if getattr(domain, "input_dim", None) != d:
+    is_space = type(domain).__name__ == "Space"
+    if not (is_space and getattr(domain, "input_dim", None) is None) and getattr(domain, "input_dim", None) != d:
         raise ValueError(f"the domain lies in R^{getattr(domain, 'input_dim', '?')} but the network has {d} inputs")
     W0 = np.asarray(net.weights[0], dtype=np.float64)
     b0 = np.asarray(net.biases[0], dtype=np.float64)
@@ -187,15 +188,15 @@ def _constraints(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
         else:
             A_ub, b_ub = A[~trivial] / norms[~trivial, None], b[~trivial] / norms[~trivial]
         origin, basis = np.zeros(d), np.eye(d)
+    elif is_space:  # all of R^d
+        origin, basis = np.zeros(d), np.eye(d)
+        A_ub, b_ub = np.zeros((0, d)), np.zeros(0)
     elif hasattr(domain, "parametrization"):  # Segment, Plane, Box
         origin, basis, lo, hi = (np.asarray(v, dtype=np.float64) for v in domain.parametrization())
         basis = basis.reshape(d, -1)
         k = basis.shape[1]
         A_ub = np.vstack([np.eye(k), -np.eye(k)])
         b_ub = np.concatenate([hi, -lo])
-    elif type(domain).__name__ == "Space":  # all of R^d
-        origin, basis = np.zeros(d), np.eye(d)
-        A_ub, b_ub = np.zeros((0, d)), np.zeros(0)
     else:
         raise TypeError(f"unsupported domain {type(domain).__name__}: expected Segment, Plane, Box, Polytope or Space")
     return W0 @ basis, W0 @ origin + b0, A_ub, b_ub, origin, basis
@@ -223,7 +224,7 @@ def _frame(net: Any, domain: Any) -> _Frame:
     W0abs = np.abs(W0) @ np.abs(basis)
     b0abs = np.abs(W0) @ np.abs(origin) + np.abs(b0)
     k = basis.shape[1]
-    if hasattr(domain, "parametrization") and not hasattr(domain, "A"):
+    if hasattr(domain, "parametrization") and not hasattr(domain, "A") and type(domain).__name__ != "Space":
         lo, hi = -b[k:], b[:k]
         return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, True, float(np.max(hi - lo)), False)
     if A.shape[0] == 0:

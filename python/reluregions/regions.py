@@ -24,12 +24,14 @@ class RegionCount(int):
     complete: bool
     reason: str
     elapsed: float
+    stats: dict
 
     def __new__(cls, value: int, complete: bool = True, reason: str = "", elapsed: float = 0.0) -> RegionCount:
         obj = super().__new__(cls, value)
         obj.complete = complete
         obj.reason = reason
         obj.elapsed = elapsed
+        obj.stats = {}
         return obj
 
     def __repr__(self) -> str:
@@ -223,8 +225,8 @@ class LinearRegions:
         Number of linear regions.
     labels : ndarray of int64, shape (R,)
         Linear region of each activation region (numbered by first appearance).
-    measures : ndarray, shape (count,)
-        Length / area of each linear region.
+    measures : ndarray, shape (count,), or None
+        Length / area / volume of each linear region (None above 3 dimensions).
     regions : Regions
         The activation regions they were merged from.
     """
@@ -233,7 +235,11 @@ class LinearRegions:
         self.regions = regions
         self.labels = labels
         self.count = int(labels.max()) + 1 if labels.size else 0
-        self.measures = np.bincount(labels, weights=regions.measures, minlength=self.count)
+        try:
+            weights = regions.measures
+        except ValueError:  # no exact volumes above 3 dimensions
+            weights = None
+        self.measures = None if weights is None else np.bincount(labels, weights=weights, minlength=self.count)
 
     def __len__(self) -> int:
         return self.count

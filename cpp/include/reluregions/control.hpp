@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -61,11 +62,23 @@ class Control {
     if (poll_) poll_(Progress{regions(), open_nodes, elapsed});
   }
 
+  // For worker threads, which must not run the poll callback (it belongs to the calling thread):
+  // enforces the time limit only. Cheap: reads the clock every 64 calls.
+  void check_limits(std::uint32_t& ticks) {
+    if ((++ticks & 63u) != 0) return;
+    check_time();
+  }
+  void check_time() {
+    if (limits_.time_limit > 0 && elapsed() > limits_.time_limit)
+      stop("time_limit=" + std::to_string(limits_.time_limit) + " s reached");
+  }
+
   // Limit reached: throw, or (partial) remember to stop. Safe to call from worker threads.
   void stop(const std::string& why) {
     if (!limits_.partial) throw LimitExceeded(why + " after " + std::to_string(regions()) + " regions");
-    bool expected = false;
-    if (stopped_.compare_exchange_strong(expected, true)) reason_ = why;
+    std::lock_guard<std::mutex> lock(reason_mutex_);
+    if (!stopped_.load()) reason_ = why;
+    stopped_.store(true);
   }
   void cancel() { stopped_.store(true); }
 
@@ -89,6 +102,7 @@ class Control {
   std::atomic<std::uint64_t> regions_{0};
   std::atomic<bool> stopped_{false};
   std::string reason_;
+  std::mutex reason_mutex_;
 };
 
 }  // namespace reluregions

@@ -34,7 +34,28 @@ class Layerwise {
     for (int k = 0; k < K; ++k) s += std::fabs(m.lin(k)[i]);
     if (s > tol::zero * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]) return false;
     ensure_mag(l);
+    if (s <= tol::zero * m.mag[static_cast<std::size_t>(i)]) return true;
+    if (exact_[static_cast<std::size_t>(l)]) return false;
+    // Maps built by rank-1 updates carry the rounding residue of contributions added for an earlier
+    // sibling and removed again; the current pattern's bound does not cover it (it can be 0). Recompute
+    // the path's maps exactly and test again (rare: only units near zero get here).
+    recompute_exact(l);
+    s = std::fabs(m.cst()[i]);
+    for (int k = 0; k < K; ++k) s += std::fabs(m.lin(k)[i]);
+    ensure_mag(l);
     return s <= tol::zero * m.mag[static_cast<std::size_t>(i)];
+  }
+
+  // Maps of layers 1..l recomputed from scratch under the current pattern.
+  void recompute_exact(int l) {
+    int first = l;
+    while (first > 0 && !exact_[static_cast<std::size_t>(first) - 1]) --first;
+    for (int k = std::max(first, 1); k <= l; ++k) {
+      fill_factors(k - 1, factor_.data());
+      maps_[static_cast<std::size_t>(k) - 1].propagate(net_, k, factor_.data(), maps_[static_cast<std::size_t>(k)]);
+      exact_[static_cast<std::size_t>(k)] = 1;
+      since_refresh_[static_cast<std::size_t>(k) - 1] = 0;
+    }
   }
 
   // Magnitude bound of layer l's map on the current node (the path's patterns fix every factor).
@@ -69,8 +90,10 @@ class Layerwise {
       fill_factors(l, factor_.data());
       cur.propagate(net_, l + 1, factor_.data(), next);
       since_refresh_[static_cast<std::size_t>(l)] = 0;
+      exact_[static_cast<std::size_t>(l) + 1] = exact_[static_cast<std::size_t>(l)];
       return;
     }
+    exact_[static_cast<std::size_t>(l) + 1] = 0;
     const std::uint64_t* bits = layer_bits(l);
     for (int k = 0; k < n_changed; ++k) {
       const int i = changed[k];
@@ -108,6 +131,8 @@ class Layerwise {
   std::vector<std::uint64_t> pattern_, prev_;
   std::vector<double> factor_, mag_factor_;
   std::vector<int> since_refresh_ = std::vector<int>(static_cast<std::size_t>(std::max(1, H_)), 0);
+  // exact_[l]: maps_[l] computed without rank-1 updates from exact maps (layer 0 always is).
+  std::vector<char> exact_ = std::vector<char>(static_cast<std::size_t>(std::max(1, H_)) + 1, 1);
 };
 
 }  // namespace reluregions

@@ -1,0 +1,174 @@
+// The walk over activation patterns in R^d (boxes, polytopes, all of R^d).
+#include "common.hpp"
+
+#include <reluregions/linear_merge.hpp>
+#include <reluregions/polytope.hpp>
+#include <reluregions/walk.hpp>
+
+#include <thread>
+
+namespace rr = reluregions;
+
+namespace {
+
+rr::WalkDomain make_domain(int d, const darray& lo, const darray& hi, const darray& A, const darray& b, double r_cap) {
+  if (lo.ndim() != 1 || lo.shape(0) != d || hi.ndim() != 1 || hi.shape(0) != d)
+    throw py::value_error("lo and hi must have shape (" + std::to_string(d) + ",)");
+  if (A.ndim() != 2 || A.shape(1) != d || b.ndim() != 1 || b.shape(0) != A.shape(0))
+    throw py::value_error("A must have shape (m, " + std::to_string(d) + ") and b shape (m,)");
+  rr::WalkDomain dom;
+  dom.d = d;
+  dom.lo.assign(lo.data(), lo.data() + d);
+  dom.hi.assign(hi.data(), hi.data() + d);
+  dom.A.assign(A.data(), A.data() + A.size());
+  dom.b.assign(b.data(), b.data() + b.size());
+  dom.r_cap = r_cap;
+  return dom;
+}
+
+py::dict stats_dict(const rr::WalkStats& s) {
+  py::dict d;
+  d["nodes"] = s.nodes;
+  d["splits"] = s.splits;
+  d["zero"] = s.zero;
+  d["by_box"] = s.by_box;
+  d["by_points"] = s.by_points;
+  d["lps"] = s.lps;
+  d["box_lps"] = s.box_lps;
+  d["chebyshev"] = s.chebyshev;
+  d["pivots"] = s.pivots;
+  return d;
+}
+
+py::dict walk_regions(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
+                      double r_cap, int threads, bool store, bool affine, bool rows, const py::object& max_regions,
+                      const py::object& time_limit, bool partial, const py::object& progress) {
+  const int d = net.input_dim();
+  rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
+  if (net.num_hidden_layers() < 1) throw py::value_error("the walk needs a network with at least one hidden layer");
+  rr::WalkOptions opt;
+  opt.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  opt.store = store;
+  opt.affine = affine && store;
+  opt.rows = rows && store;
+  rr::Control ctl = make_control(max_regions, time_limit, partial, progress);
+  rr::WalkStore res;
+  rr::WalkStats stats;
+  {
+    py::gil_scoped_release release;
+    stats = rr::walk(net, dom, ctl, opt, res);
+  }
+  py::dict out;
+  out["complete"] = ctl.complete();
+  out["reason"] = ctl.reason();
+  out["elapsed"] = ctl.elapsed();
+  out["count"] = res.count;
+  out["stats"] = stats_dict(stats);
+  out["threads"] = opt.threads;
+  if (!store) return out;
+  const auto& lay = net.layout();
+  const auto R = static_cast<py::ssize_t>(res.count);
+  const py::ssize_t units = lay.units(), words = lay.words(), no = net.output_dim();
+  py::array_t<bool> patterns({R, units});
+  {
+    auto* dst = reinterpret_cast<std::uint8_t*>(patterns.mutable_data());
+    py::gil_scoped_release release;
+    for (py::ssize_t r = 0; r < R; ++r) lay.unpack(res.patterns.data() + r * words, dst + r * units);
+  }
+  out["patterns"] = patterns;
+  out["packed"] = to_numpy(std::move(res.patterns), {R, words});
+  out["witness"] = to_numpy(std::move(res.witness), {R, static_cast<py::ssize_t>(d)});
+  out["radius"] = to_numpy(std::move(res.radius), {R});
+  if (opt.affine) {
+    out["A"] = to_numpy(std::move(res.A), {R, no, static_cast<py::ssize_t>(d)});
+    out["c"] = to_numpy(std::move(res.c), {R, no});
+    out["E"] = to_numpy(std::move(res.E), {R, no});
+  }
+  if (opt.rows) {
+    const auto K = static_cast<py::ssize_t>(res.row_units.size());
+    out["rows"] = to_numpy(std::move(res.rows), {K, static_cast<py::ssize_t>(d) + 1});
+    out["row_units"] = to_numpy(std::move(res.row_units), {K});
+    out["row_offsets"] = to_numpy(std::move(res.row_offsets), {R + 1});
+  }
+  return out;
+}
+
+using u64array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
+using i32array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
+using i64array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
+                     double r_cap, const u64array& packed, const darray& witness, const darray& radius, const darray& rows,
+                     const i32array& row_units, const i64array& row_offsets, bool volumes, const py::object& progress) {
+  const int d = net.input_dim();
+  rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
+  const py::ssize_t R = radius.shape(0), words = net.layout().words();
+  if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
+  if (witness.ndim() != 2 || witness.shape(0) != R || witness.shape(1) != d) throw py::value_error("witness has the wrong shape");
+  if (row_offsets.ndim() != 1 || row_offsets.shape(0) != R + 1) throw py::value_error("row_offsets must have R + 1 entries");
+  const py::ssize_t K = row_units.shape(0);
+  if (rows.ndim() != 2 || rows.shape(0) != K || rows.shape(1) != d + 1) throw py::value_error("rows have the wrong shape");
+  if (row_offsets.data()[0] != 0 || row_offsets.data()[R] != K) throw py::value_error("row_offsets do not match the rows");
+  rr::WalkStore store;
+  store.count = static_cast<std::uint64_t>(R);
+  store.patterns.assign(packed.data(), packed.data() + packed.size());
+  store.witness.assign(witness.data(), witness.data() + witness.size());
+  store.radius.assign(radius.data(), radius.data() + radius.size());
+  store.rows.assign(rows.data(), rows.data() + rows.size());
+  store.row_units.assign(row_units.data(), row_units.data() + row_units.size());
+  store.row_offsets.assign(row_offsets.data(), row_offsets.data() + row_offsets.size());
+  rr::Control ctl = make_control(py::none(), py::none(), false, progress);
+  rr::FacetResult res;
+  {
+    py::gil_scoped_release release;
+    res = rr::region_facets(net, dom, store, volumes, ctl);
+  }
+  const auto F = static_cast<py::ssize_t>(res.units.size());
+  py::dict out;
+  out["facets"] = to_numpy(std::move(res.facets), {F, static_cast<py::ssize_t>(d) + 1});
+  out["facet_units"] = to_numpy(std::move(res.units), {F});
+  out["neighbours"] = to_numpy(std::move(res.neighbours), {F});
+  out["facet_offsets"] = to_numpy(std::move(res.offsets), {R + 1});
+  py::array_t<bool> bnd(R);
+  for (py::ssize_t r = 0; r < R; ++r) bnd.mutable_data()[r] = res.bounded[static_cast<std::size_t>(r)] != 0;
+  out["bounded"] = bnd;
+  if (volumes && d <= 3) out["volume"] = to_numpy(std::move(res.volume), {R});
+  return out;
+}
+
+py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, const darray& A, const darray& c, const darray& E) {
+  if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
+  if (A.ndim() != 3 || A.shape(0) != R) throw py::value_error("A must have shape (R, out, dim)");
+  const auto out = static_cast<int>(A.shape(1)), dim = static_cast<int>(A.shape(2));
+  if (c.ndim() != 2 || c.shape(0) != R || c.shape(1) != out || E.ndim() != 2 || E.shape(0) != R || E.shape(1) != out)
+    throw py::value_error("c and E must have shape (R, out)");
+  const rr::MapsView maps{A.data(), c.data(), E.data(), out, dim};
+  std::vector<std::int64_t> labels;
+  {
+    py::gil_scoped_release release;
+    rr::UnionFind uf(static_cast<std::size_t>(R));
+    const std::int64_t* p = pairs.data();
+    for (py::ssize_t k = 0; k < pairs.shape(0); ++k) {
+      const std::int64_t a = p[2 * k], b2 = p[2 * k + 1];
+      if (a < 0 || b2 < 0 || a >= R || b2 >= R) continue;
+      if (maps.equal(static_cast<std::size_t>(a), static_cast<std::size_t>(b2))) uf.unite(static_cast<std::size_t>(a), static_cast<std::size_t>(b2));
+    }
+    labels = uf.labels();
+  }
+  return to_numpy(std::move(labels), {R});
+}
+
+}  // namespace
+
+void bind_walk(py::module_& m) {
+  m.def("walk_regions", &walk_regions, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
+        py::arg("r_cap"), py::arg("threads"), py::arg("store"), py::arg("affine"), py::arg("rows"),
+        py::arg("max_regions"), py::arg("time_limit"), py::arg("partial"), py::arg("progress"),
+        "Activation regions of a network on {lo <= u <= hi, A u <= b} by the pattern walk (core)");
+  m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
+        py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"), py::arg("row_units"),
+        py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
+        "Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)");
+  m.def("merge_pairs", &merge_pairs, py::arg("R"), py::arg("pairs"), py::arg("A"), py::arg("c"), py::arg("E"),
+        "Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)");
+}

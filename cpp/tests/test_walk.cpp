@@ -1,0 +1,108 @@
+// Unit tests of the walk (walk.hpp) and region facets (polytope.hpp), without Python.
+#include <reluregions/polytope.hpp>
+#include <reluregions/walk.hpp>
+
+#include <cstdio>
+#include <random>
+
+#include "check.hpp"
+
+using namespace reluregions;
+
+namespace {
+
+Network one_layer(int d, int n, std::mt19937_64& g) {
+  std::normal_distribution<double> N(0, 1);
+  std::vector<double> W0(static_cast<std::size_t>(d * n)), b0(static_cast<std::size_t>(n)), W1(static_cast<std::size_t>(n)), b1(1, 0.0);
+  for (double& x : W0) x = N(g);
+  for (double& x : b0) x = N(g);
+  for (double& x : W1) x = N(g);
+  return Network({d, n, 1}, {W0, W1}, {b0, b1}, {0.0});
+}
+
+std::uint64_t binom_sum(int n, int d) {
+  std::uint64_t s = 0, c = 1;
+  for (int j = 0; j <= d && j <= n; ++j) {
+    s += c;
+    c = c * static_cast<std::uint64_t>(n - j) / static_cast<std::uint64_t>(j + 1);
+  }
+  return s;
+}
+
+WalkDomain space(int d) {
+  WalkDomain dom;
+  dom.d = d;
+  dom.lo.assign(static_cast<std::size_t>(d), -std::numeric_limits<double>::infinity());
+  dom.hi.assign(static_cast<std::size_t>(d), std::numeric_limits<double>::infinity());
+  dom.r_cap = 1.0;
+  return dom;
+}
+
+}  // namespace
+
+int main() {
+  std::mt19937_64 g(42);
+  // Zaslavsky in R^d, with 1 and 2 threads.
+  for (int d = 1; d <= 4; ++d)
+    for (int n : {3, 9}) {
+      Network net = one_layer(d, n, g);
+      WalkDomain dom = space(d);
+      for (int threads : {1, 2}) {
+        Control ctl;
+        WalkOptions opt;
+        opt.threads = threads;
+        WalkStore res;
+        walk(net, dom, ctl, opt, res);
+        CHECK(res.count == binom_sum(n, d));
+      }
+    }
+  // Stored regions with rows: facets, neighbours, volumes in the unit cube.
+  {
+    Network net = one_layer(3, 6, g);
+    WalkDomain dom;
+    dom.d = 3;
+    dom.lo.assign(3, 0.0);
+    dom.hi.assign(3, 1.0);
+    Control ctl;
+    WalkOptions opt;
+    opt.store = opt.rows = opt.affine = true;
+    opt.threads = 2;
+    WalkStore res;
+    walk(net, dom, ctl, opt, res);
+    CHECK(res.count > 1);
+    Control ctl2;
+    FacetResult f = region_facets(net, dom, res, true, ctl2);
+    double vol = 0.0;
+    for (double v : f.volume) vol += v;
+    CHECK(std::fabs(vol - 1.0) < 1e-9);
+    std::size_t with_neighbour = 0;
+    for (auto nb : f.neighbours) with_neighbour += nb >= 0;
+    CHECK(with_neighbour % 2 == 0 && with_neighbour > 0);  // each shared facet seen from both sides
+  }
+  // Limits: partial results are marked, non-partial ones throw.
+  {
+    Network net = one_layer(3, 12, g);
+    WalkDomain dom = space(3);
+    Limits lim;
+    lim.max_regions = 10;
+    lim.partial = true;
+    Control ctl(lim);
+    WalkOptions opt;
+    opt.threads = 2;
+    WalkStore res;
+    walk(net, dom, ctl, opt, res);
+    CHECK(!ctl.complete() && res.count <= 10);
+    lim.partial = false;
+    Control ctl2(lim);
+    bool threw = false;
+    try {
+      WalkStore res2;
+      walk(net, dom, ctl2, opt, res2);
+    } catch (const LimitExceeded&) {
+      threw = true;
+    }
+    CHECK(threw);
+  }
+  if (check_failures() == 0) std::printf("test_walk: all checks passed\n");
+  return check_failures() == 0 ? 0 : 1;
+}
