@@ -754,6 +754,8 @@ inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, c
     for (const WalkStats& s : stats) total.add(s);
     if (error) std::rethrow_exception(error);
   }
+  // A last report with the final count (progress bars end at the total; short runs report once).
+  ctl.poll_now(0);
   // Depth-first order: the root's regions and the tasks' regions interleaved as they were met.
   std::size_t r = 0;
   const int words = net.layout().words();
