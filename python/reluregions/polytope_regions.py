@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from . import _core
 from .domains import Box, Domain, Plane, Polytope, Segment, Space
 from .network import Network
-from .regions import LinearRegions, PathLike, _domain_from_spec, _domain_spec, _normalized_frame
+from .regions import LinearRegions, PathLike, _domain_from_spec, _domain_spec, _load_npz, _normalized_frame, _save_npz
 
 __all__ = ["PolytopeRegions", "WalkFrame"]
 
@@ -284,32 +283,18 @@ class PolytopeRegions:
     # -------------------------------------------------------------------------------- file I/O
     def save(self, path: PathLike) -> None:
         """Save to a compressed ``.npz`` (network, domain and all arrays)."""
-        arrays = {f"raw_{k}": v for k, v in self._raw.items() if isinstance(v, np.ndarray)}
-        for l, (W, b) in enumerate(zip(self.network.weights, self.network.biases)):
-            arrays[f"net_W{l}"] = W
-            arrays[f"net_b{l}"] = b
-        arrays["net_negative_slopes"] = np.array(self.network.negative_slopes)
-        arrays["net_leaky"] = np.array([a == "leaky_relu" for a in self.network.activations], dtype=bool)
         meta = {
             "complete": self.complete, "reason": self.reason, "elapsed": self.elapsed, "stats": self.stats,
             "domain": _walk_domain_spec(self.domain), "kind": "walk",
         }
-        arrays["meta"] = np.array(json.dumps(meta))
-        np.savez_compressed(path, **arrays)
+        _save_npz(path, self.network, self._raw, meta)
 
     @classmethod
     def load(cls, path: PathLike) -> PolytopeRegions:
         """Load regions saved by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as data:
-            items = dict(data.items())
-        if "meta" not in items:
-            raise ValueError(f"{path}: not a reluregions regions file (no 'meta' entry)")
-        meta = json.loads(str(items["meta"]))
+        net, raw, meta = _load_npz(path)
         if meta.get("kind") != "walk":
             raise ValueError(f"{path}: saved by the 1-D/2-D engines; load it with Regions.load")
-        net = Network._from_arrays(items, str(path), prefix="net_")
-        raw: dict[str, Any] = {k[4:]: v for k, v in items.items() if k.startswith("raw_")}
-        raw.update(complete=meta["complete"], reason=meta["reason"], elapsed=meta["elapsed"], stats=meta["stats"])
         domain = _walk_domain_from_spec(meta["domain"])
         return cls(net, domain, WalkFrame(domain, net.input_dim), raw)
 

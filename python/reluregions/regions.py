@@ -192,28 +192,41 @@ class Regions:
     # -------------------------------------------------------------------------------- file I/O
     def save(self, path: PathLike) -> None:
         """Save to a compressed ``.npz`` (network, domain and all arrays)."""
-        arrays = {f"raw_{k}": v for k, v in self._raw.items() if isinstance(v, np.ndarray)}
-        for l, (W, b) in enumerate(zip(self.network.weights, self.network.biases)):
-            arrays[f"net_W{l}"] = W
-            arrays[f"net_b{l}"] = b
-        arrays["net_negative_slopes"] = np.array(self.network.negative_slopes)
-        arrays["net_leaky"] = np.array([a == "leaky_relu" for a in self.network.activations], dtype=bool)
         meta = {"complete": self.complete, "reason": self.reason, "elapsed": self.elapsed, "domain": _domain_spec(self.domain)}
-        arrays["meta"] = np.array(json.dumps(meta))
-        np.savez_compressed(path, **arrays)
+        _save_npz(path, self.network, self._raw, meta)
 
     @classmethod
     def load(cls, path: PathLike) -> Regions:
         """Load regions saved by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as data:
-            items = dict(data.items())
-        if "meta" not in items:
-            raise ValueError(f"{path}: not a reluregions Regions file (no 'meta' entry)")
-        meta = json.loads(str(items["meta"]))
-        net = Network._from_arrays(items, str(path), prefix="net_")
-        raw: dict[str, Any] = {k[4:]: v for k, v in items.items() if k.startswith("raw_")}
-        raw.update(complete=meta["complete"], reason=meta["reason"], elapsed=meta["elapsed"])
+        net, raw, meta = _load_npz(path)
+        if meta.get("kind") == "walk":
+            raise ValueError(f"{path}: saved by the walk engine; load it with PolytopeRegions.load")
         return cls(net, _domain_from_spec(meta["domain"]), raw)
+
+
+def _save_npz(path: PathLike, network: Network, raw: dict[str, Any], meta: dict[str, Any]) -> None:
+    """Regions as one compressed ``.npz``: the raw arrays, the network and a JSON ``meta`` entry."""
+    arrays = {f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray)}
+    for l, (W, b) in enumerate(zip(network.weights, network.biases)):
+        arrays[f"net_W{l}"] = W
+        arrays[f"net_b{l}"] = b
+    arrays["net_negative_slopes"] = np.array(network.negative_slopes)
+    arrays["net_leaky"] = np.array([a == "leaky_relu" for a in network.activations], dtype=bool)
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez_compressed(path, **arrays)
+
+
+def _load_npz(path: PathLike) -> tuple[Network, dict[str, Any], dict[str, Any]]:
+    """``(network, raw, meta)`` of a file written by :func:`_save_npz`; raw carries the run status."""
+    with np.load(path, allow_pickle=False) as data:
+        items = dict(data.items())
+    if "meta" not in items:
+        raise ValueError(f"{path}: not a reluregions regions file (no 'meta' entry)")
+    meta = json.loads(str(items["meta"]))
+    net = Network._from_arrays(items, str(path), prefix="net_")
+    raw: dict[str, Any] = {k[4:]: v for k, v in items.items() if k.startswith("raw_")}
+    raw.update(complete=meta["complete"], reason=meta["reason"], elapsed=meta["elapsed"], stats=meta.get("stats", {}))
+    return net, raw, meta
 
 
 class LinearRegions:
