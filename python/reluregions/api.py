@@ -74,7 +74,13 @@ def count(
     partial: bool = False,
     progress: Progress = None,
 ) -> RegionCount:
-    """Count the activation regions of `net` on `domain` without storing them (memory O(depth)).
+    """Count the activation regions of `net` on `domain` without storing them.
+
+    Memory: no engine keeps the regions it has counted. The walk keeps O(depth) state per worker
+    thread (the current pattern and the LP of its region). The interval and polygon engines go depth
+    first through the layers and keep, at each level of the current path, the pieces into which one
+    layer cuts the current node: a few intervals for the interval engine; for the polygon engine the
+    polygon pieces of one layer inside one node (up to O(width^2) polygons per level), not O(depth).
 
     Parameters
     ----------

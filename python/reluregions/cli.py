@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import __version__, _core
 from .api import count, regions
 from .constructions import example, examples
 from .domains import Box, Domain, Plane, Segment, Space
@@ -44,6 +44,7 @@ def _pair(text: str) -> tuple[float, float]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reluregions", description="Exact linear regions of ReLU networks.")
+    p.add_argument("--version", action="version", version=f"reluregions {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("count", help="count the regions of a network on a segment, plane or box",
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--margin", type=float, default=0.1, help="margin of --plane-through (default 0.1)")
     c.add_argument("--max-regions", type=int, help="stop with an error after this many regions")
     c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop with an error after this long")
-    c.add_argument("--no-linear", action="store_true", help="only count activation regions (no storage, O(depth) memory)")
+    c.add_argument("--no-linear", action="store_true", help="only count activation regions (regions are not stored)")
     c.add_argument("--engine", choices=["auto", "interval", "polygon", "walk"], default="auto",
                    help="auto: interval/polygon for 1-D/2-D domains, the walk otherwise")
     c.add_argument("--threads", type=int, help="worker threads of the walk (default: all cores)")
