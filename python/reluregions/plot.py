@@ -86,6 +86,8 @@ def plot_regions_2d(
         res = regions(regions_or_net, domain, merge_linear=color_by == "linear")
     if res.dim != 2:
         raise ValueError(f"plot_regions_2d needs a 2-D domain, got a {res.dim}-D {type(res.domain).__name__}")
+    if res.engine != "polygon":  # e.g. the walk on a 2-D box: the polygon engine gives the same regions as polygons
+        res = regions(res.network, res.domain, engine="polygon", merge_linear=color_by == "linear")
     if color_by not in ("region", "linear"):
         raise ValueError(f"color_by must be 'region' or 'linear', got {color_by!r}")
     if ax is None:
