@@ -52,13 +52,15 @@ def _read_npz(path: PathLike) -> dict[str, np.ndarray]:
     if not head.startswith(b"PK"):
         raise ValueError(f"{name}: not an .npz file (not a zip archive; expected one written by numpy.savez)")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not isinstance(data, np.lib.npyio.NpzFile):  # pragma: no cover - zip magic but loaded otherwise
-                raise ValueError("not an .npz archive")
-            return dict(data.items())
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, OSError) as exc:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:  # our handle: closed on errors too
+            items = dict(data.items())
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, OSError, AttributeError) as exc:
         why = " ".join(str(exc).split()) or type(exc).__name__
         raise ValueError(f"{name}: corrupt or truncated .npz file ({why})") from None
+    for key, value in items.items():
+        if not isinstance(value, np.ndarray):  # NpzFile hands back the raw bytes of a member that is not .npy
+            raise ValueError(f"{name}: corrupt or truncated .npz file (member {key!r} is not a NumPy array)")
+    return items
 
 
 class Network:
