@@ -192,8 +192,9 @@ def regions(
     affine : bool
         Also compute the network's output affine map on every region (``.affine``).
     facets : bool
-        Walk only (selected by "auto" when true): keep what is needed for each region's H-representation, adjacency and exact volumes
-        (``.facets()``, ``.adjacency()``, ``.measures``); they are computed on first use.
+        Walk only (selected by "auto" when true): keep what the walk needs for each region's
+        H-representation, adjacency and exact volumes (``.facets()``, ``.adjacency``, ``.measures``);
+        they are computed on first use. The interval and polygon engines give these without it.
     merge_linear : bool
         Also merge regions into maximal linear regions (``.linear_regions()``); implies `affine`
         (and `facets` for the walk).
