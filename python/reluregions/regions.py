@@ -136,11 +136,26 @@ class Regions:
 
     @property
     def witnesses(self) -> np.ndarray:
+        if "witness_coords" in self._raw:  # certified in domain coordinates (1-D and 2-D engines)
+            if isinstance(self.domain, Box):
+                return np.array(self._raw["witness_coords"])
+            return self.domain.to_input(self._raw["witness_coords"])
         return self._frame.to_input(self._raw["witness"])
 
     @property
     def coords(self) -> np.ndarray:
+        if "witness_coords" in self._raw:
+            return np.array(self._raw["witness_coords"])
         return self._frame.to_coords(self._raw["witness"])
+
+    @property
+    def thin(self) -> np.ndarray:
+        """Bool ``(R,)``: True for a region too thin to hold a float64 witness (still counted; its
+        witness is then only approximate). Every other witness's domain point (``coords``) lies strictly
+        inside its region, exactly; for boxes ``witnesses`` are those points themselves."""
+        if "thin" in self._raw:
+            return np.asarray(self._raw["thin"], dtype=bool)
+        return np.zeros(self.count, dtype=bool)
 
     @property
     def measures(self) -> np.ndarray:
@@ -321,12 +336,12 @@ class Regions:
             if R == 0:
                 labels = np.zeros(0, dtype=np.int64)
             elif self.engine == "interval":
-                labels = _core.merge_linear_1d(self._raw["intervals"], A, c, E)
+                labels = _core.merge_linear_1d_exact(self.network._core, *self.domain.parametrization(), self._raw["packed"])
             elif self.engine == "polygon":
                 raw = self._raw
                 labels = _core.merge_linear_2d(
                     self._frame.folded(self.network), raw["packed"], raw["vertices"], raw["offsets"],
-                    raw["edge_units"], raw["witness"], A, c, E, report,
+                    raw["edge_units"], raw["witness"], A, c, E, report, self.network._core, *self.domain.parametrization(),
                 )
             else:
                 self._facet_data(report)

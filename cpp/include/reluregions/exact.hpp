@@ -285,11 +285,26 @@ inline Rational exact_value(const Rational* row, const Rational* u, int K) {
   return v;
 }
 
-// A float network and its exact counterpart, as handed to the engines.
+// A float network and its exact counterpart, as handed to the engines, with the domain's frame: the
+// engines work in u in [0, 1]^K; the domain's coordinates are s = s_lo + u * span (float64 operations,
+// as Python's Frame computes them), and the exact point of s is u* = (s - s_lo) / (s_hi - s_lo).
 struct EngineNetwork {
   ExactNetwork exact;
   Network net;
-  explicit EngineNetwork(ExactNetwork e) : exact(std::move(e)), net(exact.to_network()) {}
+  std::vector<double> s_lo, s_hi, span;
+  explicit EngineNetwork(ExactNetwork e) : exact(std::move(e)), net(exact.to_network()) {
+    const auto K = static_cast<std::size_t>(exact.dims[0]);
+    s_lo.assign(K, 0.0);
+    s_hi.assign(K, 1.0);
+    span.assign(K, 1.0);
+  }
+  // Domain coordinate k of frame coordinate u (the float expression Python uses).
+  double coord(int k, double u) const { return s_lo[static_cast<std::size_t>(k)] + u * span[static_cast<std::size_t>(k)]; }
+  // The exact frame coordinate of domain coordinate s.
+  Rational exact_u(int k, double s) const {
+    const auto j = static_cast<std::size_t>(k);
+    return (Rational(s) - Rational(s_lo[j])) / (Rational(s_hi[j]) - Rational(s_lo[j]));
+  }
 };
 
 // The engine network of u -> net(origin + basis (lo + (hi - lo) u)), u in [0, 1]^K, every hidden unit
@@ -298,7 +313,13 @@ inline EngineNetwork make_engine_network(const Network& net, int K, const double
                                          const double* lo, const double* hi) {
   ExactNetwork e = ExactNetwork::folded(net, K, origin, basis, lo, hi);
   e.normalize_units();
-  return EngineNetwork(std::move(e));
+  EngineNetwork en(std::move(e));
+  for (int k = 0; k < K; ++k) {
+    en.s_lo[static_cast<std::size_t>(k)] = lo[k];
+    en.s_hi[static_cast<std::size_t>(k)] = hi[k];
+    en.span[static_cast<std::size_t>(k)] = hi[k] - lo[k];  // may be +inf: only results in coordinates need it
+  }
+  return en;
 }
 
 }  // namespace reluregions

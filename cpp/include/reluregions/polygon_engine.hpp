@@ -358,13 +358,94 @@ class PolygonEngine : Layerwise<2> {
     std::sort(L.order.begin(), L.order.end());
   }
 
+  // Is the domain point sv strictly inside the exact polygon with edge labels lab (its exact
+  // half-planes: the sides of the square, and each edge unit's side from the pattern)?
+  bool inside(const double* sv, const std::int32_t* lab, std::uint32_t n) {
+    double uu[2], du = 0.0;
+    Rational us[2];
+    bool have_exact = false;
+    for (int k = 0; k < 2; ++k) {
+      uu[k] = (sv[k] - en_.s_lo[static_cast<std::size_t>(k)]) / en_.span[static_cast<std::size_t>(k)];
+      du = std::max(du, 4.01 * kEps * std::fabs(uu[k]) + kTiny);
+    }
+    auto exact_point = [&](Rational* pt) {
+      if (!have_exact) {
+        for (int k = 0; k < 2; ++k) us[k] = en_.exact_u(k, sv[k]);
+        have_exact = true;
+      }
+      pt[0] = us[0];
+      pt[1] = us[1];
+    };
+    for (std::uint32_t e = 0; e < n; ++e) {
+      const std::int32_t label = lab[e];
+      if (label < 0) {
+        // u_y > 0, u_x < 1, u_y < 1, u_x > 0
+        const int k = (label == kBottom || label == kTop) ? 1 : 0;
+        const double bound = (label == kBottom || label == kLeft) ? 0.0 : 1.0;
+        const bool above = label == kBottom || label == kLeft;
+        if (above ? uu[k] - du > bound : uu[k] + du < bound) continue;
+        if (above ? uu[k] + du <= bound : uu[k] - du >= bound) return false;
+        ++exact_decisions_;
+        Rational pt[2];
+        exact_point(pt);
+        if (above ? !(pt[k] > Rational(bound)) : !(pt[k] < Rational(bound))) return false;
+        continue;
+      }
+      int l = 0, i = 0;
+      lay_.locate(label, l, i);
+      const int want = lay_.get(pattern_.data(), l, i) ? 1 : -1;
+      if (sign_at(l, i, uu, du, exact_point) != want) return false;
+    }
+    return true;
+  }
+
+  // A witness of the leaf polygon: a domain point (float64) strictly inside it exactly, and its frame
+  // point. False (and the float centroid) when none was found: thinner than float64 resolution.
+  bool witness(const double* x, const double* y, const std::int32_t* lab, std::uint32_t n, double* w, double* sw) {
+    double area = 0.0;
+    area_centroid(x, y, n, area, w[0], w[1]);
+    for (int k = 0; k < 2; ++k) sw[k] = en_.coord(k, w[k]);
+    if (inside(sw, lab, n)) return true;
+    // The exact vertex average (strictly inside a convex polygon of positive area), rounded in domain
+    // coordinates, and its float neighbours.
+    ++exact_decisions_;
+    Rational avg[2] = {Rational(0), Rational(0)};
+    for (std::uint32_t k = 0; k < n; ++k) {
+      Rational pt[2];
+      exact_vertex(lab[k == 0 ? n - 1 : k - 1], lab[k], pt);
+      avg[0] += pt[0];
+      avg[1] += pt[1];
+    }
+    double s0[2];
+    for (int k = 0; k < 2; ++k) {
+      const auto j = static_cast<std::size_t>(k);
+      s0[k] = to_double(Rational(en_.s_lo[j]) + avg[k] / n * (Rational(en_.s_hi[j]) - Rational(en_.s_lo[j])));
+    }
+    const double inf = std::numeric_limits<double>::infinity();
+    for (int dx = 0; dx < 3; ++dx)
+      for (int dy = 0; dy < 3; ++dy) {
+        const double cand[2] = {dx == 0 ? s0[0] : std::nextafter(s0[0], dx == 1 ? inf : -inf),
+                                dy == 0 ? s0[1] : std::nextafter(s0[1], dy == 1 ? inf : -inf)};
+        if (inside(cand, lab, n)) {
+          for (int k = 0; k < 2; ++k) {
+            sw[k] = cand[k];
+            w[k] = (cand[k] - en_.s_lo[static_cast<std::size_t>(k)]) / en_.span[static_cast<std::size_t>(k)];
+          }
+          return true;
+        }
+      }
+    return false;
+  }
+
   void leaf(const double* x, const double* y, const std::int32_t* exact_lab, std::uint32_t n) {
     if constexpr (Sink::stores) {
+      double w[2], sw[2];
+      const bool certified = witness(x, y, exact_lab, n, w, sw);
       labels_.assign(exact_lab, exact_lab + n);
       for (std::int32_t& v : labels_) v = v < 0 ? -1 : v;  // every side of the domain is -1 outside
       const std::int32_t* lab = labels_.data();
       if (!sink_.affine()) {
-        sink_.add_polygon(pattern_.data(), x, y, lab, n, nullptr, nullptr, nullptr);
+        sink_.add_polygon(pattern_.data(), x, y, lab, n, w, sw, certified, nullptr, nullptr, nullptr);
         return;
       }
       if (H_ == 0) out_.init_first(net_);
@@ -375,7 +456,7 @@ class PolygonEngine : Layerwise<2> {
         A_[static_cast<std::size_t>(o) * 2] = out_.lin(0)[o];
         A_[static_cast<std::size_t>(o) * 2 + 1] = out_.lin(1)[o];
       }
-      sink_.add_polygon(pattern_.data(), x, y, lab, n, A_.data(), out_.cst(), out_.mag.data());
+      sink_.add_polygon(pattern_.data(), x, y, lab, n, w, sw, certified, A_.data(), out_.cst(), out_.mag.data());
     } else {
       (void)x;
       (void)y;
