@@ -163,7 +163,8 @@ class PolygonEngine : Layerwise<2> {
 
   // The float line a x + b y + c = 0 of an edge label on the current path, with a bound on the error
   // of each coefficient.
-  void float_line(std::int32_t label, double* abc, double& err) {
+  // tight: from maps recomputed without updates and the node's magnitude bound (see coef_err).
+  void float_line(std::int32_t label, double* abc, double& err, bool tight) {
     err = 0.0;
     switch (label) {
       case kBottom: abc[0] = 0; abc[1] = 1; abc[2] = 0; return;
@@ -173,11 +174,12 @@ class PolygonEngine : Layerwise<2> {
       default: {
         int l = 0, i = 0;
         lay_.locate(label, l, i);
+        if (tight && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
         const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
         abc[0] = m.lin(0)[i];
         abc[1] = m.lin(1)[i];
         abc[2] = m.cst()[i];
-        err = coef_err(l, i, false);
+        err = coef_err(l, i, tight);
       }
     }
   }
@@ -186,23 +188,24 @@ class PolygonEngine : Layerwise<2> {
   // lines (Cramer's rule) with a bound on its distance to the exact point, which does not grow with
   // the number of cuts; the exact intersection, rounded, when that bound is not small.
   void crossing(Level& L, std::uint32_t k, std::int32_t edge, std::int32_t cut) {
-    double p[3], q[3], ep = 0.0, eq = 0.0;
-    float_line(edge, p, ep);
-    float_line(cut, q, eq);
-    const double det = p[0] * q[1] - q[0] * p[1];
-    const double nx = p[1] * q[2] - q[1] * p[2], ny = q[0] * p[2] - p[0] * q[2];
-    const double cross2 = ep * eq * 2.0;
-    const double det_err = ep * (std::fabs(q[0]) + std::fabs(q[1])) + eq * (std::fabs(p[0]) + std::fabs(p[1])) +
-                           2 * kEps * (std::fabs(p[0] * q[1]) + std::fabs(q[0] * p[1])) + cross2;
-    const double nx_err = ep * (std::fabs(q[1]) + std::fabs(q[2])) + eq * (std::fabs(p[1]) + std::fabs(p[2])) +
-                          2 * kEps * (std::fabs(p[1] * q[2]) + std::fabs(q[1] * p[2])) + cross2;
-    const double ny_err = ep * (std::fabs(q[0]) + std::fabs(q[2])) + eq * (std::fabs(p[0]) + std::fabs(p[2])) +
-                          2 * kEps * (std::fabs(q[0] * p[2]) + std::fabs(p[0] * q[2])) + cross2;
-    if (std::fabs(det) > 4 * det_err) {
+    for (int tier = 0; tier < 2; ++tier) {
+      double p[3], q[3], ep = 0.0, eq = 0.0;
+      float_line(edge, p, ep, tier == 1);
+      float_line(cut, q, eq, tier == 1);
+      const double det = p[0] * q[1] - q[0] * p[1];
+      const double nx = p[1] * q[2] - q[1] * p[2], ny = q[0] * p[2] - p[0] * q[2];
+      const double cross2 = ep * eq * 2.0;
+      const double det_err = ep * (std::fabs(q[0]) + std::fabs(q[1])) + eq * (std::fabs(p[0]) + std::fabs(p[1])) +
+                             2 * kEps * (std::fabs(p[0] * q[1]) + std::fabs(q[0] * p[1])) + cross2;
+      const double nx_err = ep * (std::fabs(q[1]) + std::fabs(q[2])) + eq * (std::fabs(p[1]) + std::fabs(p[2])) +
+                            2 * kEps * (std::fabs(p[1] * q[2]) + std::fabs(q[1] * p[2])) + cross2;
+      const double ny_err = ep * (std::fabs(q[0]) + std::fabs(q[2])) + eq * (std::fabs(p[0]) + std::fabs(p[2])) +
+                            2 * kEps * (std::fabs(q[0] * p[2]) + std::fabs(p[0] * q[2])) + cross2;
+      if (!(std::fabs(det) > 4 * det_err)) continue;
       const double x = nx / det, y = ny / det, dd = std::fabs(det) - det_err;
       const double delta = std::max((nx_err + std::fabs(x) * det_err) / dd + 2 * kEps * std::fabs(x),
                                     (ny_err + std::fabs(y) * det_err) / dd + 2 * kEps * std::fabs(y)) * 1.01 + kTiny;
-      if (delta < 1e-9) {
+      if (delta < 1e-7) {  // a loose vertex costs a few more certified signs later; an exact one costs more
         L.cx[k] = x;
         L.cy[k] = y;
         L.cd[k] = delta;
