@@ -1,6 +1,7 @@
 // The 1-D and 2-D engines and linear-region merging.
 #include "common.hpp"
 
+#include <reluregions/exact.hpp>
 #include <reluregions/interval_engine.hpp>
 #include <reluregions/linear_merge.hpp>
 #include <reluregions/polygon_engine.hpp>
@@ -9,17 +10,39 @@ namespace rr = reluregions;
 
 namespace {
 
+// Runs the engine of the domain's dimension; returns the number of exact (fallback) decisions.
 template <class Sink>
-void run_engine(const rr::Network& net, rr::Control& ctl, Sink& sink) {
+std::uint64_t run_engine(const rr::EngineNetwork& en, rr::Control& ctl, Sink& sink) {
   py::gil_scoped_release release;
-  if (net.input_dim() == 1) rr::IntervalEngine<Sink>(net, ctl, sink).run();
-  else rr::PolygonEngine<Sink>(net, ctl, sink).run();
+  if (en.net.input_dim() == 1) {
+    rr::IntervalEngine<Sink> engine(en, ctl, sink);
+    engine.run();
+    return engine.exact_decisions();
+  }
+  rr::PolygonEngine<Sink> engine(en, ctl, sink);
+  engine.run();
+  return engine.exact_decisions();
 }
 
-void check_engine_input(const rr::Network& net) {
-  if (net.input_dim() != 1 && net.input_dim() != 2)
-    throw py::value_error("the interval and polygon engines need a 1- or 2-input (folded) network, got " +
-                          std::to_string(net.input_dim()) + " inputs");
+// The network of u -> net(origin + basis (lo + (hi - lo) u)) on the unit interval or square, folded and
+// rescaled exactly (see exact.hpp).
+rr::EngineNetwork engine_network(const rr::Network& net, const py::handle& origin, const py::handle& basis,
+                                 const py::handle& lo, const py::handle& hi) {
+  const int n0 = net.input_dim();
+  darray B = darray::ensure(basis);
+  if (!B || B.ndim() != 2) throw py::value_error("basis must be a 2-D array (inputs x domain dimensions)");
+  const auto K = static_cast<int>(B.shape(1));
+  if (K != 1 && K != 2) throw py::value_error("the interval and polygon engines need a 1- or 2-dimensional domain");
+  if (B.shape(0) != n0) throw py::value_error("basis must have one row per network input");
+  darray o = darray::ensure(origin), a = darray::ensure(lo), b = darray::ensure(hi);
+  if (!o || o.ndim() != 1 || o.shape(0) != n0) throw py::value_error("origin must have one entry per network input");
+  if (!a || !b || a.ndim() != 1 || b.ndim() != 1 || a.shape(0) != K || b.shape(0) != K)
+    throw py::value_error("lo and hi must have one entry per domain dimension");
+  try {
+    return rr::make_engine_network(net, K, o.data(), B.data(), a.data(), b.data());
+  } catch (const std::overflow_error& e) {
+    throw py::value_error(std::string("cannot represent the network on this domain in float64: ") + e.what());
+  }
 }
 
 py::dict status(const rr::Control& ctl) {
@@ -30,25 +53,29 @@ py::dict status(const rr::Control& ctl) {
   return d;
 }
 
-py::dict count_regions(const rr::Network& net, const py::object& max_regions, const py::object& time_limit, bool partial,
+py::dict count_regions(const rr::Network& original, const py::handle& origin, const py::handle& basis, const py::handle& lo,
+                       const py::handle& hi, const py::object& max_regions, const py::object& time_limit, bool partial,
                        const py::object& progress) {
-  check_engine_input(net);
+  const rr::EngineNetwork en = engine_network(original, origin, basis, lo, hi);
   rr::Control ctl = make_control(max_regions, time_limit, partial, progress);
   rr::CountSink sink;
-  run_engine(net, ctl, sink);
+  const std::uint64_t exact = run_engine(en, ctl, sink);
   py::dict d = status(ctl);
   d["count"] = ctl.regions();
+  d["exact_decisions"] = exact;
   return d;
 }
 
-py::dict enumerate_regions(const rr::Network& net, bool affine, const py::object& max_regions,
+py::dict enumerate_regions(const rr::Network& original, const py::handle& origin, const py::handle& basis,
+                           const py::handle& lo, const py::handle& hi, bool affine, const py::object& max_regions,
                            const py::object& time_limit, bool partial, const py::object& progress) {
-  check_engine_input(net);
+  const rr::EngineNetwork en = engine_network(original, origin, basis, lo, hi);
+  const rr::Network& net = en.net;
   const int dim = net.input_dim();
   const auto& lay = net.layout();
   rr::Control ctl = make_control(max_regions, time_limit, partial, progress);
   rr::RegionStore store(dim, lay.words(), net.output_dim(), affine);
-  run_engine(net, ctl, store);
+  const std::uint64_t exact = run_engine(en, ctl, store);
 
   const auto R = static_cast<py::ssize_t>(store.size());
   const py::ssize_t out = net.output_dim(), units = lay.units(), words = lay.words();
@@ -60,6 +87,7 @@ py::dict enumerate_regions(const rr::Network& net, bool affine, const py::object
   }
   py::dict d = status(ctl);
   d["count"] = static_cast<std::uint64_t>(R);
+  d["exact_decisions"] = exact;
   d["patterns"] = patterns;
   d["packed"] = to_numpy(std::move(store.patterns), {R, words});
   d["witness"] = to_numpy(std::move(store.witness), {R, dim});
@@ -153,12 +181,14 @@ py::array_t<std::int64_t> locate(const rr::Network& net,
 }  // namespace
 
 void bind_engines(py::module_& m) {
-  m.def("count_regions", &count_regions, py::arg("net"), py::arg("max_regions") = py::none(),
-        py::arg("time_limit") = py::none(), py::arg("partial") = false, py::arg("progress") = py::none(),
-        "Count the regions of a folded 1- or 2-input network on the unit interval or square");
-  m.def("enumerate_regions", &enumerate_regions, py::arg("net"), py::arg("affine") = false,
+  m.def("count_regions", &count_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"), py::arg("hi"),
         py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(), py::arg("partial") = false,
-        py::arg("progress") = py::none(), "Enumerate the regions of a folded 1- or 2-input network");
+        py::arg("progress") = py::none(),
+        "Count the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (exact decisions)");
+  m.def("enumerate_regions", &enumerate_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
+        py::arg("hi"), py::arg("affine") = false, py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(),
+        py::arg("partial") = false, py::arg("progress") = py::none(),
+        "Enumerate the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (unit coordinates)");
   m.def("merge_linear_1d", &merge_1d, py::arg("intervals"), py::arg("A"), py::arg("c"), py::arg("E"),
         "Linear-region labels of 1-D regions");
   m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),

@@ -55,28 +55,39 @@ class Network:
 # ---------------------------------------------------------------------- bind_engines.cpp
 def count_regions(
     net: Network,
+    origin: npt.ArrayLike,
+    basis: npt.ArrayLike,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
     max_regions: Optional[int] = None,
     time_limit: Optional[float] = None,
     partial: bool = False,
     progress: _Progress = None,
 ) -> dict[str, Any]:
-    """Count the regions of a folded 1- or 2-input network on the unit interval or square.
+    """Count the regions of `net` on the segment or rectangle ``origin + basis @ s``, ``lo <= s <= hi``
+    (basis: inputs x 1 or 2), folded and rescaled exactly; every decision is exact.
 
-    Returns ``{"count": int, "complete": bool, "reason": str, "elapsed": float}``. Raises
+    Returns ``{"count": int, "complete": bool, "reason": str, "elapsed": float, "exact_decisions": int}``. Raises
     LimitExceeded on a limit unless `partial`; ValueError for other input dimensions.
     """
 
 def enumerate_regions(
     net: Network,
+    origin: npt.ArrayLike,
+    basis: npt.ArrayLike,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
     affine: bool = False,
     max_regions: Optional[int] = None,
     time_limit: Optional[float] = None,
     partial: bool = False,
     progress: _Progress = None,
 ) -> dict[str, Any]:
-    """Enumerate the regions of a folded 1- or 2-input network (domain coordinates in [0, 1]^dim).
+    """Enumerate the regions of `net` on ``origin + basis @ s``, ``lo <= s <= hi`` (results in unit
+    coordinates ``u`` in [0, 1]^dim, ``s = lo + (hi - lo) u``).
 
-    Returns a dict with ``complete`` (bool), ``reason`` (str), ``elapsed`` (float), ``count`` (int) and
+    Returns a dict with ``complete`` (bool), ``reason`` (str), ``elapsed`` (float), ``count`` (int),
+    ``exact_decisions`` (int) and
     the arrays (R regions, dim = 1 or 2): ``patterns`` bool ``(R, num_hidden)``, ``packed`` uint64
     ``(R, words)``, ``witness`` float64 ``(R, dim)``, ``measure`` float64 ``(R,)``; in 1-D
     ``intervals`` float64 ``(R, 2)``; in 2-D ``vertices`` float64 ``(V, 2)``, ``offsets`` int64

@@ -11,7 +11,7 @@ from . import _core
 from .domains import Box, Domain, Plane, Segment, Space
 from .network import Network
 from ._frame import Frame
-from .regions import RegionCount, Regions, _normalized_frame
+from .regions import RegionCount, Regions
 
 __all__ = ["count", "regions"]
 
@@ -166,9 +166,10 @@ def count(
         out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
         out.stats = dict(res["stats"])
         return out
-    origin, basis = _normalized_frame(domain)
-    res = _core.count_regions(net._folded(origin, basis), max_regions, time_limit, bool(partial), progress)
-    return RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
+    res = _core.count_regions(net._core, *domain.parametrization(), max_regions, time_limit, bool(partial), progress)
+    out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
+    out.stats = {"exact_decisions": int(res["exact_decisions"])}
+    return out
 
 
 def regions(
@@ -224,8 +225,8 @@ def regions(
         return walked
     if facets:
         raise ValueError("facets=True needs engine='walk' (the polygon engine gives .polygons, the interval engine .intervals)")
-    origin, basis = _normalized_frame(domain)
-    raw = _core.enumerate_regions(net._folded(origin, basis), bool(affine or merge_linear), max_regions, time_limit, bool(partial), progress)
+    raw = _core.enumerate_regions(net._core, *domain.parametrization(), bool(affine or merge_linear), max_regions,
+                                  time_limit, bool(partial), progress)
     result = Regions(net, domain, raw, engine=engine)
     if merge_linear and result.complete:
         result.linear_regions(_merge_phase(progress, result.count))

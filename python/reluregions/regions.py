@@ -113,6 +113,8 @@ class Regions:
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))
         self.stats: dict[str, Any] = dict(raw.get("stats", {}))
+        if "exact_decisions" in raw:  # the interval and polygon engines
+            self.stats.setdefault("exact_decisions", int(raw["exact_decisions"]))
         self._linear: LinearRegions | None = None
         self._facets: dict[str, np.ndarray] | None = None
         self._adjacency: np.ndarray | None = None

@@ -4,9 +4,11 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
+#include "exact.hpp"
 #include "layerwise.hpp"
 #include "results.hpp"
 
@@ -15,10 +17,8 @@ namespace reluregions {
 template <class Sink>
 class IntervalEngine : Layerwise<1> {
  public:
-  IntervalEngine(const Network& net, Control& ctl, Sink& sink) : Layerwise<1>(net, ctl), sink_(sink) {
-    if (net.input_dim() != 1) throw std::invalid_argument("the interval engine needs a 1-input network");
-    levels_.resize(static_cast<std::size_t>(H_));
-  }
+  IntervalEngine(const EngineNetwork& en, Control& ctl, Sink& sink) : Layerwise<1>(en, ctl), sink_(sink) { init(); }
+  IntervalEngine(const Network& net, Control& ctl, Sink& sink) : Layerwise<1>(net, ctl), sink_(sink) { init(); }
 
   // Enumerates the regions of [0, 1].
   void run() {
@@ -27,57 +27,66 @@ class IntervalEngine : Layerwise<1> {
       return;
     }
     maps_[0].init_first(net_);
-    visit(0, 0.0, 1.0);
+    visit(0, End{0.0, 0.0, kLeft}, End{1.0, 0.0, kRight});
   }
 
+  // Decisions that floating point could not settle and exact arithmetic made.
+  using Layerwise<1>::exact_decisions;
+
  private:
+  static constexpr int kLeft = -1, kRight = -2;  // labels of the ends of [0, 1]
+
+  // An end of a node: its float position, a bound on its distance to the exact point, and what
+  // defines it exactly (a domain end, or the root of a hidden unit given by its flat index).
+  struct End {
+    double t, delta;
+    int label;
+  };
   struct Crossing {
-    double root;
-    int unit;
+    double root, delta;
+    int unit;  // index in the layer
     bool rising;
   };
   struct Level {
     std::vector<Crossing> cross;
-    std::vector<double> breaks;
+    std::vector<End> breaks;
     std::vector<int> cluster_end;  // crossings [cluster_end[k-1], cluster_end[k]) form breakpoint k
     std::vector<int> units;        // the crossing units in sweep order
+    std::vector<std::pair<Rational, int>> exact;
   };
 
-  void visit(int l, double lo, double hi) {
+  void init() {
+    if (net_.input_dim() != 1) throw std::invalid_argument("the interval engine needs a 1-input network");
+    levels_.resize(static_cast<std::size_t>(H_));
+  }
+
+  Rational exact_end(const End& e) {
+    if (e.label == kLeft) return Rational(0);
+    if (e.label == kRight) return Rational(1);
+    const Rational* row = exact_row(e.label);
+    return -row[1] / row[0];
+  }
+
+  void visit(int l, End lo, End hi) {
     ctl_.checkpoint();
     if (ctl_.stopped()) return;
     Level& L = levels_[static_cast<std::size_t>(l)];
     const LayerMap<1>& map = maps_[static_cast<std::size_t>(l)];
     const int n = map.width;
-    const double* al = map.lin(0);
-    const double* be = map.cst();
     std::uint64_t* bits = layer_bits(l);
     std::fill(bits, bits + lay_.layer_words(l), 0);
     L.cross.clear();
     for (int i = 0; i < n; ++i) {
       if (is_zero(l, i)) continue;  // inactive
-      const double za = al[i] * lo + be[i], zb = al[i] * hi + be[i];
-      const Side s = decide(std::min(za, zb), std::max(za, zb), tol::geometry * std::fabs(al[i]));
-      if (s == Side::on) {
+      const int sa = sign_at(l, i, &lo.t, lo.delta, [&](Rational* p) { p[0] = exact_end(lo); });
+      const int sb = sign_at(l, i, &hi.t, hi.delta, [&](Rational* p) { p[0] = exact_end(hi); });
+      if (sa * sb < 0) {
+        L.cross.push_back(root(l, i, lo, hi, sb > 0));
+      } else if (sa > 0 || sb > 0) {
         bits[i >> 6] |= std::uint64_t{1} << (i & 63);
-      } else if (s == Side::split) {
-        const double t = za / (za - zb);
-        L.cross.push_back({lo + t * (hi - lo), i, zb > za});
       }
     }
-    std::sort(L.cross.begin(), L.cross.end(), [](const Crossing& a, const Crossing& b) { return a.root < b.root; });
-    // Roots closer than the geometric tolerance form one breakpoint.
-    L.breaks.clear();
-    L.cluster_end.clear();
-    L.units.clear();
-    for (std::size_t c = 0; c < L.cross.size(); ++c) {
-      if (L.breaks.empty() || L.cross[c].root - L.breaks.back() > tol::geometry) {
-        if (!L.breaks.empty()) L.cluster_end.push_back(static_cast<int>(c));
-        L.breaks.push_back(L.cross[c].root);
-      }
-      L.units.push_back(L.cross[c].unit);
-    }
-    L.cluster_end.push_back(static_cast<int>(L.cross.size()));
+    order_roots(l, L);
     const int nb = static_cast<int>(L.breaks.size());
     const bool last = l + 1 == H_;
 
@@ -91,13 +100,13 @@ class IntervalEngine : Layerwise<1> {
     // Left of all roots, a falling unit is on.
     for (const Crossing& c : L.cross)
       if (!c.rising) bits[c.unit >> 6] |= std::uint64_t{1} << (c.unit & 63);
-    double a = lo;
+    End a = lo;
     int c0 = 0;
     for (int k = 0; k <= nb; ++k) {
-      const double b = k < nb ? L.breaks[static_cast<std::size_t>(k)] : hi;
+      const End b = k < nb ? L.breaks[static_cast<std::size_t>(k)] : hi;
       if (last) {
         if (!ctl_.add_region()) return;
-        leaf(a, b);
+        leaf(a.t, b.t);
       } else {
         // The units of the breakpoint just crossed are the only change from the previous child.
         const int c1 = k == 0 ? 0 : L.cluster_end[static_cast<std::size_t>(k) - 1];
@@ -113,6 +122,80 @@ class IntervalEngine : Layerwise<1> {
         }
       a = b;
     }
+  }
+
+  // The root of unit i (which changes sign strictly inside the node), with its error bound.
+  Crossing root(int l, int i, const End& lo, const End& hi, bool rising) {
+    const LayerMap<1>& m = maps_[static_cast<std::size_t>(l)];
+    const double al = m.lin(0)[i], be = m.cst()[i];
+    const double ce = coef_err(l, i, false);
+    const double r = -be / al;
+    double delta = std::fabs(al) > 2 * ce ? ce * (1 + std::fabs(r)) / (std::fabs(al) - ce) * 1.01 + 2 * kEps * std::fabs(r) + kTiny
+                                           : std::numeric_limits<double>::infinity();
+    double t = r;
+    if (!(t >= lo.t)) {  // also NaN
+      t = lo.t;
+      delta = std::max(delta, lo.delta);
+    }
+    if (t > hi.t) {
+      t = hi.t;
+      delta = std::max(delta, hi.delta);
+    }
+    return Crossing{t, delta, i, rising};
+  }
+
+  // Sorts the crossings into breakpoints: roots whose error intervals overlap are ordered (and found
+  // equal) exactly; a breakpoint is an exact point, however close to the next.
+  void order_roots(int l, Level& L) {
+    L.breaks.clear();
+    L.cluster_end.clear();
+    L.units.clear();
+    auto lower = [](const Crossing& c) { return c.root - c.delta; };
+    std::sort(L.cross.begin(), L.cross.end(), [&](const Crossing& a, const Crossing& b) {
+      return lower(a) < lower(b) || (lower(a) == lower(b) && a.unit < b.unit);
+    });
+    const int unit0 = lay_.unit_offset(l);
+    const std::size_t m = L.cross.size();
+    double last_pos = -std::numeric_limits<double>::infinity();
+    for (std::size_t g0 = 0; g0 < m;) {
+      // A group: crossings whose intervals [root - delta, root + delta] chain together.
+      std::size_t g1 = g0 + 1;
+      double end = L.cross[g0].root + L.cross[g0].delta;
+      while (g1 < m && lower(L.cross[g1]) <= end) {
+        end = std::max(end, L.cross[g1].root + L.cross[g1].delta);
+        ++g1;
+      }
+      if (g1 - g0 > 1) {
+        L.exact.clear();
+        for (std::size_t c = g0; c < g1; ++c) {
+          const Rational* row = exact_row(l, L.cross[c].unit);
+          L.exact.emplace_back(-row[1] / row[0], static_cast<int>(c));
+        }
+        exact_decisions_ += g1 - g0;
+        std::sort(L.exact.begin(), L.exact.end(), [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && a.second < b.second); });
+        std::vector<Crossing> sorted;
+        sorted.reserve(g1 - g0);
+        for (const auto& e : L.exact) sorted.push_back(L.cross[static_cast<std::size_t>(e.second)]);
+        std::copy(sorted.begin(), sorted.end(), L.cross.begin() + static_cast<std::ptrdiff_t>(g0));
+      }
+      for (std::size_t c = g0; c < g1; ++c) {
+        const bool same = c > g0 && g1 - g0 > 1 && L.exact[c - g0].first == L.exact[c - g0 - 1].first;
+        if (!same) {
+          if (!L.breaks.empty()) L.cluster_end.push_back(static_cast<int>(c));
+          // Float positions kept non-decreasing (the exact order rules); the bound covers the move.
+          double t = L.cross[c].root, delta = L.cross[c].delta;
+          if (t < last_pos) {
+            delta += last_pos - t;
+            t = last_pos;
+          }
+          last_pos = t;
+          L.breaks.push_back(End{t, delta, unit0 + L.cross[c].unit});
+        }
+        L.units.push_back(L.cross[c].unit);
+      }
+      g0 = g1;
+    }
+    L.cluster_end.push_back(static_cast<int>(m));
   }
 
   void leaf(double a, double b) {

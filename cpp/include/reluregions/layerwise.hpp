@@ -1,49 +1,160 @@
 // What the 1-D and 2-D engines share: per-layer affine maps along the current depth-first path, the
-// current activation pattern, the identically-zero test with a lazily computed magnitude bound, and
-// the children's maps computed incrementally (a child differs from its predecessor in a few units).
+// current activation pattern, the children's maps computed incrementally (a child differs from its
+// predecessor in a few units), and the certified decisions: a sign computed in floating point with a
+// rigorous error bound, recomputed exactly (ExactMaps, rationals) when the bound cannot settle it.
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "control.hpp"
+#include "exact.hpp"
 #include "layer_map.hpp"
 #include "network.hpp"
 #include "tolerances.hpp"
 
 namespace reluregions {
 
+// Children between two full recomputations of a layer's map (the rest are rank-1 updates).
+inline constexpr int kRefresh = 32;
+
 template <int K>
 class Layerwise {
+ public:
+  // Decisions that floating point could not settle and exact arithmetic made.
+  std::uint64_t exact_decisions() const { return exact_decisions_; }
+
  protected:
+  Layerwise(const EngineNetwork& en, Control& ctl) : Layerwise(std::shared_ptr<const EngineNetwork>(), en, ctl) {}
+  // A network used as it is (its weights and biases exact): for direct use of the core.
   Layerwise(const Network& net, Control& ctl)
-      : net_(net), ctl_(ctl), lay_(net.layout()), H_(net.num_hidden_layers()), ceiling_(magnitude_ceiling(net, K)) {
+      : Layerwise(std::make_shared<const EngineNetwork>(normalized_exact(net)), ctl) {}
+
+ private:
+  static ExactNetwork normalized_exact(const Network& net) {
+    ExactNetwork e(net);
+    e.normalize_units();
+    return e;
+  }
+  Layerwise(std::shared_ptr<const EngineNetwork> owned, Control& ctl) : Layerwise(owned, *owned, ctl) {}
+  Layerwise(std::shared_ptr<const EngineNetwork> owned, const EngineNetwork& en, Control& ctl)
+      : owned_(std::move(owned)),
+        en_(en),
+        net_(en.net),
+        ctl_(ctl),
+        lay_(net_.layout()),
+        H_(net_.num_hidden_layers()),
+        ceiling_(magnitude_ceiling(net_, K)),
+        exact_maps_(en.exact, net_.layout()) {
+    const Network& net = net_;
     maps_.resize(static_cast<std::size_t>(H_));
     pattern_.assign(static_cast<std::size_t>(std::max(1, lay_.words())), 0);
     factor_.resize(static_cast<std::size_t>(net.max_width()));
     mag_factor_.resize(static_cast<std::size_t>(net.max_width()));
     prev_.resize(static_cast<std::size_t>(std::max(1, lay_.words())));
+    // Error bounds of the maps' coefficients, relative to a magnitude bound (see coef_err): each layer
+    // adds the rounding of its sums (and of its rounded weights); rank-1 updates add that of up to
+    // kRefresh children's worth of column updates, each bounded by twice the ceiling.
+    gamma_fresh_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
+    gamma_update_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
+    double gf = 2.0 * (K + 4) * kEps, gu = gf;
+    for (int l = 0; l < H_; ++l) {
+      if (l > 0) {
+        const double in = net.in_dim(l);
+        gf += 2.0 * (in + 4) * kEps;
+        gu += 2.0 * (in + 4 + 4.0 * kRefresh * in) * kEps;
+      }
+      gamma_fresh_[static_cast<std::size_t>(l)] = gf;
+      gamma_update_[static_cast<std::size_t>(l)] = std::max(gu, gf);
+    }
   }
 
-  // Is unit i of layer l identically zero on the current node? Its map is zero when all its
-  // coefficients are within rounding of zero: sum |coefficients| <= ZERO_TOL * (magnitude bound). The
-  // network-wide ceiling of the bound decides most units; the exact per-node bound is computed lazily.
+ protected:
+  // Bound on the error of each of the K + 1 float coefficients of unit i's map at layer l, from the
+  // network-wide ceiling (cheap); `tight`: from the current node's magnitude bound, which needs maps
+  // recomputed without updates (exact_[l]).
+  double coef_err(int l, int i, bool tight) {
+    if (!tight) {
+      const double g = exact_[static_cast<std::size_t>(l)] ? gamma_fresh_[static_cast<std::size_t>(l)] : gamma_update_[static_cast<std::size_t>(l)];
+      return g * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
+    }
+    ensure_mag(l);
+    return gamma_fresh_[static_cast<std::size_t>(l)] * maps_[static_cast<std::size_t>(l)].mag[static_cast<std::size_t>(i)] * 1.01 + kTiny;
+  }
+
+  // Certified sign of unit i of layer l at a point: `u` holds its float coordinates (in [0, 1]^K),
+  // within `delta` of the exact point in every coordinate; `exact_point(Rational* out)` writes the exact
+  // point, and is called only when floating point cannot settle the sign.
+  template <class ExactPoint>
+  int sign_at(int l, int i, const double* u, double delta, ExactPoint&& exact_point) {
+    for (int tier = 0; tier < 2; ++tier) {
+      if (tier == 1 && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
+      const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
+      double z = m.cst()[i], terms = std::fabs(z), g1 = 0.0, usum = 1.0;
+      for (int k = 0; k < K; ++k) {
+        const double a = m.lin(k)[i];
+        z += a * u[k];
+        terms += std::fabs(a * u[k]);
+        g1 += std::fabs(a);
+        usum += std::fabs(u[k]);
+      }
+      const double ce = coef_err(l, i, tier == 1);
+      const double bound = ce * usum + (K + 2) * kEps * terms * 1.01 + (g1 + K * ce) * delta * 1.01 + kTiny;
+      if (z > bound) return 1;
+      if (z < -bound) return -1;
+    }
+    ++exact_decisions_;
+    Rational pt[K > 0 ? K : 1];
+    exact_point(pt);
+    return sign(exact_value(exact_maps_.row(l, i, pattern_.data()), pt, K));
+  }
+
+  // The exact map (K coefficients, then the constant) of a hidden unit given by its flat index, on the
+  // current path (its layer's bits and later ones may differ: they do not matter).
+  const Rational* exact_row(int unit) {
+    int l = 0, i = 0;
+    lay_.locate(unit, l, i);
+    return exact_maps_.row(l, i, pattern_.data());
+  }
+  const Rational* exact_row(int l, int i) { return exact_maps_.row(l, i, pattern_.data()); }
+
+
+  // Is unit i of layer l identically zero on the current node (exactly)? A map whose float
+  // coefficients are beyond their error bound is not; one within it is checked in rationals.
   bool is_zero(int l, int i) {
-    const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
-    double s = std::fabs(m.cst()[i]);
-    for (int k = 0; k < K; ++k) s += std::fabs(m.lin(k)[i]);
-    if (s > tol::zero * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]) return false;
-    ensure_mag(l);
-    if (s <= tol::zero * m.mag[static_cast<std::size_t>(i)]) return true;
-    if (exact_[static_cast<std::size_t>(l)]) return false;
-    // Maps built by rank-1 updates carry the rounding residue of contributions added for an earlier
-    // sibling and removed again; the current pattern's bound does not cover it (it can be 0). Recompute
-    // the path's maps exactly and test again (rare: only units near zero get here).
-    recompute_exact(l);
-    s = std::fabs(m.cst()[i]);
-    for (int k = 0; k < K; ++k) s += std::fabs(m.lin(k)[i]);
-    ensure_mag(l);
-    return s <= tol::zero * m.mag[static_cast<std::size_t>(i)];
+    for (int tier = 0; tier < 2; ++tier) {
+      if (tier == 1 && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
+      const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
+      double s = std::fabs(m.cst()[i]);
+      for (int k = 0; k < K; ++k) s = std::max(s, std::fabs(m.lin(k)[i]));
+      if (s > coef_err(l, i, tier == 1)) return false;
+    }
+    if (structurally_zero(l, i)) return true;
+    ++exact_decisions_;
+    const Rational* row = exact_row(l, i);
+    for (int k = 0; k <= K; ++k)
+      if (row[k] != 0) return false;
+    return true;
+  }
+
+  // Zero bias and every unit feeding it through a non-zero weight off under ReLU: zero without rationals.
+  bool structurally_zero(int l, int i) const {
+    const ExactNetwork& e = en_.exact;
+    if (e.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] != 0) return false;
+    const int in = e.in_dim(l);
+    const auto& W = e.W[static_cast<std::size_t>(l)];
+    if (l == 0) {
+      for (int j = 0; j < in; ++j)
+        if (W[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] != 0) return false;
+      return true;
+    }
+    if (net_.slope(l - 1) != 0.0) return false;
+    const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l - 1);
+    for (int j = 0; j < in; ++j)
+      if (((bits[j >> 6] >> (j & 63)) & 1u) && W[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] != 0)
+        return false;
+    return true;
   }
 
   // Maps of layers 1..l recomputed from scratch under the current pattern.
@@ -81,7 +192,6 @@ class Layerwise {
   // child). Updates when few units changed, recomputes otherwise and every kRefresh children so
   // rounding from the updates stays bounded.
   void child_map(int l, const int* changed, int n_changed) {
-    static constexpr int kRefresh = 32;
     LayerMap<K>& cur = maps_[static_cast<std::size_t>(l)];
     LayerMap<K>& next = maps_[static_cast<std::size_t>(l) + 1];
     const double s = net_.slope(l);
@@ -121,11 +231,16 @@ class Layerwise {
     }
   }
 
+  std::shared_ptr<const EngineNetwork> owned_;  // set when built from a plain Network
+  const EngineNetwork& en_;
   const Network& net_;
   Control& ctl_;
   const PatternLayout& lay_;
   const int H_;
   std::vector<std::vector<double>> ceiling_;
+  ExactMaps exact_maps_;
+  std::vector<double> gamma_fresh_, gamma_update_;
+  std::uint64_t exact_decisions_ = 0;
   std::vector<LayerMap<K>> maps_;  // maps_[l]: layer l's pre-activations on the current node
   LayerMap<K> out_;
   std::vector<std::uint64_t> pattern_, prev_;

@@ -40,10 +40,11 @@ inline std::uint64_t hilbert_key(double x, double y) {
 template <class Sink>
 class PolygonEngine : Layerwise<2> {
  public:
-  PolygonEngine(const Network& net, Control& ctl, Sink& sink) : Layerwise<2>(net, ctl), sink_(sink) {
-    if (net.input_dim() != 2) throw std::invalid_argument("the polygon engine needs a 2-input network");
-    levels_.resize(static_cast<std::size_t>(H_));
-  }
+  PolygonEngine(const EngineNetwork& en, Control& ctl, Sink& sink) : Layerwise<2>(en, ctl), sink_(sink) { init(); }
+  PolygonEngine(const Network& net, Control& ctl, Sink& sink) : Layerwise<2>(net, ctl), sink_(sink) { init(); }
+
+  // Decisions that floating point could not settle and exact arithmetic made.
+  using Layerwise<2>::exact_decisions;
 
   // Enumerates the regions of the unit square.
   void run() {
@@ -58,6 +59,11 @@ class PolygonEngine : Layerwise<2> {
   }
 
  private:
+  void init() {
+    if (net_.input_dim() != 2) throw std::invalid_argument("the polygon engine needs a 2-input network");
+    levels_.resize(static_cast<std::size_t>(H_));
+  }
+
   struct Level {
     PolygonArena arena;
     std::vector<PolygonArena::Piece> pieces;

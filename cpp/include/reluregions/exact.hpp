@@ -1,0 +1,304 @@
+// Exact arithmetic for the engines' fallback decisions.
+//
+// Weights, biases, slopes and domain coordinates are the exact rationals their float64 values denote.
+// ExactNetwork holds the network an engine works on (the domain folded into the first layer, every
+// hidden unit rescaled by a power of two) in rationals; `to_network()` rounds it to the float network
+// the fast path uses. ExactMaps gives the exact affine map of any unit along the current depth-first
+// path, recomputing only the layers whose pattern prefix changed. Rationals are Boost.Multiprecision's
+// header-only cpp_rational.
+#pragma once
+#include <boost/multiprecision/cpp_int.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "network.hpp"
+#include "pattern.hpp"
+
+namespace reluregions {
+
+using Rational = boost::multiprecision::cpp_rational;
+using BigInt = boost::multiprecision::cpp_int;
+
+// Unit roundoff of float64 and its smallest positive subnormal.
+inline constexpr double kEps = 1.1102230246251565e-16;  // 2^-53
+inline constexpr double kTiny = 4.9406564584124654e-324;
+
+// floor(log2 |r|) for r != 0.
+inline long floor_log2(const Rational& r) {
+  const BigInt n = boost::multiprecision::abs(boost::multiprecision::numerator(r));
+  const BigInt d = boost::multiprecision::denominator(r);
+  long e = static_cast<long>(boost::multiprecision::msb(n)) - static_cast<long>(boost::multiprecision::msb(d));
+  // 2^e <= |r| unless n < d 2^e.
+  const bool below = e >= 0 ? n < (d << static_cast<unsigned>(e)) : (n << static_cast<unsigned>(-e)) < d;
+  return below ? e - 1 : e;
+}
+
+// r * 2^k, exactly.
+inline Rational ldexp_exact(const Rational& r, long k) {
+  if (k == 0 || r == 0) return r;
+  const BigInt n = boost::multiprecision::numerator(r), d = boost::multiprecision::denominator(r);
+  if (k > 0) return Rational(n << static_cast<unsigned>(k), d);
+  return Rational(n, d << static_cast<unsigned>(-k));
+}
+
+// The nearest double (ties to even through the library's conversion); +-inf beyond the range.
+inline double to_double(const Rational& r) { return r.convert_to<double>(); }
+
+inline int sign(const Rational& r) { return r.sign(); }
+
+// A network in exact rationals: W[l] (out x in, row-major), b[l], the negative slope after each hidden
+// layer, and the power-of-two factor by which each hidden unit was rescaled (scale_log2[l][i]: the
+// unit's incoming weights and bias were multiplied by 2^scale_log2, its outgoing weights divided).
+class ExactNetwork {
+ public:
+  std::vector<int> dims;
+  std::vector<std::vector<Rational>> W, b;
+  std::vector<Rational> slopes;
+  std::vector<double> slopes_f;
+  std::vector<std::vector<long>> scale_log2;
+
+  ExactNetwork() = default;
+
+  // The exact values of a float network's weights.
+  explicit ExactNetwork(const Network& net) : dims(net.dims()) {
+    const int L = net.num_layers();
+    W.resize(static_cast<std::size_t>(L));
+    b.resize(static_cast<std::size_t>(L));
+    for (int l = 0; l < L; ++l) {
+      const std::size_t n = static_cast<std::size_t>(net.in_dim(l)) * static_cast<std::size_t>(net.out_dim(l));
+      W[static_cast<std::size_t>(l)].assign(net.W(l), net.W(l) + n);
+      b[static_cast<std::size_t>(l)].assign(net.b(l), net.b(l) + net.out_dim(l));
+    }
+    for (int l = 0; l + 1 < L; ++l) {
+      slopes.emplace_back(net.slope(l));
+      slopes_f.push_back(net.slope(l));
+    }
+    scale_log2.resize(static_cast<std::size_t>(L));
+    for (int l = 0; l < L; ++l) scale_log2[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)), 0);
+  }
+
+  // The network of u -> net(origin + basis (lo + (hi - lo) u)), u in R^K: the domain folded exactly into
+  // the first layer. origin: n0 entries; basis: n0 x K, row-major; lo, hi: K entries.
+  static ExactNetwork folded(const Network& net, int K, const double* origin, const double* basis, const double* lo,
+                             const double* hi) {
+    ExactNetwork e(net);
+    const int n0 = net.input_dim(), n1 = net.out_dim(0);
+    // x = p + M u with p = origin + basis lo, M = basis diag(hi - lo).
+    std::vector<Rational> p(static_cast<std::size_t>(n0)), M(static_cast<std::size_t>(n0) * static_cast<std::size_t>(K));
+    for (int j = 0; j < n0; ++j) {
+      Rational pj(origin[j]);
+      for (int k = 0; k < K; ++k) {
+        const Rational bjk(basis[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)]);
+        if (bjk == 0) continue;
+        pj += bjk * Rational(lo[k]);
+        M[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)] = bjk * (Rational(hi[k]) - Rational(lo[k]));
+      }
+      p[static_cast<std::size_t>(j)] = pj;
+    }
+    std::vector<Rational> W0(static_cast<std::size_t>(n1) * static_cast<std::size_t>(K)), b0(static_cast<std::size_t>(n1));
+    for (int i = 0; i < n1; ++i) {
+      Rational bi = e.b[0][static_cast<std::size_t>(i)];
+      for (int j = 0; j < n0; ++j) {
+        const Rational& w = e.W[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(n0) + static_cast<std::size_t>(j)];
+        if (w == 0) continue;
+        bi += w * p[static_cast<std::size_t>(j)];
+        for (int k = 0; k < K; ++k) {
+          const Rational& m = M[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)];
+          if (m != 0) W0[static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)] += w * m;
+        }
+      }
+      b0[static_cast<std::size_t>(i)] = bi;
+    }
+    e.W[0] = std::move(W0);
+    e.b[0] = std::move(b0);
+    e.dims[0] = K;
+    return e;
+  }
+
+  int num_layers() const { return static_cast<int>(dims.size()) - 1; }
+  int in_dim(int l) const { return dims[static_cast<std::size_t>(l)]; }
+  int out_dim(int l) const { return dims[static_cast<std::size_t>(l) + 1]; }
+
+  // Rescales every hidden unit by a power of two so that its incoming row (weights and bias) has its
+  // largest entry in [1, 2); its outgoing weights are divided by the same factor. Positive rescaling
+  // commutes with (leaky) ReLU: the regions, their patterns and the network's output are unchanged.
+  void normalize_units() {
+    const int L = num_layers();
+    for (int l = 0; l + 1 < L; ++l) {
+      const int in = in_dim(l), out = out_dim(l), next_out = out_dim(l + 1);
+      for (int i = 0; i < out; ++i) {
+        Rational mx = boost::multiprecision::abs(b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
+        for (int j = 0; j < in; ++j) {
+          const Rational a = boost::multiprecision::abs(W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)]);
+          if (a > mx) mx = a;
+        }
+        if (mx == 0) continue;
+        const long k = -floor_log2(mx);
+        if (k == 0) continue;
+        scale_log2[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] += k;
+        for (int j = 0; j < in; ++j) {
+          Rational& w = W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+          w = ldexp_exact(w, k);
+        }
+        Rational& bi = b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+        bi = ldexp_exact(bi, k);
+        for (int o = 0; o < next_out; ++o) {
+          Rational& w = W[static_cast<std::size_t>(l) + 1][static_cast<std::size_t>(o) * static_cast<std::size_t>(out) + static_cast<std::size_t>(i)];
+          w = ldexp_exact(w, -k);
+        }
+      }
+    }
+  }
+
+  // The float network nearest to this one (every entry rounded). Throws std::overflow_error naming the
+  // layer when an entry is beyond the float64 range.
+  Network to_network() const {
+    const int L = num_layers();
+    std::vector<std::vector<double>> Wf(static_cast<std::size_t>(L)), bf(static_cast<std::size_t>(L));
+    for (int l = 0; l < L; ++l) {
+      for (const Rational& w : W[static_cast<std::size_t>(l)]) Wf[static_cast<std::size_t>(l)].push_back(to_double(w));
+      for (const Rational& v : b[static_cast<std::size_t>(l)]) bf[static_cast<std::size_t>(l)].push_back(to_double(v));
+      for (double v : Wf[static_cast<std::size_t>(l)])
+        if (!std::isfinite(v))
+          throw std::overflow_error("layer " + std::to_string(l) + ": a weight of the folded network overflows float64 (|w| > 1.8e308)");
+      for (double v : bf[static_cast<std::size_t>(l)])
+        if (!std::isfinite(v))
+          throw std::overflow_error("layer " + std::to_string(l) + ": a bias of the folded network overflows float64 (|b| > 1.8e308)");
+    }
+    return Network(dims, std::move(Wf), std::move(bf), slopes_f);
+  }
+
+  // The exact activation pattern at the point x (dims[0] doubles): bit set iff z > 0, exactly.
+  void pattern(const double* x, const PatternLayout& lay, std::uint64_t* bits) const {
+    const int L = num_layers();
+    lay.clear(bits);
+    std::vector<Rational> h(x, x + dims[0]), z;
+    for (int l = 0; l + 1 < L; ++l) {
+      const int in = in_dim(l), out = out_dim(l);
+      z.assign(static_cast<std::size_t>(out), Rational(0));
+      for (int i = 0; i < out; ++i) {
+        Rational acc = b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+        for (int j = 0; j < in; ++j) {
+          const Rational& w = W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+          if (w != 0 && h[static_cast<std::size_t>(j)] != 0) acc += w * h[static_cast<std::size_t>(j)];
+        }
+        if (acc > 0) lay.set(bits, l, i);
+        else acc *= slopes[static_cast<std::size_t>(l)];
+        z[static_cast<std::size_t>(i)] = std::move(acc);
+      }
+      h.swap(z);
+    }
+  }
+};
+
+// Exact affine maps (K coefficients, then the constant) of every layer's units along the current
+// depth-first path. A layer's maps depend on the pattern bits of the layers before it only; they are
+// recomputed when those bits change, from the first layer that differs.
+class ExactMaps {
+ public:
+  ExactMaps(const ExactNetwork& en, const PatternLayout& lay) : en_(en), lay_(lay), K_(en.dims[0]) {
+    const int L = en.num_layers();
+    maps_.resize(static_cast<std::size_t>(L));
+    maps_[0].resize(static_cast<std::size_t>(en.out_dim(0)) * static_cast<std::size_t>(K_ + 1));
+    for (int i = 0; i < en.out_dim(0); ++i) {
+      for (int k = 0; k < K_; ++k) row_ref(0, i)[k] = en.W[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)];
+      row_ref(0, i)[K_] = en.b[0][static_cast<std::size_t>(i)];
+    }
+    bits_.assign(static_cast<std::size_t>(std::max(1, lay.words())), 0);
+  }
+
+  int dim() const { return K_; }
+
+  // Row of unit i of layer l (l = num_layers - 1 is the output layer) for the pattern's bits of the
+  // layers before l.
+  const Rational* row(int l, int i, const std::uint64_t* pattern) {
+    ensure(l, pattern);
+    return row_ref(l, i);
+  }
+
+  // Number of layer maps computed (a measure of the fallback's cost).
+  std::uint64_t layers_computed() const { return computed_; }
+
+ private:
+  Rational* row_ref(int l, int i) {
+    return maps_[static_cast<std::size_t>(l)].data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(K_ + 1);
+  }
+
+  bool same_bits(int l, const std::uint64_t* pattern) const {
+    const int off = lay_.word_offset(l), n = lay_.layer_words(l);
+    return std::memcmp(bits_.data() + off, pattern + off, static_cast<std::size_t>(n) * sizeof(std::uint64_t)) == 0;
+  }
+
+  void ensure(int l, const std::uint64_t* pattern) {
+    for (int k = 1; k <= l; ++k) {
+      if (k < valid_ && same_bits(k - 1, pattern)) continue;
+      const int off = lay_.word_offset(k - 1), n = lay_.layer_words(k - 1);
+      std::memcpy(bits_.data() + off, pattern + off, static_cast<std::size_t>(n) * sizeof(std::uint64_t));
+      compute(k);
+      valid_ = k + 1;
+    }
+  }
+
+  void compute(int l) {
+    ++computed_;
+    const int in = en_.in_dim(l), out = en_.out_dim(l);
+    std::vector<Rational>& dst = maps_[static_cast<std::size_t>(l)];
+    dst.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(K_ + 1), Rational(0));
+    const Rational& s = en_.slopes[static_cast<std::size_t>(l) - 1];
+    std::vector<Rational> scaled(static_cast<std::size_t>(K_ + 1));
+    for (int j = 0; j < in; ++j) {
+      const bool on = lay_.get(bits_.data(), l - 1, j);
+      if (!on && s == 0) continue;
+      const Rational* src = row_ref(l - 1, j);
+      for (int i = 0; i < out; ++i) {
+        const Rational& w = en_.W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+        if (w == 0) continue;
+        const Rational f = on ? w : w * s;
+        Rational* d = dst.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(K_ + 1);
+        for (int k = 0; k <= K_; ++k)
+          if (src[k] != 0) d[k] += f * src[k];
+      }
+    }
+    for (int i = 0; i < out; ++i) row_ref(l, i)[K_] += en_.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+  }
+
+  const ExactNetwork& en_;
+  const PatternLayout& lay_;
+  const int K_;
+  std::vector<std::vector<Rational>> maps_;
+  std::vector<std::uint64_t> bits_;
+  int valid_ = 1;
+  std::uint64_t computed_ = 0;
+};
+
+// The value of an exact map row (K coefficients, then the constant) at a rational point u.
+inline Rational exact_value(const Rational* row, const Rational* u, int K) {
+  Rational v = row[K];
+  for (int k = 0; k < K; ++k)
+    if (row[k] != 0) v += row[k] * u[k];
+  return v;
+}
+
+// A float network and its exact counterpart, as handed to the engines.
+struct EngineNetwork {
+  ExactNetwork exact;
+  Network net;
+  explicit EngineNetwork(ExactNetwork e) : exact(std::move(e)), net(exact.to_network()) {}
+};
+
+// The engine network of u -> net(origin + basis (lo + (hi - lo) u)), u in [0, 1]^K, every hidden unit
+// rescaled by a power of two (see ExactNetwork::normalize_units).
+inline EngineNetwork make_engine_network(const Network& net, int K, const double* origin, const double* basis,
+                                         const double* lo, const double* hi) {
+  ExactNetwork e = ExactNetwork::folded(net, K, origin, basis, lo, hi);
+  e.normalize_units();
+  return EngineNetwork(std::move(e));
+}
+
+}  // namespace reluregions
