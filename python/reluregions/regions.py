@@ -438,12 +438,6 @@ class LinearRegions:
         return f"<LinearRegions: {self.count} linear regions from {self.regions.count} activation regions>"
 
 
-def _normalized_frame(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
-    """``(origin, basis)`` of the interval/polygon engines' unit box (see :class:`Frame`)."""
-    fr = Frame(domain, domain.input_dim, _LOW_DIM_ENGINES.get(int(domain.dim), "interval"))
-    return fr.origin, fr.basis
-
-
 def _adjacency_1d(intervals: np.ndarray) -> np.ndarray:
     """Pairs of intervals (frame coordinates) sharing an endpoint."""
     if intervals.shape[0] < 2:
