@@ -219,17 +219,20 @@ class Network:
         out = self._core.forward(pts)
         return out[0] if single else out
 
-    def activation_pattern(self, X: Any, tol: float = 0.0) -> np.ndarray:
+    def activation_pattern(self, X: Any, tol: float = 0.0, exact: bool = False) -> np.ndarray:
         """Activation patterns of points `X`: bool array ``(n, num_hidden)``, hidden layers in order.
 
-        A bit is set where the pre-activation ``z > tol * E``; ``E`` bounds the magnitude of the terms
-        summed to compute ``z``. ``tol=0`` is the strict convention ``z > 0``; ``tol=ZERO_TOL`` treats
-        rounding-level values as zero, as the engines do for units identically zero on a region.
+        With ``exact=True`` the forward pass runs in exact rational arithmetic on the exact values of the
+        weights, biases and points: a bit is set where the pre-activation is ``> 0`` exactly (the
+        definition the engines use; an independent check of any witness). Otherwise floating point: a
+        bit is set where ``z > tol * E``, ``E`` a bound on the magnitude of the terms summed for ``z``.
         """
         if not np.isfinite(tol) or tol < 0:
             raise ValueError(f"tol must be a finite non-negative number, got {tol}")
+        if exact and tol != 0:
+            raise ValueError("exact=True evaluates z > 0 exactly: tol must be 0")
         pts, single = self._points(X)
-        pats = self._core.activation_pattern(pts, float(tol))
+        pats = self._core.exact_activation_pattern(pts) if exact else self._core.activation_pattern(pts, float(tol))
         return pats[0] if single else pats
 
     def local_affine(self, X: Any) -> tuple[np.ndarray, np.ndarray]:

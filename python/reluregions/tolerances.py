@@ -3,17 +3,17 @@
 The values are those compiled into the C++ core (``cpp/include/reluregions/tolerances.hpp``); this module
 only re-exports them so Python code and tests use the same numbers.
 
+The interval and polygon engines no longer use tolerances to define anything: their decisions are
+certified by error bounds and fall back to exact rational arithmetic (see the README's Conventions).
+What each constant still does:
+
 ZERO_TOL
-    A unit is identically zero on a region when its affine map there (gradient and constant) has
-    ``sum |coefficients| <= ZERO_TOL * E``, where ``E`` bounds the magnitude of the terms summed to
-    compute them (the same network through ``|W|``, ``|b|`` and the domain's coordinates). Rounding
-    leaves an identically-zero map far below this; a genuine one is far above it. Such a unit is
-    inactive (the pattern bit is ``z > 0``). ``Network.activation_pattern(X, tol=ZERO_TOL)`` applies
-    the same idea to values at single points: ``|z| <= ZERO_TOL * E`` counts as zero.
+    Only ``Network.activation_pattern(X, tol=ZERO_TOL)``: a float forward pass in which
+    ``|z| <= ZERO_TOL * E`` counts as zero (``E`` bounds the magnitude of the terms summed for ``z``);
+    use ``exact=True`` for the exact pattern. The walk still uses it as its identically-zero test.
 GEOMETRY_TOL
-    Geometric resolution of the 1-D and 2-D engines, as a distance in normalized domain coordinates
-    (the domain rescaled to the unit interval or square). A vertex closer than this to a unit's zero
-    line lies on the line; regions narrower than this are not resolved.
+    No longer used by the interval and polygon engines (kept for compatibility; the walk's bounding
+    boxes are padded by multiples of the LP tolerances instead).
 WALK_MARGIN
     The walk engine splits a region by a unit only when the region reaches further than this beyond
     the unit's hyperplane on both sides (a distance in normalized coordinates: the domain rescaled to

@@ -1,4 +1,6 @@
 // All numerical tolerances of the core, in one place. Mirrored in python/reluregions/tolerances.py.
+// The interval and polygon engines decide exactly (exact.hpp, layerwise.hpp): for them these are no
+// longer part of the definition of a region. The walk and linear merging still use them (issue 8).
 #pragma once
 
 namespace reluregions::tol {
