@@ -464,7 +464,7 @@ def _adjacency_2d(folded: Any, raw: dict[str, Any]) -> np.ndarray:
     nxt[off[1:] - 1] = off[:-1]
     a, b = V, V[nxt]
     length = np.linalg.norm(b - a, axis=1)
-    keep = (units >= 0) & (length > 4 * GEOMETRY_TOL)
+    keep = (units >= 0) & (length > 0)  # every edge of positive length, however short (regions are exact)
     p, u, a, b, length = owner[keep], units[keep].astype(np.int64), a[keep], b[keep], length[keep]
     mid = 0.5 * (a + b)
     normal = np.stack([b[:, 1] - a[:, 1], -(b[:, 0] - a[:, 0])], axis=1) / length[:, None]  # outward (counter-clockwise)
