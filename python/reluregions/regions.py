@@ -113,6 +113,8 @@ class Regions:
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))
         self.stats: dict[str, Any] = dict(raw.get("stats", {}))
+        if "exact_decisions" in raw:  # the interval and polygon engines
+            self.stats.setdefault("exact_decisions", int(raw["exact_decisions"]))
         self._linear: LinearRegions | None = None
         self._facets: dict[str, np.ndarray] | None = None
         self._adjacency: np.ndarray | None = None
@@ -451,12 +453,6 @@ class LinearRegions:
         return f"<LinearRegions: {self.count} linear regions from {self.regions.count} activation regions>"
 
 
-def _normalized_frame(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
-    """``(origin, basis)`` of the interval/polygon engines' unit box (see :class:`Frame`)."""
-    fr = Frame(domain, domain.input_dim, _LOW_DIM_ENGINES.get(int(domain.dim), "interval"))
-    return fr.origin, fr.basis
-
-
 def _adjacency_1d(intervals: np.ndarray) -> np.ndarray:
     """Pairs of intervals (frame coordinates) sharing an endpoint."""
     if intervals.shape[0] < 2:
@@ -483,7 +479,7 @@ def _adjacency_2d(folded: Any, raw: dict[str, Any]) -> np.ndarray:
     nxt[off[1:] - 1] = off[:-1]
     a, b = V, V[nxt]
     length = np.linalg.norm(b - a, axis=1)
-    keep = (units >= 0) & (length > 4 * GEOMETRY_TOL)
+    keep = (units >= 0) & (length > 0)  # every edge of positive length, however short (regions are exact)
     p, u, a, b, length = owner[keep], units[keep].astype(np.int64), a[keep], b[keep], length[keep]
     mid = 0.5 * (a + b)
     normal = np.stack([b[:, 1] - a[:, 1], -(b[:, 0] - a[:, 0])], axis=1) / length[:, None]  # outward (counter-clockwise)
