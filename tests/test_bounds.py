@@ -9,6 +9,7 @@ from math import comb, prod
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 from reluregions import bounds
@@ -24,9 +25,9 @@ from reluregions.bounds import (
 )
 
 # No example database: keeps the work tree clean and runs reproducible.
-THOROUGH = settings(max_examples=200, deadline=None, database=None)
-FAST = settings(max_examples=100, deadline=None, database=None)
-QUICK = settings(max_examples=50, deadline=None, database=None)
+THOROUGH = settings(max_examples=examples(200), deadline=None, database=None)
+FAST = settings(max_examples=examples(100), deadline=None, database=None)
+QUICK = settings(max_examples=examples(50), deadline=None, database=None)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ scipy_optimize = pytest.importorskip("scipy.optimize")
 hypothesis = pytest.importorskip("hypothesis")
 
 from hypothesis import given, settings  # noqa: E402
+from profiles import examples
 from hypothesis import strategies as st  # noqa: E402
 
 from reluregions import _core  # noqa: E402
@@ -144,7 +145,7 @@ lp_params = st.tuples(
 )
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(lp_params)
 def test_random_lp_matches_highs(params):
     c, A, b, lo, hi = make_lp(*params)
@@ -156,7 +157,7 @@ def test_random_lp_matches_highs(params):
     check_solve(lp, c2, A, b, lo, hi, 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.sampled_from(FAMILIES))
 def test_free_and_unbounded(seed, n, family):
     # All variables free, few rows: mostly unbounded, sometimes optimal (e.g. c in the row cone).
@@ -169,7 +170,7 @@ def test_free_and_unbounded(seed, n, family):
         check_solve(lp, A[0], A, b, lo, hi, 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     st.integers(0, 2**32 - 1),
     st.integers(1, 6),
@@ -199,7 +200,7 @@ def test_warm_start_add_rows(seed, n, m, family, kinds):
             assert abs(cw[2] - cc[2]) <= 1e-8 * (1 + cc[2])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 6))
 def test_depth_first_truncate(seed, n):
     """A depth-first pattern: add hyperplanes near the centre (either side), backtrack with truncate."""
@@ -252,7 +253,7 @@ def cheb_reference(A, b, lo, hi, r_cap):
     return reference(c, A2, np.array(rhs), lo2, hi2, 1)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(lp_params, st.sampled_from([INF, 100.0, 1.0, 0.0]))
 def test_chebyshev_matches_highs(params, r_cap):
     c, A, b, lo, hi = make_lp(*params)

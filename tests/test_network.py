@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 import reluregions as rr
@@ -26,7 +27,7 @@ def random_net(seed, dims, leaky=False):
     return rr.Network(W, b, act, negative_slope=0.2), W, b
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(st.integers(0, 2**32 - 1), st.lists(st.integers(1, 6), min_size=2, max_size=5), st.booleans())
 def test_forward_and_patterns_match_numpy(seed, dims, leaky):
     net, W, b = random_net(seed, dims, leaky)
@@ -51,7 +52,7 @@ def test_strict_convention_zero_is_off():
     np.testing.assert_array_equal(net.activation_pattern([[5.0]]), [[False, True]])
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(st.integers(0, 2**32 - 1))
 def test_local_affine_reproduces_outputs(seed):
     net, _, _ = random_net(seed, [3, 6, 5, 2], leaky=seed % 2 == 1)
@@ -67,7 +68,7 @@ def test_local_affine_reproduces_outputs(seed):
         np.testing.assert_allclose(fd[same], J[same][:, :, k], rtol=1e-5, atol=1e-5)
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(st.integers(0, 2**32 - 1))
 def test_then_is_composition(seed):
     first, _, _ = random_net(seed, [2, 4, 3])

@@ -5,6 +5,7 @@ from math import comb
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 import reluregions as rr
@@ -81,7 +82,7 @@ domains_3d = [
 ]
 
 
-@settings(max_examples=12)
+@settings(max_examples=examples(12))
 @given(
     seed=st.integers(0, 2**32 - 1),
     d=st.integers(1, 4),
@@ -140,7 +141,7 @@ def test_degenerate_integer_network_in_3d():
 # ------------------------------------------------------------------ agreement between engines
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(seed=st.integers(0, 2**32 - 1), dim=st.sampled_from([1, 2]), integer=st.booleans(),
        widths=st.lists(st.integers(1, 8), min_size=1, max_size=3))
 def test_walk_agrees_with_interval_and_polygon_engines(seed, dim, integer, widths):
