@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 #: Examples per test in the default profile, before a test's own scaling (Hypothesis's own default).
 BASE = 100
@@ -25,10 +25,13 @@ THOROUGH_FACTOR = 10
 _COMMON = {"deadline": None, "print_blob": True, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("ci", max_examples=BASE, **_COMMON)
 settings.register_profile("thorough", max_examples=BASE * THOROUGH_FACTOR, **_COMMON)
+# tools/mutate.py: the default examples, no shrinking and no example database (a mutant's failure only
+# has to be seen, not minimized, and must not be replayed into the real suite's runs).
+settings.register_profile("mutate", max_examples=BASE, database=None, phases=[Phase.explicit, Phase.generate], **_COMMON)
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-if PROFILE not in ("ci", "thorough"):
-    raise ValueError(f"HYPOTHESIS_PROFILE must be 'ci' or 'thorough', got {PROFILE!r}")
+if PROFILE not in ("ci", "thorough", "mutate"):
+    raise ValueError(f"HYPOTHESIS_PROFILE must be 'ci', 'thorough' or 'mutate', got {PROFILE!r}")
 
 
 def load() -> None:
