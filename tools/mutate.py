@@ -249,6 +249,7 @@ def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str,
             raise SystemExit(f"mutate.py: the unmutated copy does not build (see {log})")
         tests = tuple(dict.fromkeys(t for m in mutations for t in m.tests))
         if copy.pytest(tests, timeout * 3) != 0:
+            keep = True
             raise SystemExit(f"mutate.py: the unmutated copy fails its tests (see {log}): fix the suite first")
         print(f"baseline: built and {len(tests)} test selections pass ({time.time() - t0:.0f} s)", flush=True)
         dirty = False  # the build holds a mutated C++ source

@@ -134,6 +134,16 @@ def _linprog() -> Any:
     return linprog
 
 
+def _solve(c: np.ndarray, **kw: Any) -> Any:
+    """``scipy.optimize.linprog`` by HiGHS; an "infeasible" from presolve is checked without presolve
+    (HiGHS's presolve reports some unbounded problems as infeasible)."""
+    linprog = _linprog()
+    res = linprog(c, method="highs", **kw)
+    if res.status == 2:
+        res = linprog(c, method="highs", options={"presolve": False}, **kw)
+    return res
+
+
 def _qhull() -> Any:
     try:
         from scipy.spatial import ConvexHull, HalfspaceIntersection
@@ -397,13 +407,12 @@ def _measure(k: int, A: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
 
 def _is_bounded(A: np.ndarray, b: np.ndarray) -> bool:
     """Whether ``{s : A s <= b}`` (non-empty) is bounded: every coordinate bounded both ways (2k LPs)."""
-    linprog = _linprog()
     k = A.shape[1]
     for i in range(k):
         for sign in (1.0, -1.0):
             c = np.zeros(k)
             c[i] = sign
-            res = linprog(c, A_ub=A, b_ub=b, bounds=[(None, None)] * k, method="highs")
+            res = _solve(c, A_ub=A, b_ub=b, bounds=[(None, None)] * k)
             if res.status == 3:
                 return False
             if res.status != 0:
@@ -739,10 +748,9 @@ def facets(res: ReferenceRegions, r: int) -> tuple[np.ndarray, np.ndarray, np.nd
             if len(on) and (k == 1 or np.linalg.matrix_rank(on - on.mean(axis=0), tol=tol) == k - 1):
                 keep.append(i)
         return A[keep], b[keep], units[keep]
-    linprog = _linprog()
     for i in range(A.shape[0]):
         others = np.arange(A.shape[0]) != i
-        sol = linprog(-A[i], A_ub=A[others], b_ub=b[others], bounds=[(None, None)] * k, method="highs")
+        sol = _solve(-A[i], A_ub=A[others], b_ub=b[others], bounds=[(None, None)] * k)
         if sol.status == 3 or (sol.status == 0 and -sol.fun > b[i] + tol):
             keep.append(i)
         elif sol.status != 0:
@@ -753,13 +761,12 @@ def facets(res: ReferenceRegions, r: int) -> tuple[np.ndarray, np.ndarray, np.nd
 def _facet_ball(A: np.ndarray, b: np.ndarray, n: np.ndarray, beta: float, cap: float) -> float:
     """Radius of the largest (k-1)-ball in ``{s : n.s = beta, A s <= b}`` (rows of A not on the plane)."""
     k = A.shape[1]
-    linprog = _linprog()
     # the component of each row along the plane (its distance rate within the plane)
     proj = np.linalg.norm(A - np.outer(A @ n, n), axis=1)
     cost = np.zeros(k + 1)
     cost[-1] = -1.0
-    sol = linprog(cost, A_ub=np.hstack([A, proj[:, None]]), b_ub=b, A_eq=np.append(n, 0.0)[None, :], b_eq=[beta],
-                  bounds=[(None, None)] * k + [(None, cap)], method="highs")
+    sol = _solve(cost, A_ub=np.hstack([A, proj[:, None]]), b_ub=b, A_eq=np.append(n, 0.0)[None, :], b_eq=[beta],
+                 bounds=[(None, None)] * k + [(None, cap)])
     if sol.status == 2:
         return -1.0
     if sol.status != 0:

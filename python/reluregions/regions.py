@@ -77,6 +77,7 @@ class Regions:
         self.elapsed: float = float(raw.get("elapsed", 0.0))
         _, _, lo, hi = domain.parametrization()
         self._lo, self._span = lo, hi - lo
+        self._hi0 = float(hi[0])
         self._linear: LinearRegions | None = None
 
     # ---------------------------------------------------------------------------- basic arrays
@@ -111,7 +112,9 @@ class Regions:
     def intervals(self) -> np.ndarray:
         if self.dim != 1:
             raise AttributeError("intervals exist for 1-D domains only; use polygons")
-        return self._lo[0] + self._raw["intervals"] * self._span[0]
+        t = self._raw["intervals"]
+        # The domain's ends exactly: lo + (hi - lo) can round away from hi.
+        return np.where(t == 1.0, self._hi0, self._lo[0] + t * self._span[0])
 
     @property
     def vertices(self) -> np.ndarray:
