@@ -361,9 +361,13 @@ def test_invalid_input_dim(function, input_dim, error, message):
         function(input_dim, [10, 10])
 
 
-@pytest.mark.parametrize("widths", ["abc", [], [0], [2, True]])
-def test_trivial_upper_rejects_bad_widths(widths):
-    with pytest.raises((TypeError, ValueError)):
+@pytest.mark.parametrize(
+    ("widths", "message"),
+    [("abc", "sequence of hidden-layer widths"), ([], "at least one hidden layer"), ([0], r"widths\[0\]\) must be >= 1"),
+     ([2, True], r"widths\[1\]\) must be an int, got bool")],
+)
+def test_trivial_upper_rejects_bad_widths(widths, message):
+    with pytest.raises((TypeError, ValueError), match=message):
         trivial_upper(widths)
 
 

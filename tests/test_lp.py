@@ -286,7 +286,16 @@ def test_known_answers():
     np.testing.assert_allclose(x, [1.6, 1.2], atol=1e-12)
     assert v == pytest.approx(2.8, abs=1e-12)
     status, x, r = lp.chebyshev()
-    assert status == "optimal" and 0 < r < 1
+    # the largest disc in {x, y >= 0, x + 2y <= 4, 3x + y <= 6}: touches x = 0 (or y = 0) and both slanted
+    # sides; its radius from SciPy's LP (independent), and the centre at distance r from the active sides
+    from scipy.optimize import linprog
+
+    rows = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 2.0], [3.0, 1.0]])
+    rhs = np.array([0.0, 0.0, 4.0, 6.0])
+    norms = np.linalg.norm(rows, axis=1)
+    exact = -linprog([0, 0, -1], A_ub=np.hstack([rows, norms[:, None]]), b_ub=rhs, bounds=[(None, None)] * 3).fun
+    assert status == "optimal" and r == pytest.approx(exact, abs=1e-12) and 0.5 < r < 1
+    assert np.min((rhs - rows @ x) / norms) == pytest.approx(r, abs=1e-12)
     lp.add_row([-1.0, -1.0], -3.0)  # x + y >= 3: infeasible
     assert lp.maximize([1.0, 1.0]) == ("infeasible", None, None)
     assert lp.chebyshev(1.0) == ("infeasible", None, None)
@@ -302,27 +311,27 @@ def test_known_answers():
 
 def test_shape_and_value_checks():
     lp = _core.LPSolver(3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n >= 1"):
         _core.LPSolver(0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a must have shape \(3,\)"):
         lp.add_row(np.ones(2), 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a must have shape \(3,\)"):
         lp.add_row(np.ones((1, 3)), 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="row entries must be finite"):
         lp.add_row([np.nan, 0.0, 0.0], 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"hi must have shape \(3,\)"):
         lp.set_bounds(np.zeros(3), np.ones(4))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"c must have shape \(3,\)"):
         lp.maximize(np.ones(4))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="objective entries must be finite"):
         lp.minimize([np.inf, 0.0, 0.0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"k must be in \[0, 0\]"):
         lp.truncate(1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"k must be in \[0, 0\]"):
         lp.truncate(-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="r_cap must be >= 0"):
         lp.chebyshev(-1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="r_cap must be >= 0"):
         lp.chebyshev(np.nan)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="c must be a numeric array"):
         lp.maximize("abc")

@@ -85,7 +85,7 @@ def test_then_rejects_mismatch():
     b, _, _ = random_net(1, [2, 4, 1])
     with pytest.raises(ValueError, match="3 outputs"):
         a.then(b)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="then\\(\\) expects a Network, got str"):
         a.then("net")
 
 
@@ -141,7 +141,7 @@ def test_bad_container_and_points():
     net, _, _ = random_net(0, [2, 3, 1])
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         net(np.ones((4, 3)))
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="X must be a real numeric array"):
         net(np.array([["x", "y"]]))
     with pytest.raises(ValueError, match="tol"):
         net.activation_pattern(np.ones((1, 2)), tol=-1.0)

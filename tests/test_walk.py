@@ -242,9 +242,12 @@ def test_limits_raise_or_mark_partial():
     with pytest.raises(rr.LimitExceeded, match="max_regions=10"):
         rr.count(net, dom, max_regions=10)
     part = rr.count(net, dom, max_regions=10, partial=True)
-    assert not part.complete and int(part) <= 10 and "max_regions" in part.reason
+    assert not part.complete and int(part) == 10 and "max_regions=10" in part.reason
     res = rr.regions(net, dom, max_regions=10, partial=True, threads=2)
-    assert not res.complete and res.count <= 10
+    assert not res.complete and res.count == 10
+    # the regions found are regions: distinct patterns, witnesses with their patterns
+    assert len(pattern_set(res.patterns)) == 10
+    np.testing.assert_array_equal(net.activation_pattern(res.witnesses), res.patterns)
 
 
 def test_progress_callback_is_called():
