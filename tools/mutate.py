@@ -76,9 +76,8 @@ MUTATIONS: list[Mutation] = [
       IND + "::test_walk_volumes_are_per_region_in_the_plane " + IND + "::test_walk_and_engine_volumes_per_region_low_dims",
       "walk (d <= 2): the first two regions' volumes swapped"),
     # ---------------------------------------------------------------------------- 1-D / 2-D engines
-    M("decide-flip", INCLUDE + "layer_map.hpp", "return (hi + lo) > 0 ? Side::on : Side::off;", "return (hi + lo) > 0 ? Side::off : Side::on;",
-      ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_degenerate_1d_by_hand " + ENG + "::test_1d_matches_reference",
-      "a piece thinner than the band: on/off swapped"),
+    M("interval-root", INCLUDE + "interval_engine.hpp", "const double t = za / (za - zb);", "const double t = zb / (zb - za);",
+      ENG + "::test_1d_matches_reference " + IND + "::test_intervals_match_the_reference", "1-D: roots mirrored in their piece"),
     M("decide-band", INCLUDE + "layer_map.hpp", "const bool pos = hi > geo_band, neg = lo < -geo_band;",
       "const bool pos = hi > geo_band, neg = lo < geo_band;", ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_1d_matches_reference",
       "split test: flipped sign of the band on the negative side"),
