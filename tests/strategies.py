@@ -105,7 +105,7 @@ def _degenerate_layer(draw, W: np.ndarray, b: np.ndarray, first: bool, involved:
         elif move == "parallel":
             W[i], b[i] = W[j], b[j] + draw(st.sampled_from([1.0, -1.0, 2.0]))
         elif move == "concurrent" and i >= 2:
-            k = draw(st.integers(0, i - 1).filter(lambda x: x != j))
+            k = draw(st.integers(0, i - 1).filter(lambda x, j=j: x != j))
             alpha, beta = draw(st.sampled_from([(1.0, 1.0), (1.0, -1.0), (2.0, 1.0), (1.0, -2.0)]))
             W[i], b[i] = alpha * W[j] + beta * W[k], alpha * b[j] + beta * b[k]
             involved.add(k)

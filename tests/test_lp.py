@@ -7,8 +7,8 @@ scipy_optimize = pytest.importorskip("scipy.optimize")
 hypothesis = pytest.importorskip("hypothesis")
 
 from hypothesis import given, settings  # noqa: E402
-from profiles import examples
 from hypothesis import strategies as st  # noqa: E402
+from profiles import examples  # noqa: E402
 
 from reluregions import _core  # noqa: E402
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from profiles import examples
 from hypothesis import strategies as st
+from profiles import examples
 
 import reluregions as rr
 
