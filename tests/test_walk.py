@@ -36,6 +36,10 @@ def check_evidence(net, res, integer):
     # ZERO_TOL treats rounding-level values as zero, as the engines do.
     tol = rr.ZERO_TOL if integer else 0.0
     np.testing.assert_array_equal(net.activation_pattern(res.witnesses, tol=tol), res.patterns)
+    # and by the reference's own (NumPy) forward pass, not the core's
+    from reluregions import reference
+
+    np.testing.assert_array_equal(reference.activation_patterns(net, res.witnesses), res.patterns)
     assert np.all(res.radii > 0)
 
 
