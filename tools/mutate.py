@@ -171,8 +171,8 @@ MUTATIONS: list[Mutation] = [
       "CLI: activation regions reported as linear regions"),
     M("cli-plane-ranges", PKG + "cli.py", "return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)",
       "return Plane(*args.plane, s_range=args.t_range, t_range=args.s_range)", CLI, "CLI: --s-range and --t-range swapped"),
-    M("cli-box-engine", PKG + "cli.py", '"engine": args.engine,', '"engine": "walk" if args.engine == "auto" else args.engine,', CLI,
-      "CLI: the walk always (a box's merge then needs facets)"),
+    M("cli-max-regions", PKG + "cli.py", 'limits: dict[str, Any] = {"max_regions": args.max_regions,',
+      'limits: dict[str, Any] = {"max_regions": None,', CLI, "CLI: --max-regions ignored"),
 ]
 
 _SHIM = r"""
@@ -230,10 +230,16 @@ class Copy:
         shutil.copy2(so, self.dir / PKG / so.name)
         return True
 
-    def pytest(self, tests: tuple[str, ...], timeout: float) -> int:
+    def pytest(self, tests: tuple[str, ...], timeout: float) -> tuple[int, str]:
+        """Return code and the first failing test (from pytest's summary) of a run of `tests`."""
         env = dict(os.environ, PYTHONPATH=str(self.dir / "python"), PYTHONDONTWRITEBYTECODE="1", HYPOTHESIS_PROFILE="mutate")
-        args = [sys.executable, "_run_pytest.py", str(self.dir / "python"), "-x", "-q", "-p", "no:cacheprovider", *tests]
-        return sh(args, self.dir, self.log, timeout=timeout, env=env)
+        args = [sys.executable, "_run_pytest.py", str(self.dir / "python"), "-x", "-q", "-p", "no:cacheprovider", "-rfE", *tests]
+        start = self.log.stat().st_size if self.log.exists() else 0
+        rc = sh(args, self.dir, self.log, timeout=timeout, env=env)
+        with open(self.log) as f:
+            f.seek(start)
+            failed = [line.split(" - ")[0].split()[1] for line in f if line.startswith(("FAILED ", "ERROR "))]
+        return rc, failed[0] if failed else ""
 
 
 def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str, object]]:
@@ -247,7 +253,7 @@ def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str,
         if not copy.compile():
             raise SystemExit(f"mutate.py: the unmutated copy does not build (see {log})")
         tests = tuple(dict.fromkeys(t for m in mutations for t in m.tests))
-        if copy.pytest(tests, timeout * 3) != 0:
+        if copy.pytest(tests, timeout * 3)[0] != 0:
             keep = True
             raise SystemExit(f"mutate.py: the unmutated copy fails its tests (see {log}): fix the suite first")
         print(f"baseline: built and {len(tests)} test selections pass ({time.time() - t0:.0f} s)", flush=True)
@@ -257,7 +263,7 @@ def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str,
             path = copy.dir / m.path
             text = path.read_text()
             hits = text.count(m.old)
-            status = "stale"
+            status, by = "stale", ""
             if hits == 1:
                 path.write_text(text.replace(m.old, m.new))
                 try:
@@ -269,7 +275,7 @@ def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str,
                     if not built:
                         status = "build error"
                     else:
-                        rc = copy.pytest(m.tests, timeout)
+                        rc, by = copy.pytest(m.tests, timeout)
                         status = "caught" if rc != 0 else "SURVIVED"
                         if rc == -1:
                             status = "caught (timeout)"
@@ -277,8 +283,9 @@ def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str,
                     path.write_text(text)
             else:
                 print(f"  {m.id}: its text occurs {hits} times in {m.path}", flush=True)
-            results.append({"id": m.id, "status": status, "seconds": round(time.time() - t0, 1), "what": m.what, "path": m.path})
-            print(f"{m.id:24s} {status:16s} {time.time() - t0:6.1f} s  {m.what}", flush=True)
+            results.append({"id": m.id, "status": status, "seconds": round(time.time() - t0, 1), "what": m.what, "path": m.path,
+                            "caught_by": by})
+            print(f"{m.id:24s} {status:16s} {time.time() - t0:6.1f} s  {m.what}  {by}", flush=True)
     finally:
         if keep:
             print(f"kept {work}")
@@ -295,9 +302,9 @@ def record(results: list[dict[str, object]], started: str) -> None:
     lines = [
         "## Last run", "",
         f"{started} UTC, commit `{_commit()}`: **{caught} of {len(results)} caught**.", "",
-        "| mutation | file | result | seconds | what |", "| --- | --- | --- | ---: | --- |",
+        "| mutation | file | what | result | first failing test | seconds |", "| --- | --- | --- | --- | --- | ---: |",
     ]
-    lines += [f"| `{r['id']}` | `{r['path']}` | {r['status']} | {r['seconds']} | {r['what']} |" for r in results]
+    lines += [f"| `{r['id']}` | `{r['path']}` | {r['what']} | {r['status']} | `{r['caught_by']}` | {r['seconds']} |" for r in results]
     md.write_text(head + "\n".join(lines) + "\n")
 
 
