@@ -85,6 +85,24 @@ def coincidences(net):
     return exact, min(dists, default=np.inf), int((~live).sum())
 
 
+def near_in_deeper_layers(net):
+    """Whether a layer after the first has two rows within 1e-8 (normalized, also weights only) or a
+    row of size at most 1e-8 (nearly dead or nearly cancelling)."""
+    for W, b in zip(net.weights[1:-1], net.biases[1:-1]):
+        M = np.hstack([W, b[:, None]])
+        size = np.max(np.abs(M), axis=1)
+        if np.any((size > 0) & (size <= 1e-8)) or np.any((np.max(np.abs(W), axis=1) > 0) & (np.max(np.abs(W), axis=1) <= 1e-8)):
+            return True
+        for i, j in itertools.combinations(range(len(M)), 2):
+            for A in (M, W):
+                ni, nj = np.max(np.abs(A[i])), np.max(np.abs(A[j]))
+                if ni > 0 and nj > 0:
+                    dist = min(np.max(np.abs(A[i] / ni - A[j] / nj)), np.max(np.abs(A[i] / ni + A[j] / nj)))
+                    if 0 < dist <= 1e-8:
+                        return True
+    return False
+
+
 # ------------------------------------------------------------------------------ region counts
 
 
@@ -152,8 +170,8 @@ def test_near_networks_are_near_degenerate(dim):
         # only the perturbations are fractional, 10^-15 .. 10^-9 of the entry
         assert np.all((moved > 0.9 * 10.0 ** -max(NEAR_EXPONENTS)) & (moved <= 1.01 * 10.0 ** -min(NEAR_EXPONENTS))), moved
         assert moved.size, "a near-degenerate network was not perturbed"
-        near.append(closest <= 1e-8)
-    assert np.mean(near) >= 0.25  # the perturbed units are near-coincident / parallel / concurrent
+        near.append(closest <= 1e-8 or near_in_deeper_layers(net))
+    assert np.mean(near) >= 0.5  # the perturbed units are near-coincident / parallel / concurrent / dead
 
 
 def test_near_domains_are_near_integer():
