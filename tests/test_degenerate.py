@@ -1,10 +1,11 @@
-"""Degenerate and near-degenerate networks, engines against the reference.
+"""Degenerate and near-degenerate networks, engines against exact truths.
 
 Exactly degenerate networks (integer weights: coincident, parallel and concurrent units, dead units,
-exact cancellations) must come out right today. Near-degenerate ones (the same moved by 1e-9..1e-15)
-need exact decisions, which the engines do not make yet (issue 8): those comparisons are expected to
-fail sometimes (``xfail(strict=False)``) and will simply pass once issue 8 lands. Nothing is rounded
-away: the domains' corners are not put on a grid.
+exact cancellations) and near-degenerate ones (the same moved by 1e-9..1e-15) must give the exact
+regions. In 1-D and 2-D the truth is exact splitting in fractions (tests/exact_util.py); the walk is
+compared with the floating-point reference, which resolves all but slivers below its tolerance (its
+near-degenerate comparison is expected to fail sometimes until the walk's exact decisions land).
+Nothing is rounded away: the domains' corners are not put on a grid.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from profiles import examples
+from exact_util import exact_domain_patterns, exact_regions
 from strategies import domains_1d, domains_2d, near_domains_1d, near_domains_2d, networks
 
 import reluregions as rr
@@ -30,6 +32,13 @@ def pattern_set(P):
 
 def compare(net, domain, engine="auto", max_hidden=12):
     res = rr.regions(net, domain, engine=engine, **({"facets": True} if engine == "walk" else {}))
+    if engine != "walk":  # the exact truth; witnesses exactly inside (unless flagged thin)
+        truth = exact_regions(net, domain)
+        assert res.count == len(truth)
+        assert pattern_set(res.patterns) == pattern_set(truth)
+        ok = ~res.thin
+        np.testing.assert_array_equal(exact_domain_patterns(net, domain, res.coords[ok]), res.patterns[ok])
+        return
     expect = ref.regions(net, domain, method="lp", max_hidden=max_hidden)
     assert res.count == expect.count
     assert pattern_set(res.patterns) == pattern_set(expect.patterns)
@@ -66,15 +75,13 @@ def test_degenerate_3d_through_the_walk(net, half):
 # --------------------------------------------------------------------------------- near-degenerate
 
 
-@ISSUE_8
-@settings(max_examples=examples(40), phases=NO_SHRINK)
+@settings(max_examples=examples(40))
 @given(networks(1, kind="near", max_hidden=16), st.one_of(domains_1d(), near_domains_1d()))
 def test_near_degenerate_1d(net, domain):
     compare(net, domain, max_hidden=16)
 
 
-@ISSUE_8
-@settings(max_examples=examples(30), phases=NO_SHRINK)
+@settings(max_examples=examples(30))
 @given(networks(2, kind="near", max_hidden=12), st.one_of(domains_2d(), near_domains_2d()))
 def test_near_degenerate_2d(net, domain):
     compare(net, domain)
