@@ -229,14 +229,21 @@ def test_segment_in_5d_equals_folded_net(net, data):
 @given(networks(5, max_hidden=32), st.data())
 def test_plane_in_5d_equals_folded_net(net, data):
     plane = data.draw(planes_nd(5))
-    folded, box = fold(net, plane)
-    res, res2 = rr.regions(net, plane), rr.regions(folded, box)
-    assert rr.count(net, plane) == rr.count(folded, box) == res.count == res2.count
+    res = rr.regions(net, plane)
+    # the truth: exact splitting of the plane in fractions
+    truth = exact_regions(net, plane)
+    assert rr.count(net, plane) == res.count == len(truth)
     P, M = sorted_by_pattern(res.patterns, res.measures)
-    P2, M2 = sorted_by_pattern(res2.patterns, res2.measures)
-    np.testing.assert_array_equal(P, P2)
-    np.testing.assert_allclose(M, M2, rtol=1e-7, atol=1e-9 * plane.measure)
+    np.testing.assert_array_equal(P, truth)
     check_regions(net, plane, res)
+    # The net folded in float64 onto the plane's box is a slightly different network (folding rounds),
+    # so exact coincidences can split into slivers; where its exact regions are the plane's, so is all.
+    folded, box = fold(net, plane)
+    if len(exact_regions(folded, box)) == res.count:
+        res2 = rr.regions(folded, box)
+        P2, M2 = sorted_by_pattern(res2.patterns, res2.measures)
+        np.testing.assert_array_equal(P, P2)
+        np.testing.assert_allclose(M, M2, rtol=1e-7, atol=1e-9 * plane.measure)
 
 
 @settings(max_examples=examples(15))
