@@ -55,9 +55,9 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
 def _walk(net: Network, domain: Domain, *, store: bool, affine: bool, rows: bool, threads: Any, max_regions: Any,
           time_limit: Any, partial: bool, progress: Any) -> tuple[WalkFrame, dict[str, Any]]:
     frame = WalkFrame(domain, net.input_dim)
-    folded = net._folded(frame.origin, frame.basis)
+    args = frame.exact_args(domain, net.input_dim)
     raw = _core.walk_regions(
-        folded, frame.lo, frame.hi, frame.A, frame.b, float(frame.r_cap), 0 if threads is None else int(threads),
+        net._core, *args[:9], float(frame.r_cap), args[9], 0 if threads is None else int(threads),
         store, affine, rows, max_regions, time_limit, bool(partial), progress,
     )
     return frame, raw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -14,12 +15,21 @@ from .regions import LinearRegions, PathLike, _domain_from_spec, _domain_spec, _
 __all__ = ["PolytopeRegions", "WalkFrame"]
 
 
+def _pow2_scale(half_span: float) -> float:
+    """The power of two ``2^e >= 2 * half_span`` next above it (within the float64 range)."""
+    _, e = math.frexp(half_span)
+    return math.ldexp(1.0, max(-1074, min(e + 1, 1023)))
+
+
 class WalkFrame:
     """How a domain is handed to the walk: ``x = origin + basis @ u`` with ``u`` in
     ``{lo <= u <= hi, A u <= b}`` (normalized so that the domain has size about 1).
 
-    For a box, polytope or space, ``basis = scale * I`` (isotropic: balls stay balls); for a segment or
-    plane, the domain's own normalized parametrization (``u`` in the unit interval / square).
+    For a box, polytope or space, ``basis = scale * I`` with ``scale`` a power of two (isotropic: balls
+    stay balls; exact: the walk's exact domain is the user's, mapped by ``x = origin + scale u``); for a
+    segment or plane, the domain's own normalized parametrization (``u`` in the unit interval / square).
+    ``lo``, ``hi``, ``A`` and ``b`` here are float approximations (for volume estimates and facets); the
+    walk itself gets the domain's exact data (:meth:`exact_args`).
     """
 
     def __init__(self, domain: Domain, d: int) -> None:
@@ -36,21 +46,21 @@ class WalkFrame:
             A = np.zeros((0, k))
         elif isinstance(domain, Box):
             self.origin = domain.lo.copy()
-            self.scale = float(np.max(domain.hi - domain.lo))
-            self.lo, self.hi = np.zeros(d), (domain.hi - domain.lo) / self.scale
+            self.scale = _pow2_scale(float(np.max(domain.hi * 0.5 - domain.lo * 0.5)))
+            self.lo, self.hi = np.zeros(d), (domain.hi * 0.5 - domain.lo * 0.5) / (self.scale * 0.5)
         elif isinstance(domain, Polytope):
             blo, bhi = domain.bounding_box()
-            if domain.bounded:
-                self.origin = blo.copy()
-                self.scale = float(np.max(bhi - blo))
-            else:
-                self.origin = domain.interior_point.copy()
-                self.scale = 1.0
-                self.r_cap = 1.0
-            with np.errstate(invalid="ignore"):
+            with np.errstate(invalid="ignore", over="ignore"):
+                if domain.bounded:
+                    self.origin = blo.copy()
+                    self.scale = _pow2_scale(float(np.max(bhi * 0.5 - blo * 0.5)))
+                else:
+                    self.origin = domain.interior_point.copy()
+                    self.scale = 1.0
+                    self.r_cap = 1.0
                 self.lo, self.hi = (blo - self.origin) / self.scale, (bhi - self.origin) / self.scale
-            A = domain.A * self.scale
-            b = domain.b - domain.A @ self.origin
+                A = domain.A * self.scale
+                b = domain.b - domain.A @ self.origin
         elif isinstance(domain, Space):
             self.origin, self.scale = np.zeros(d), 1.0
             self.lo, self.hi = np.full(d, -np.inf), np.full(d, np.inf)
@@ -65,6 +75,22 @@ class WalkFrame:
     def to_input(self, U: np.ndarray) -> np.ndarray:
         return self.origin + U @ self.basis.T
 
+    def exact_args(self, domain: Domain, n0: int) -> tuple[Any, ...]:
+        """``(origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale)`` for ``_core.walk_regions``: the
+        map ``x = origin + basis (plo + (phi - plo) u)`` and the user's own constraints (exact floats)."""
+        inf = np.full(n0, np.inf)
+        A, b = np.zeros((0, n0)), np.zeros(0)
+        if isinstance(domain, (Segment, Plane)):
+            origin, basis, plo, phi = domain.parametrization()
+            return (origin, np.ascontiguousarray(basis, dtype=np.float64), plo, phi, True, -inf, inf, A, b, 0.0)
+        xlo, xhi = -inf, inf
+        if isinstance(domain, Box):
+            xlo, xhi = domain.lo, domain.hi
+        elif isinstance(domain, Polytope):
+            A, b = domain.A, domain.b
+        basis = self.scale * np.eye(n0)
+        return (self.origin, basis, np.zeros(n0), np.ones(n0), False, xlo, xhi, A, b, float(self.scale))
+
 
 class PolytopeRegions:
     """The activation regions of a network found by the walk (any input dimension).
@@ -77,7 +103,10 @@ class PolytopeRegions:
         Number of regions ``R`` (full-dimensional ones only; unbounded ones included for ``Space``).
     patterns : ndarray of bool, shape (R, num_hidden)
     witnesses : ndarray, shape (R, input_dim)
-        The Chebyshev centre of each region, in input space; its forward-pass pattern is the region's.
+        A point of each region (its Chebyshev centre, or a point near it), in input space, strictly inside
+        the region exactly (its exact pattern is the region's) unless the region is ``thin``.
+    thin : ndarray of bool, shape (R,)
+        Regions too thin to hold a float64 point (as far as the walk could find): counted, witness approximate.
     radii : ndarray, shape (R,)
         Chebyshev radius of each region (the largest inscribed ball; capped at 1 for unbounded regions),
         in input units for boxes, polytopes and spaces, in normalized domain units for segments/planes.
@@ -120,7 +149,17 @@ class PolytopeRegions:
 
     @property
     def witnesses(self) -> np.ndarray:
+        if "witness_x" in self._raw:
+            return self._raw["witness_x"]
         return self._frame.to_input(self._raw["witness"])
+
+    @property
+    def thin(self) -> np.ndarray:
+        """Regions with no float64 point found strictly inside (their witness is only approximate); they
+        are full-dimensional and counted all the same."""
+        if "thin" in self._raw:
+            return self._raw["thin"]
+        return np.zeros(self.count, dtype=bool)
 
     @property
     def coords(self) -> np.ndarray:
