@@ -8,7 +8,7 @@ import os
 
 import reluregions as rr
 from reluregions import constructions
-from reluregions.plot import _figure, plot_regions_1d
+from reluregions.plot import figure, plot_regions_1d
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", default=".", help="directory for fig4_1.png")
@@ -22,7 +22,7 @@ print(f"first network:  1-3-1, {first.num_parameters} parameters, {n1} regions o
 print(f"second network: 1-3-1, {second.num_parameters} parameters, {n2} regions on [-1, 1]")
 print(f"composition:    {first.num_parameters + second.num_parameters} parameters, {n12} regions on [-1, 1]")
 
-fig = _figure((12, 3.5))
+fig = figure((12, 3.5))
 axes = fig.subplots(1, 3)
 for ax, net, title in zip(axes, (first, second, composed), ("first: x -> y", "second: y -> y'", "composition: x -> y'")):
     plot_regions_1d(net, interval, ax=ax)

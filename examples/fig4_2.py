@@ -8,7 +8,7 @@ import os
 
 import reluregions as rr
 from reluregions import constructions
-from reluregions.plot import _figure, plot_regions_2d
+from reluregions.plot import figure, plot_regions_2d
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", default=".", help="directory for fig4_2.png")
@@ -22,7 +22,7 @@ print(f"first network:  2-3-1, {r1.count} activation regions, {r1.linear_count} 
 print(f"second network: 1-2-1, {rr.count(second, rr.Box([-1.0], [1.0]))} regions on [-1, 1]")
 print(f"composition:    {r2.count} activation regions, {r2.linear_count} linear regions")
 
-fig = _figure((10, 5))
+fig = figure((10, 5))
 ax1, ax2 = fig.subplots(1, 2)
 plot_regions_2d(r1, ax=ax1, color_by="linear")
 plot_regions_2d(r2, ax=ax2, color_by="linear")

@@ -12,7 +12,7 @@ import numpy as np
 
 import reluregions as rr
 from reluregions import bounds, constructions
-from reluregions.plot import _figure, plot_regions_1d
+from reluregions.plot import figure, plot_regions_1d
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", default=".", help="directory for shallow_vs_deep.png")
@@ -31,7 +31,7 @@ print(f"two composed 1-3-1:  {first.num_parameters + second.num_parameters} para
 print(f"two composed 1-3-1:  {2 * saw.num_parameters} parameters, {rr.count(best, unit)} regions "
       f"(sawtooths; the most possible: {bounds.serra2018_upper(1, [3, 3])})")
 
-fig = _figure((12, 3.5))
+fig = figure((12, 3.5))
 axes = fig.subplots(1, 3)
 plot_regions_1d(shallow, unit, ax=axes[0])
 plot_regions_1d(first.then(second), rr.Box([-1.0], [1.0]), ax=axes[1])

@@ -10,6 +10,7 @@ from itertools import combinations
 from math import comb
 
 import numpy as np
+from exact_util import count_1d, exact_patterns
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -101,9 +102,9 @@ def check_regions(net, domain, res):
     P = res.patterns
     assert P.shape == (res.count, net.num_hidden)
     assert len({p.tobytes() for p in P}) == res.count  # one region per pattern (regions are convex)
-    # a witness lies in its region: its forward pattern (core and NumPy) is the region's
-    np.testing.assert_array_equal(net.activation_pattern(res.witnesses, tol=pattern_tol(net)), P)
-    np.testing.assert_array_equal(ref.activation_patterns(net, res.witnesses), P)
+    # a witness lies in its region: its exact pattern (fractions here, rationals in the core) is the region's
+    np.testing.assert_array_equal(exact_patterns(net, res.witnesses), P)
+    np.testing.assert_array_equal(net.activation_pattern(res.witnesses, exact=True), P)
     assert domain.contains(res.witnesses).all()
     assert np.all(res.measures > 0)
     assert abs(res.measures.sum() - domain.measure) <= 1e-9 * domain.measure
@@ -154,7 +155,8 @@ def test_segments_in_the_plane(net, data):
     seg = rr.Segment(np.array(a, float), np.array(b, float))
     res = rr.regions(net, seg)
     check_regions(net, seg, res)
-    assert res.count == ref.count(net, seg, max_hidden=REF_HIDDEN_1D)
+    # integer end points cross integer nets' lines exactly: the truth is the exact sweep in fractions
+    assert res.count == count_1d(net, a, b)
 
 
 # --------------------------------------------------------------------------------- invariances

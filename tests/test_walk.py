@@ -278,8 +278,7 @@ def test_bad_domains_and_engines():
     with pytest.raises(ValueError, match="threads"):
         rr.count(net, rr.Space(), threads=0)
     linear = rr.Network([np.ones((1, 3))], [np.zeros(1)])
-    with pytest.raises(ValueError, match="at least one hidden layer"):
-        rr.count(linear, rr.Space())
+    assert rr.count(linear, rr.Space()) == 1  # no hidden layer: one region (issue 9)
 
 
 # ------------------------------------------------- facets, adjacency, volumes, linear regions

@@ -285,7 +285,7 @@ def test_leaky_witnesses_exact() -> None:
     rng = np.random.default_rng(9)
     Ws = [rng.normal(size=(8, 3)), rng.normal(size=(8, 8)), rng.normal(size=(1, 8))]
     bs = [rng.normal(size=8), rng.normal(size=8), np.zeros(1)]
-    net = rr.Network(Ws, bs, negative_slopes=[0.1, 0.1])
+    net = rr.Network(Ws, bs, activation="leaky_relu", negative_slope=0.1)
     res = rr.regions(net, rr.Box(-np.ones(3), np.ones(3)))
     check_witnesses(net, Ws, bs, res, slopes=[0.1, 0.1])
 

@@ -1,6 +1,7 @@
 // Network: construction from NumPy arrays, batched forward pass, activation patterns, local maps.
 #include "common.hpp"
 
+#include <reluregions/exact.hpp>
 #include <reluregions/network.hpp>
 
 using reluregions::Network;
@@ -76,6 +77,26 @@ void bind_network(py::module_& m) {
             return res;
           },
           py::arg("X"), py::arg("tol") = 0.0, "Activation patterns: bit = pre-activation > tol * magnitude bound")
+      .def(
+          "exact_activation_pattern",
+          [](const Network& net, const py::handle& X) {
+            darray x = as_matrix(X, net.input_dim(), "X");
+            const py::ssize_t n = x.shape(0);
+            const auto& lay = net.layout();
+            py::array_t<bool> res({n, static_cast<py::ssize_t>(lay.units())});
+            auto* out = reinterpret_cast<std::uint8_t*>(res.mutable_data());
+            {
+              py::gil_scoped_release release;
+              const reluregions::ExactNetwork exact(net);
+              std::vector<std::uint64_t> bits(static_cast<std::size_t>(std::max(1, lay.words())));
+              for (py::ssize_t r = 0; r < n; ++r) {
+                exact.pattern(x.data(r, 0), lay, bits.data());
+                lay.unpack(bits.data(), out + r * lay.units());
+              }
+            }
+            return res;
+          },
+          py::arg("X"), "Activation patterns in exact rational arithmetic: bit = pre-activation > 0 exactly")
       .def(
           "local_affine",
           [](const Network& net, const py::handle& X) {

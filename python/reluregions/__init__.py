@@ -7,6 +7,8 @@ output affine map; merge them into maximal linear regions.
 
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from . import _core, bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
@@ -16,7 +18,10 @@ from .polytope_regions import PolytopeRegions
 from .regions import LinearRegions, RegionCount, Regions
 from .tolerances import GEOMETRY_TOL, LINEAR_TOL, WALK_MARGIN, ZERO_TOL
 
-__version__ = "0.1.0"
+try:  # the version is written once, in pyproject.toml
+    __version__: str = _metadata.version("reluregions")
+except _metadata.PackageNotFoundError:  # pragma: no cover - imported from a source tree without installing
+    __version__ = "unknown"
 
 __all__ = [
     "GEOMETRY_TOL",

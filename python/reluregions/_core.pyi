@@ -46,6 +46,8 @@ class Network:
         """Batched forward pass: ``X`` ``(n, input_dim)`` -> ``(n, output_dim)``."""
     def activation_pattern(self, X: npt.ArrayLike, tol: float = 0.0) -> npt.NDArray[np.bool_]:
         """Activation patterns ``(n, num_hidden)``: bit = pre-activation > tol * magnitude bound."""
+    def exact_activation_pattern(self, X: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+        """Activation patterns in exact rational arithmetic (bit: pre-activation > 0 exactly)."""
     def local_affine(self, X: npt.ArrayLike) -> tuple[_Float64Array, _Float64Array]:
         """Affine map ``(J, c)`` of the network on the region of each point: ``J`` ``(n, output_dim,
         input_dim)``, ``c`` ``(n, output_dim)``."""

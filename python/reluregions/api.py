@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Optional
 
+import numpy as np
+
 from . import _core
 from .domains import Box, Domain, Plane, Segment, Space
 from .network import Network
-from .polytope_regions import PolytopeRegions, WalkFrame
+from ._frame import Frame
 from .regions import RegionCount, Regions
 
 __all__ = ["count", "regions"]
@@ -30,14 +32,8 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
             domain = domain.bound_to(net.input_dim)
     if domain.input_dim != net.input_dim:
         raise ValueError(f"the domain lies in R^{domain.input_dim} but the network has {net.input_dim} inputs")
-    if max_regions is not None and (isinstance(max_regions, bool) or not isinstance(max_regions, int) or max_regions < 1):
-        raise ValueError(f"max_regions must be a positive integer or None, got {max_regions!r}")
-    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not time_limit > 0):
-        raise ValueError(f"time_limit must be a positive number of seconds or None, got {time_limit!r}")
     if progress is not None and not callable(progress):
         raise TypeError("progress must be callable as progress(regions_found, open_nodes, elapsed_seconds)")
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"threads must be a positive integer or None (all cores), got {threads!r}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(map(repr, ENGINES))}")
     parametrized = isinstance(domain, (Segment, Plane, Box))
@@ -47,20 +43,79 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
     elif engine != "walk" and engine != low:
         what = f"a {domain.dim}-dimensional {type(domain).__name__}"
         raise ValueError(f"engine={engine!r} cannot handle {what}; use 'auto'" + (f", {low!r}" if low else "") + " or 'walk'")
-    if engine == "walk" and net.num_hidden < 1:
-        raise ValueError("the walk engine needs a network with at least one hidden layer")
     return engine, domain
 
 
 def _walk(net: Network, domain: Domain, *, store: bool, affine: bool, rows: bool, threads: Any, max_regions: Any,
-          time_limit: Any, partial: bool, progress: Any) -> tuple[WalkFrame, dict[str, Any]]:
-    frame = WalkFrame(domain, net.input_dim)
+          time_limit: Any, partial: bool, progress: Any) -> tuple[Frame, dict[str, Any]]:
+    frame = Frame(domain, net.input_dim, "walk")
+    if net.num_hidden == 0:
+        folded = net._folded(frame.origin, frame.basis)
+        return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)
     args = frame.exact_args(domain, net.input_dim)
     raw = _core.walk_regions(
         net._core, *args[:9], float(frame.r_cap), args[9], 0 if threads is None else int(threads),
         store, affine, rows, max_regions, time_limit, bool(partial), progress,
     )
     return frame, raw
+
+
+_MAX_THREADS = 4096
+_MAX_REGIONS = 2**63 - 1
+
+
+def _limits(threads: Any, max_regions: Any, time_limit: Any) -> tuple[int | None, int | None, float | None]:
+    """Checked limits as Python numbers (NumPy integer and float scalars accepted)."""
+
+    def positive_int(value: Any, what: str, maximum: int, tail: str) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{what} must be a positive integer or None{tail}, got {value!r}")
+        if int(value) > maximum:
+            raise ValueError(f"{what}={int(value)} is too large (at most {maximum:,})")
+        return int(value)
+
+    threads = positive_int(threads, "threads", _MAX_THREADS, " (all cores)")
+    max_regions = positive_int(max_regions, "max_regions", _MAX_REGIONS, "")
+    if time_limit is not None:
+        if isinstance(time_limit, (bool, np.bool_)) or not isinstance(time_limit, (int, float, np.integer, np.floating)) \
+                or not time_limit > 0:
+            raise ValueError(f"time_limit must be a positive number of seconds or None, got {time_limit!r}")
+        time_limit = float(time_limit)
+    return threads, max_regions, time_limit
+
+
+def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: bool, progress: Any) -> dict[str, Any]:
+    """The walk's answer for a network without hidden layers: the whole domain is one region."""
+    raw: dict[str, Any] = {"complete": True, "reason": "", "elapsed": 0.0, "count": 1, "stats": {}, "threads": 1}
+    if progress is not None:
+        progress(1, 0, 0.0)
+    if not store:
+        return raw
+    A, b = frame.bounds_rows()
+    lp = _core.LPSolver(frame.dim)
+    for a, beta in zip(A, b):
+        lp.add_row(a, float(beta))
+    status, centre, radius = lp.chebyshev(float(min(frame.r_cap, 1e300)))
+    if status != "optimal":  # pragma: no cover - domains have interior points
+        raise ValueError(f"no interior point found in the domain ({status})")
+    raw.update(patterns=np.zeros((1, 0), dtype=bool), packed=np.zeros((1, 0), dtype=np.uint64),
+               witness=np.asarray(centre, dtype=np.float64).reshape(1, -1), radius=np.array([float(radius)]))
+    if affine:
+        Am, c, E = folded.local_affine_magnitude(raw["witness"])
+        raw.update(A=Am, c=c, E=E)
+    if rows:
+        raw.update(rows=np.zeros((0, frame.dim + 1)), row_units=np.zeros(0, dtype=np.int32),
+                   row_offsets=np.zeros(2, dtype=np.int64))
+    return raw
+
+
+def _merge_phase(progress: Any, total: int) -> Any:
+    """Announce the linear-region merge to a progress object that wants to know (``start_phase``)."""
+    if progress is not None and callable(getattr(progress, "start_phase", None)):
+        progress.start_phase("linear regions", total)
+    return progress
 
 
 def count(
@@ -74,7 +129,13 @@ def count(
     partial: bool = False,
     progress: Progress = None,
 ) -> RegionCount:
-    """Count the activation regions of `net` on `domain` without storing them (memory O(depth)).
+    """Count the activation regions of `net` on `domain` without storing them.
+
+    Memory: no engine keeps the regions it has counted. The walk keeps O(depth) state per worker
+    thread (the current pattern and the LP of its region). The interval and polygon engines go depth
+    first through the layers and keep, at each level of the current path, the pieces into which one
+    layer cuts the current node: a few intervals for the interval engine; for the polygon engine the
+    polygon pieces of one layer inside one node (up to O(width^2) polygons per level), not O(depth).
 
     Parameters
     ----------
@@ -98,6 +159,7 @@ def count(
     RegionCount
         An ``int`` with ``complete``, ``reason`` and ``elapsed`` attributes (and ``stats`` for the walk).
     """
+    threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
         _, res = _walk(net, domain, store=False, affine=False, rows=False, threads=threads, max_regions=max_regions,
@@ -124,7 +186,7 @@ def regions(
     time_limit: float | None = None,
     partial: bool = False,
     progress: Progress = None,
-) -> Regions | PolytopeRegions:
+) -> Regions:
     """Enumerate the activation regions of `net` on `domain`.
 
     Parameters are those of :func:`count`, plus:
@@ -132,31 +194,41 @@ def regions(
     affine : bool
         Also compute the network's output affine map on every region (``.affine``).
     facets : bool
-        Walk only (selected by "auto" when true): keep what is needed for each region's H-representation, adjacency and exact volumes
-        (``.facets()``, ``.adjacency()``, ``.measures``); they are computed on first use.
+        Walk only (selected by "auto" when true): keep what the walk needs for each region's
+        H-representation, adjacency and exact volumes (``.facets()``, ``.adjacency``, ``.measures``);
+        they are computed on first use. The interval and polygon engines give these without it.
     merge_linear : bool
         Also merge regions into maximal linear regions (``.linear_regions()``); implies `affine`
         (and `facets` for the walk).
 
+    Progress: during the enumeration `progress` receives ``(regions_found, open_nodes, seconds)``;
+    with `merge_linear`, if `progress` has a ``start_phase(name, total)`` method it is then called
+    with ``("linear regions", count)``, and during the merge `progress` receives ``(regions_done,
+    regions_left, seconds)``, ending with ``regions_left == 0``.
+
     Returns
     -------
-    Regions (interval and polygon engines) or PolytopeRegions (walk)
+    Regions
+        The same type from every engine (``.engine`` says which ran): patterns, witnesses, coords,
+        measures, affine maps, adjacency, linear regions, locate, save/load, and the geometry of the
+        engine (``intervals``, ``polygons`` or ``facets()``).
     """
     if facets and engine == "auto":
         engine = "walk"  # the one engine that gives H-representations
+    threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
         frame, raw = _walk(net, domain, store=True, affine=bool(affine or merge_linear), rows=bool(facets or merge_linear),
                            threads=threads, max_regions=max_regions, time_limit=time_limit, partial=partial, progress=progress)
-        walked = PolytopeRegions(net, domain, frame, raw)
+        walked = Regions(net, domain, raw, engine="walk", frame=frame)
         if merge_linear and walked.complete:
-            walked.linear_regions()
+            walked.linear_regions(_merge_phase(progress, walked.count))
         return walked
     if facets:
         raise ValueError("facets=True needs engine='walk' (the polygon engine gives .polygons, the interval engine .intervals)")
     raw = _core.enumerate_regions(net._core, *domain.parametrization(), bool(affine or merge_linear), max_regions,
                                   time_limit, bool(partial), progress)
-    result = Regions(net, domain, raw)
+    result = Regions(net, domain, raw, engine=engine)
     if merge_linear and result.complete:
-        result.linear_regions(progress)
+        result.linear_regions(_merge_phase(progress, result.count))
     return result

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import __version__, _core
 from .api import count, regions
 from .constructions import example, examples
 from .domains import Box, Domain, Plane, Segment, Space
@@ -44,6 +44,7 @@ def _pair(text: str) -> tuple[float, float]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reluregions", description="Exact linear regions of ReLU networks.")
+    p.add_argument("--version", action="version", version=f"reluregions {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("count", help="count the regions of a network on a segment, plane or box",
@@ -59,9 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--s-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="s range of --plane (default 0,1)")
     c.add_argument("--t-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="t range of --plane (default 0,1)")
     c.add_argument("--margin", type=float, default=0.1, help="margin of --plane-through (default 0.1)")
-    c.add_argument("--max-regions", type=int, help="stop with an error after this many regions")
-    c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop with an error after this long")
-    c.add_argument("--no-linear", action="store_true", help="only count activation regions (no storage, O(depth) memory)")
+    c.add_argument("--max-regions", type=int, help="stop after this many regions (an error unless --partial)")
+    c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after this long (an error unless --partial)")
+    c.add_argument("--partial", action="store_true",
+                   help="on --max-regions/--time-limit, print the regions found so far, marked partial, instead of an error")
+    c.add_argument("--no-linear", action="store_true", help="only count activation regions (regions are not stored)")
     c.add_argument("--engine", choices=["auto", "interval", "polygon", "walk"], default="auto",
                    help="auto: interval/polygon for 1-D/2-D domains, the walk otherwise")
     c.add_argument("--threads", type=int, help="worker threads of the walk (default: all cores)")
@@ -120,51 +123,88 @@ def _network_and_domain(args: argparse.Namespace) -> tuple[Network, Domain]:
 
 
 def _count(args: argparse.Namespace) -> dict[str, Any]:
+    if args.partial and args.max_regions is None and args.time_limit is None:
+        raise ValueError("--partial needs a limit: --max-regions N or --time-limit SECONDS")
     net, domain = _network_and_domain(args)
     limits: dict[str, Any] = {"max_regions": args.max_regions, "time_limit": args.time_limit, "engine": args.engine,
-                              "threads": args.threads}
+                              "threads": args.threads, "partial": args.partial}
     t0 = time.perf_counter()
     out: dict[str, Any] = {"network": repr(net), "domain": repr(domain)}
     bar = _ProgressBar() if args.progress else None
     try:
         if args.no_linear:
-            out["regions"] = int(count(net, domain, progress=bar, **limits))
+            n = count(net, domain, progress=bar, **limits)
+            out["regions"], complete, reason = int(n), n.complete, n.reason
         else:
             res = regions(net, domain, merge_linear=True, progress=bar, **limits)
-            out["regions"] = res.count
-            out["linear_regions"] = res.linear_count
+            out["regions"], complete, reason = res.count, res.complete, res.reason
+            if complete:
+                out["linear_regions"] = res.linear_count
     finally:
         if bar is not None:
             bar.close()
+    out["complete"] = bool(complete)
+    if not complete:
+        out["partial"] = reason
     out["seconds"] = time.perf_counter() - t0
     return out
 
 
 class _ProgressBar:
-    """progress(regions, open_nodes, elapsed) as a tqdm bar (regions found), or a plain stderr line."""
+    """progress(regions, open_nodes, elapsed) as a tqdm bar (regions found), or a plain stderr line; a
+    second bar (``start_phase``) for the merge into linear regions, which counts regions done of all."""
 
     def __init__(self) -> None:
         try:
             from tqdm import tqdm
         except ImportError:
-            self._bar = None
+            self._tqdm = None
         else:
-            self._bar = tqdm(unit=" regions", file=sys.stderr, dynamic_ncols=True)
+            self._tqdm = tqdm
+        self._bar: Any = None
+        self._phase = "enumerating"
+        self._total: int | None = None
         self._last = 0
+        self._open = False
+        self._new_bar()
+
+    def _new_bar(self) -> None:
+        if self._tqdm is not None:
+            desc = "regions" if self._total is None else "linear regions (merging)"
+            self._bar = self._tqdm(total=self._total, desc=desc, unit=" regions", file=sys.stderr, dynamic_ncols=True)
+
+    def start_phase(self, name: str, total: int) -> None:
+        """A new phase (the merge into linear regions) with a known total."""
+        self._finish()
+        self._phase, self._total, self._last = name, int(total), 0
+        if self._tqdm is None:
+            print(f"{name}: merging {total:,} regions", file=sys.stderr, flush=True)
+        self._new_bar()
 
     def __call__(self, found: int, open_nodes: int, elapsed: float) -> None:
         if self._bar is not None:
             self._bar.update(found - self._last)
-            self._bar.set_postfix(open=open_nodes, refresh=False)
-        else:
+            if self._total is None:
+                self._bar.set_postfix(open=open_nodes, refresh=False)
+        elif self._total is None:
             print(f"\r{found:,} regions, {open_nodes:,} open, {elapsed:.1f} s", end="", file=sys.stderr, flush=True)
+            self._open = True
+        else:
+            print(f"\r{self._phase}: {found:,} of {self._total:,} regions merged, {elapsed:.1f} s", end="",
+                  file=sys.stderr, flush=True)
+            self._open = True
         self._last = found
 
-    def close(self) -> None:
+    def _finish(self) -> None:
         if self._bar is not None:
             self._bar.close()
-        elif self._last:
+            self._bar = None
+        elif self._open:
             print(file=sys.stderr)
+            self._open = False
+
+    def close(self) -> None:
+        self._finish()
 
 
 def _plot(args: argparse.Namespace) -> str:
@@ -227,9 +267,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"network:         {out['network']}")
         print(f"domain:          {out['domain']}")
-        print(f"regions:         {out['regions']}")
+        if out["complete"]:
+            print(f"regions:         {out['regions']}")
+        else:
+            print(f"regions:         {out['regions']} (partial: {out['partial']}; at least this many)")
         if "linear_regions" in out:
             print(f"linear regions:  {out['linear_regions']}")
+        elif not out["complete"]:
+            print("linear regions:  not computed (partial result)")
         print(f"time:            {out['seconds'] * 1e3:.1f} ms")
     return 0
 

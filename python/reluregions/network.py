@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import zipfile
+import zlib
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -34,6 +36,31 @@ def _as_float_array(value: Any, what: str, ndim: int) -> np.ndarray:
         raise ValueError(f"{what} has a non-finite value {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
     arr.setflags(write=False)
     return arr
+
+
+def _read_npz(path: PathLike) -> dict[str, np.ndarray]:
+    """All arrays of the ``.npz`` file `path`. A missing file raises ``FileNotFoundError``; an empty,
+    truncated or corrupt file, a ``.npy`` file or any other non-``.npz`` file a one-line ``ValueError``
+    naming the file and the problem."""
+    name = os.fspath(path)
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    if not head:
+        raise ValueError(f"{name}: the file is empty (expected an .npz archive written by numpy.savez)")
+    if head == b"\x93NUMPY":
+        raise ValueError(f"{name}: this is a .npy file (one array), not an .npz archive (numpy.savez) with named arrays")
+    if not head.startswith(b"PK"):
+        raise ValueError(f"{name}: not an .npz file (not a zip archive; expected one written by numpy.savez)")
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:  # our handle: closed on errors too
+            items = dict(data.items())
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, OSError, AttributeError) as exc:
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(f"{name}: corrupt or truncated .npz file ({why})") from None
+    for key, value in items.items():
+        if not isinstance(value, np.ndarray):  # NpzFile hands back the raw bytes of a member that is not .npy
+            raise ValueError(f"{name}: corrupt or truncated .npz file (member {key!r} is not a NumPy array)")
+    return items
 
 
 class Network:
@@ -110,6 +137,7 @@ class Network:
         self._activations = tuple(acts)
         self._slopes = tuple(slopes)
         self._core_net: Any = None
+        self._source_parameters: int | None = None
 
     # ----------------------------------------------------------------------------------- structure
     @property
@@ -152,12 +180,18 @@ class Network:
 
     @property
     def num_parameters(self) -> int:
-        """Number of weights and biases."""
+        """Number of weights and biases. For a network made by :meth:`from_torch`, the number of
+        parameters of the source module (its layers may have been multiplied together or padded with
+        identity layers here, which changes the count of the expanded layers)."""
+        if self._source_parameters is not None:
+            return self._source_parameters
         return int(sum(W.size + b.size for W, b in zip(self._weights, self._biases)))
 
     def __repr__(self) -> str:
         dims = "-".join(str(d) for d in (self.input_dim, *self.widths, self.output_dim))
         acts = set(self._activations)
+        if not acts:
+            return f"Network({dims}, no hidden layer, parameters={self.num_parameters})"
         act = acts.pop() if len(acts) == 1 else "mixed"
         return f"Network({dims}, activation={act!r}, parameters={self.num_parameters})"
 
@@ -185,17 +219,20 @@ class Network:
         out = self._core.forward(pts)
         return out[0] if single else out
 
-    def activation_pattern(self, X: Any, tol: float = 0.0) -> np.ndarray:
+    def activation_pattern(self, X: Any, tol: float = 0.0, exact: bool = False) -> np.ndarray:
         """Activation patterns of points `X`: bool array ``(n, num_hidden)``, hidden layers in order.
 
-        A bit is set where the pre-activation ``z > tol * E``; ``E`` bounds the magnitude of the terms
-        summed to compute ``z``. ``tol=0`` is the strict convention ``z > 0``; ``tol=ZERO_TOL`` treats
-        rounding-level values as zero, as the engines do for units identically zero on a region.
+        With ``exact=True`` the forward pass runs in exact rational arithmetic on the exact values of the
+        weights, biases and points: a bit is set where the pre-activation is ``> 0`` exactly (the
+        definition the engines use; an independent check of any witness). Otherwise floating point: a
+        bit is set where ``z > tol * E``, ``E`` a bound on the magnitude of the terms summed for ``z``.
         """
         if not np.isfinite(tol) or tol < 0:
             raise ValueError(f"tol must be a finite non-negative number, got {tol}")
+        if exact and tol != 0:
+            raise ValueError("exact=True evaluates z > 0 exactly: tol must be 0")
         pts, single = self._points(X)
-        pats = self._core.activation_pattern(pts, float(tol))
+        pats = self._core.exact_activation_pattern(pts) if exact else self._core.activation_pattern(pts, float(tol))
         return pats[0] if single else pats
 
     def local_affine(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -249,8 +286,7 @@ class Network:
     @classmethod
     def load(cls, path: PathLike) -> Network:
         """Load a network saved by :meth:`save` (or any ``.npz`` with keys ``W0, b0, W1, b1, ...``)."""
-        with np.load(path, allow_pickle=False) as data:
-            return cls._from_arrays(dict(data.items()), str(path))
+        return cls._from_arrays(_read_npz(path), os.fspath(path))
 
     @classmethod
     def _from_arrays(cls, data: dict[str, np.ndarray], source: str, prefix: str = "") -> Network:
@@ -267,12 +303,22 @@ class Network:
             raise ValueError(f"{source}: missing bias key(s) {', '.join(missing)}")
         weights = [data[f"{prefix}W{l}"] for l in range(L)]
         biases = [data[f"{prefix}b{l}"] for l in range(L)]
-        slopes = np.asarray(data.get(f"{prefix}negative_slopes", np.zeros(L - 1)), dtype=np.float64)
+        slopes = np.asarray(data.get(f"{prefix}negative_slopes", np.zeros(L - 1)))
+        if slopes.dtype == bool or slopes.dtype.kind not in "iuf":
+            raise ValueError(f"{source}: {prefix}negative_slopes must be numbers, got dtype {slopes.dtype}")
+        slopes = slopes.astype(np.float64)
         if slopes.shape != (L - 1,):
             raise ValueError(f"{source}: negative_slopes must have one entry per hidden layer ({L - 1})")
-        leaky = np.asarray(data.get(f"{prefix}leaky", slopes != 0), dtype=bool)
-        acts = ["leaky_relu" if k else "relu" for k in leaky]
-        return cls(weights, biases, acts, [float(s) for s in slopes])
+        leaky = np.asarray(data.get(f"{prefix}leaky", slopes != 0))
+        if leaky.dtype != bool and not (leaky.dtype.kind in "iu" and np.isin(leaky, (0, 1)).all()):
+            raise ValueError(f"{source}: {prefix}leaky must be booleans (one per hidden layer), got dtype {leaky.dtype}")
+        if leaky.shape != (L - 1,):
+            raise ValueError(f"{source}: {prefix}leaky must have one entry per hidden layer ({L - 1}), got shape {leaky.shape}")
+        acts = ["leaky_relu" if k else "relu" for k in leaky.astype(bool)]
+        try:
+            return cls(weights, biases, acts, [float(s) for s in slopes])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: {exc}") from None
 
     # --------------------------------------------------------------------------------------- torch
     @classmethod
@@ -344,4 +390,6 @@ class Network:
             n = layers[-1][0].shape[0]
             pending = (np.eye(n), np.zeros(n))
         layers.append(pending)
-        return cls([W for W, _ in layers], [b for _, b in layers], acts, slopes)
+        net = cls([W for W, _ in layers], [b for _, b in layers], acts, slopes)
+        net._source_parameters = int(sum(p.numel() for p in module.parameters()))
+        return net

@@ -20,17 +20,29 @@ from .domains import Box, Domain, Segment
 from .network import Network
 from .regions import Regions
 
-__all__ = ["plot_bounds_vs_parameters", "plot_regions_1d", "plot_regions_2d"]
+__all__ = ["figure", "plot_bounds_vs_parameters", "plot_regions_1d", "plot_regions_2d"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _figure(figsize: tuple[float, float]) -> Any:
+def figure(figsize: tuple[float, float] = (6.4, 4.8)) -> Any:
+    """A new matplotlib :class:`~matplotlib.figure.Figure` (constrained layout), made without pyplot so
+    that no display is needed; draw into its axes with ``ax=`` and write it with ``fig.savefig``.
+
+    Examples
+    --------
+    >>> fig = figure((10, 5))                      # doctest: +SKIP
+    >>> ax1, ax2 = fig.subplots(1, 2)              # doctest: +SKIP
+    >>> plot_regions_2d(res, ax=ax1)               # doctest: +SKIP
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("plotting needs matplotlib: pip install 'reluregions[plot]'") from None
     return Figure(figsize=figsize, layout="constrained")
+
+
+_figure = figure  # the name used before figure() was public
 
 
 def _save(fig: Any, path: PathLike | None) -> Any:
@@ -74,6 +86,8 @@ def plot_regions_2d(
         res = regions(regions_or_net, domain, merge_linear=color_by == "linear")
     if res.dim != 2:
         raise ValueError(f"plot_regions_2d needs a 2-D domain, got a {res.dim}-D {type(res.domain).__name__}")
+    if res.engine != "polygon":  # e.g. the walk on a 2-D box: the polygon engine gives the same regions as polygons
+        res = regions(res.network, res.domain, engine="polygon", merge_linear=color_by == "linear")
     if color_by not in ("region", "linear"):
         raise ValueError(f"color_by must be 'region' or 'linear', got {color_by!r}")
     if ax is None:

@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -86,8 +87,11 @@ class Layerwise {
   // Certified sign of unit i of layer l at a point: `u` holds its float coordinates (in [0, 1]^K),
   // within `delta` of the exact point in every coordinate; `exact_point(Rational* out)` writes the exact
   // point, and is called only when floating point cannot settle the sign.
+  // When floating point settles it, *bound_out (if given) receives the error bound of the float value
+  // z (also in *z_out); else +inf.
   template <class ExactPoint>
-  int sign_at(int l, int i, const double* u, double delta, ExactPoint&& exact_point) {
+  int sign_at(int l, int i, const double* u, double delta, ExactPoint&& exact_point, double* z_out = nullptr,
+              double* bound_out = nullptr) {
     for (int tier = 0; tier < 2; ++tier) {
       if (tier == 1 && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
       const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
@@ -101,9 +105,12 @@ class Layerwise {
       }
       const double ce = coef_err(l, i, tier == 1);
       const double bound = ce * usum + (K + 2) * kEps * terms * 1.01 + (g1 + K * ce) * delta * 1.01 + kTiny;
+      if (z_out) *z_out = z;
+      if (bound_out) *bound_out = bound;
       if (z > bound) return 1;
       if (z < -bound) return -1;
     }
+    if (bound_out) *bound_out = std::numeric_limits<double>::infinity();
     ++exact_decisions_;
     Rational pt[K > 0 ? K : 1];
     exact_point(pt);

@@ -7,9 +7,11 @@
 namespace reluregions {
 
 // Vertices in counter-clockwise order; label[k] names the edge from vertex k to vertex k+1: the global
-// index of the hidden unit whose zero line it lies on, or -1 for the domain boundary.
+// index of the hidden unit whose zero line it lies on, or a negative number for a side of the domain.
+// Vertex k is exactly the intersection of the lines of edges k-1 and k; its float coordinates are
+// within delta[k] of that point in each coordinate.
 struct PolygonArena {
-  std::vector<double> x, y;
+  std::vector<double> x, y, delta;
   std::vector<std::int32_t> label;
 
   struct Piece {
@@ -19,42 +21,40 @@ struct PolygonArena {
   void clear() {
     x.clear();
     y.clear();
+    delta.clear();
     label.clear();
   }
   std::uint32_t size() const { return static_cast<std::uint32_t>(x.size()); }
-  void push(double px, double py, std::int32_t lab) {
+  void push(double px, double py, double pd, std::int32_t lab) {
     x.push_back(px);
     y.push_back(py);
+    delta.push_back(pd);
     label.push_back(lab);
   }
-  Piece copy_from(const double* px, const double* py, const std::int32_t* lab, std::uint32_t n) {
+  Piece copy_from(const double* px, const double* py, const double* pd, const std::int32_t* lab, std::uint32_t n) {
     const Piece p{size(), n};
     x.insert(x.end(), px, px + n);
     y.insert(y.end(), py, py + n);
+    delta.insert(delta.end(), pd, pd + n);
     label.insert(label.end(), lab, lab + n);
     return p;
   }
 
-  // Appends the part of piece p on side `side` (+1 or -1) of a line with vertex values z and vertex
-  // classes cls (+1, -1, or 0 for "on the line"). New edges along the line get label `cut`.
-  // The two sides compute shared vertices with the same expression, so they agree bit for bit.
-  Piece clip(Piece p, const double* z, const signed char* cls, int side, std::int32_t cut) {
+  // Appends the part of piece p on side `side` (+1 or -1) of a line, given the vertices' exact classes
+  // cls (+1, -1, or 0 for "on the line") and, for each edge k that the line crosses strictly, the
+  // crossing point (cx[k], cy[k]) within cd[k]. New edges along the line get label `cut`.
+  Piece clip(Piece p, const signed char* cls, const double* cx, const double* cy, const double* cd, int side, std::int32_t cut) {
     const Piece out{size(), 0};
     for (std::uint32_t k = 0; k < p.n; ++k) {
       const std::uint32_t k2 = (k + 1 == p.n) ? 0 : k + 1;
       const int s1 = cls[k] * side, s2 = cls[k2] * side;
-      const std::uint32_t a = p.off + k, b = p.off + k2;
-      const double ax = x[a], ay = y[a], bx = x[b], by = y[b];
+      const std::uint32_t a = p.off + k;
       const std::int32_t lab = label[a];
       if (s1 >= 0) {
-        push(ax, ay, (s1 == 0 && s2 < 0) ? cut : lab);
-        if (s1 > 0 && s2 < 0) {
-          const double t = z[k] / (z[k] - z[k2]);
-          push(ax + t * (bx - ax), ay + t * (by - ay), cut);
-        }
+        push(x[a], y[a], delta[a], (s1 == 0 && s2 < 0) ? cut : lab);
+        if (s1 > 0 && s2 < 0) push(cx[k], cy[k], cd[k], cut);
       } else if (s2 > 0) {
-        const double t = z[k] / (z[k] - z[k2]);
-        push(ax + t * (bx - ax), ay + t * (by - ay), lab);
+        push(cx[k], cy[k], cd[k], lab);
       }
     }
     return Piece{out.off, size() - out.off};

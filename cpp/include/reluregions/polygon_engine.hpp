@@ -5,6 +5,7 @@
 #pragma once
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <stdexcept>
 #include <vector>
 
@@ -48,14 +49,14 @@ class PolygonEngine : Layerwise<2> {
 
   // Enumerates the regions of the unit square.
   void run() {
-    const double x[4] = {0, 1, 1, 0}, y[4] = {0, 0, 1, 1};
-    const std::int32_t lab[4] = {-1, -1, -1, -1};
+    const double x[4] = {0, 1, 1, 0}, y[4] = {0, 0, 1, 1}, d[4] = {0, 0, 0, 0};
+    const std::int32_t lab[4] = {kBottom, kRight, kTop, kLeft};
     if (H_ == 0) {
       if (ctl_.add_region()) leaf(x, y, lab, 4);
       return;
     }
     maps_[0].init_first(net_);
-    visit(0, x, y, lab, 4);
+    visit(0, x, y, d, lab, 4);
   }
 
  private:
@@ -64,39 +65,165 @@ class PolygonEngine : Layerwise<2> {
     levels_.resize(static_cast<std::size_t>(H_));
   }
 
+  // Labels of the sides of the unit square (y = 0, x = 1, y = 1, x = 0); reported as -1.
+  static constexpr std::int32_t kBottom = -1, kRight = -2, kTop = -3, kLeft = -4;
+
   struct Level {
     PolygonArena arena;
     std::vector<PolygonArena::Piece> pieces;
     std::vector<std::uint64_t> bits;  // pieces x layer words
     std::vector<int> candidates;      // units whose line crosses the node
-    std::vector<double> lo, hi, z;    // per unit (node), per vertex (piece)
+    std::vector<double> lo, hi;        // per unit (node)
+    double max_delta = 0.0;            // largest vertex error of the level's pieces
+    std::vector<double> cx, cy, cd;    // per edge (piece): where the line crosses it
     std::vector<signed char> cls;
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order;
     std::vector<int> changed;
   };
 
-  // Side of unit i on piece p of the node at layer l; fills L.z and L.cls for a split.
-  Side evaluate(int l, Level& L, int i, PolygonArena::Piece p) {
-    const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
-    const double a0 = m.lin(0)[i], a1 = m.lin(1)[i], c = m.cst()[i];
-    const double* x = L.arena.x.data() + p.off;
-    const double* y = L.arena.y.data() + p.off;
-    double* z = L.z.data();
-    double lo = a0 * x[0] + a1 * y[0] + c, hi = lo;
-    z[0] = lo;
-    for (std::uint32_t k = 1; k < p.n; ++k) {
-      z[k] = a0 * x[k] + a1 * y[k] + c;
-      lo = std::min(lo, z[k]);
-      hi = std::max(hi, z[k]);
+  // The exact line a x + b y + c = 0 of an edge label.
+  void exact_line(std::int32_t label, Rational* abc) {
+    switch (label) {
+      case kBottom: abc[0] = 0; abc[1] = 1; abc[2] = 0; return;
+      case kRight: abc[0] = 1; abc[1] = 0; abc[2] = -1; return;
+      case kTop: abc[0] = 0; abc[1] = 1; abc[2] = -1; return;
+      case kLeft: abc[0] = 1; abc[1] = 0; abc[2] = 0; return;
+      default: {
+        const Rational* row = exact_row(label);
+        abc[0] = row[0];
+        abc[1] = row[1];
+        abc[2] = row[2];
+      }
     }
-    const double geo = tol::geometry * std::sqrt(a0 * a0 + a1 * a1);
-    const Side s = decide(lo, hi, geo);
-    if (s == Side::split)
-      for (std::uint32_t k = 0; k < p.n; ++k) L.cls[k] = z[k] > geo ? 1 : (z[k] < -geo ? -1 : 0);
-    return s;
   }
 
-  void visit(int l, const double* px, const double* py, const std::int32_t* plab, std::uint32_t pn) {
+  // The exact intersection of the lines of two labels (which cross: they bound a polygon of positive area).
+  void exact_vertex(std::int32_t l1, std::int32_t l2, Rational* pt) {
+    Rational p[3], q[3];
+    exact_line(l1, p);
+    exact_line(l2, q);
+    const Rational det = p[0] * q[1] - q[0] * p[1];
+    if (det == 0) throw std::logic_error("polygon engine: a vertex on two parallel lines");
+    pt[0] = (p[1] * q[2] - q[1] * p[2]) / det;
+    pt[1] = (q[0] * p[2] - p[0] * q[2]) / det;
+  }
+
+  // Side of unit i on piece p of the node at layer l, decided exactly per vertex; for a split, fills
+  // L.cls and the crossing point of every edge the line crosses.
+  struct UnitLine {
+    double a0, a1, c, bound;
+  };
+
+  // Unit i's float line and one error bound for its value at every vertex of the level's pieces
+  // (coordinates in [0, 1] up to rounding, vertex errors at most L.max_delta).
+  UnitLine unit_line(int l, const Level& L, int i) {
+    const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
+    const double a0 = m.lin(0)[i], a1 = m.lin(1)[i], c = m.cst()[i];
+    const double g1 = std::fabs(a0) + std::fabs(a1), ce = coef_err(l, i, false);
+    return UnitLine{a0, a1, c, 3.01 * ce + 4 * kEps * (g1 + std::fabs(c)) * 1.01 + (g1 + 2 * ce) * L.max_delta * 1.01 + kTiny};
+  }
+
+  Side evaluate(int l, Level& L, int i, const UnitLine& line, PolygonArena::Piece p) {
+    const double* x = L.arena.x.data() + p.off;
+    const double* y = L.arena.y.data() + p.off;
+    const double* d = L.arena.delta.data() + p.off;
+    const std::int32_t* lab = L.arena.label.data() + p.off;
+    const double a0 = line.a0, a1 = line.a1, c = line.c, bound = line.bound;
+    // The few vertices within the bound are decided one by one.
+    bool pos = false, neg = false, unsure = false;
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const double z = a0 * x[k] + a1 * y[k] + c;
+      const signed char sg = z > bound ? 1 : (z < -bound ? -1 : 0);
+      L.cls[k] = sg;
+      pos = pos || sg > 0;
+      neg = neg || sg < 0;
+      unsure = unsure || sg == 0;
+    }
+    if (unsure) {
+      for (std::uint32_t k = 0; k < p.n; ++k) {
+        if (L.cls[k] != 0) continue;
+        const double u[2] = {x[k], y[k]};
+        const std::int32_t before = lab[k == 0 ? p.n - 1 : k - 1], after = lab[k];
+        const int sg = sign_at(l, i, u, d[k], [&](Rational* pt) { exact_vertex(before, after, pt); });
+        L.cls[k] = static_cast<signed char>(sg);
+        pos = pos || sg > 0;
+        neg = neg || sg < 0;
+      }
+    }
+    if (!(pos && neg)) return pos ? Side::on : Side::off;
+    const std::int32_t cut = lay_.unit_offset(l) + i;
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const std::uint32_t k2 = k + 1 == p.n ? 0 : k + 1;
+      if (L.cls[k] * L.cls[k2] >= 0) continue;
+      crossing(L, k, lab[k], cut);
+      L.max_delta = std::max(L.max_delta, L.cd[k]);
+    }
+    return Side::split;
+  }
+
+  // The float line a x + b y + c = 0 of an edge label on the current path, with a bound on the error
+  // of each coefficient.
+  void float_line(std::int32_t label, double* abc, double& err) {
+    err = 0.0;
+    switch (label) {
+      case kBottom: abc[0] = 0; abc[1] = 1; abc[2] = 0; return;
+      case kRight: abc[0] = 1; abc[1] = 0; abc[2] = -1; return;
+      case kTop: abc[0] = 0; abc[1] = 1; abc[2] = -1; return;
+      case kLeft: abc[0] = 1; abc[1] = 0; abc[2] = 0; return;
+      default: {
+        int l = 0, i = 0;
+        lay_.locate(label, l, i);
+        const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
+        abc[0] = m.lin(0)[i];
+        abc[1] = m.lin(1)[i];
+        abc[2] = m.cst()[i];
+        err = coef_err(l, i, false);
+      }
+    }
+  }
+
+  // Where the line of `cut` crosses edge k (on the line of `edge`): the intersection of the two float
+  // lines (Cramer's rule) with a bound on its distance to the exact point, which does not grow with
+  // the number of cuts; the exact intersection, rounded, when that bound is not small.
+  void crossing(Level& L, std::uint32_t k, std::int32_t edge, std::int32_t cut) {
+    double p[3], q[3], ep = 0.0, eq = 0.0;
+    float_line(edge, p, ep);
+    float_line(cut, q, eq);
+    const double det = p[0] * q[1] - q[0] * p[1];
+    const double nx = p[1] * q[2] - q[1] * p[2], ny = q[0] * p[2] - p[0] * q[2];
+    const double cross2 = ep * eq * 2.0;
+    const double det_err = ep * (std::fabs(q[0]) + std::fabs(q[1])) + eq * (std::fabs(p[0]) + std::fabs(p[1])) +
+                           2 * kEps * (std::fabs(p[0] * q[1]) + std::fabs(q[0] * p[1])) + cross2;
+    const double nx_err = ep * (std::fabs(q[1]) + std::fabs(q[2])) + eq * (std::fabs(p[1]) + std::fabs(p[2])) +
+                          2 * kEps * (std::fabs(p[1] * q[2]) + std::fabs(q[1] * p[2])) + cross2;
+    const double ny_err = ep * (std::fabs(q[0]) + std::fabs(q[2])) + eq * (std::fabs(p[0]) + std::fabs(p[2])) +
+                          2 * kEps * (std::fabs(q[0] * p[2]) + std::fabs(p[0] * q[2])) + cross2;
+    if (std::fabs(det) > 4 * det_err) {
+      const double x = nx / det, y = ny / det, dd = std::fabs(det) - det_err;
+      const double delta = std::max((nx_err + std::fabs(x) * det_err) / dd + 2 * kEps * std::fabs(x),
+                                    (ny_err + std::fabs(y) * det_err) / dd + 2 * kEps * std::fabs(y)) * 1.01 + kTiny;
+      if (delta < 1e-9) {
+        L.cx[k] = x;
+        L.cy[k] = y;
+        L.cd[k] = delta;
+        return;
+      }
+    }
+    ++exact_decisions_;
+    Rational pt[2];
+    exact_vertex(edge, cut, pt);
+    L.cx[k] = to_double(pt[0]);
+    L.cy[k] = to_double(pt[1]);
+    L.cd[k] = 2 * kEps * std::max({std::fabs(L.cx[k]), std::fabs(L.cy[k]), 1.0}) + kTiny;
+  }
+
+  void ensure_vertex_space(Level& L, std::size_t n) {
+    if (L.cls.size() >= 2 * n + 8) return;
+    for (auto* v : {&L.cx, &L.cy, &L.cd}) v->resize(2 * n + 8);
+    L.cls.resize(2 * n + 8);
+  }
+
+  void visit(int l, const double* px, const double* py, const double* pd, const std::int32_t* plab, std::uint32_t pn) {
     ctl_.checkpoint();
     if (ctl_.stopped()) return;
     Level& L = levels_[static_cast<std::size_t>(l)];
@@ -106,12 +233,12 @@ class PolygonEngine : Layerwise<2> {
     L.arena.clear();
     L.pieces.clear();
     L.candidates.clear();
-    L.pieces.push_back(L.arena.copy_from(px, py, plab, pn));
+    L.pieces.push_back(L.arena.copy_from(px, py, pd, plab, pn));
     L.bits.assign(static_cast<std::size_t>(lw), 0);
-    if (L.z.size() < 2 * pn + 8) {
-      L.z.resize(2 * pn + 8);
-      L.cls.resize(2 * pn + 8);
-    }
+    ensure_vertex_space(L, pn);
+    double max_delta = 0.0;
+    for (std::uint32_t k = 0; k < pn; ++k) max_delta = std::max(max_delta, pd[k]);
+    L.max_delta = max_delta;
 
     // Every unit on the node's polygon, vertex by vertex (vectorizes over units).
     L.lo.assign(static_cast<std::size_t>(n), 0.0);
@@ -133,28 +260,28 @@ class PolygonEngine : Layerwise<2> {
       }
       for (int i = 0; i < n; ++i) {
         if (is_zero(l, i)) continue;  // inactive
-        const double geo = tol::geometry * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);
-        const Side s = decide(lo[i], hi[i], geo);
-        if (s == Side::on) L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
-        else if (s == Side::split) L.candidates.push_back(i);
+        // Certified on / off over the whole node (vertices in [0, 1]^2 up to rounding); anything
+        // else is decided piece by piece, exactly.
+        const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = coef_err(l, i, false);
+        const double bound = 3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + (g1 + 2 * ce) * max_delta * 1.01 + kTiny;
+        if (lo[i] > bound) L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
+        else if (!(hi[i] < -bound)) L.candidates.push_back(i);
       }
     }
 
     const std::int32_t unit0 = lay_.unit_offset(l);
     for (int i : L.candidates) {
       const std::size_t count = L.pieces.size();
+      const UnitLine line = unit_line(l, L, i);
       for (std::size_t j = 0; j < count; ++j) {
         const PolygonArena::Piece p = L.pieces[j];
-        if (L.z.size() < 2 * p.n + 8) {
-          L.z.resize(2 * p.n + 8);
-          L.cls.resize(2 * p.n + 8);
-        }
-        const Side s = evaluate(l, L, i, p);
+        ensure_vertex_space(L, p.n);
+        const Side s = evaluate(l, L, i, line, p);
         if (s == Side::on) {
           L.bits[j * lw + static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
         } else if (s == Side::split) {
-          L.pieces[j] = L.arena.clip(p, L.z.data(), L.cls.data(), +1, unit0 + i);
-          L.pieces.push_back(L.arena.clip(p, L.z.data(), L.cls.data(), -1, unit0 + i));
+          L.pieces[j] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), +1, unit0 + i);
+          L.pieces.push_back(L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), -1, unit0 + i));
           for (int w = 0; w < lw; ++w) {
             const std::uint64_t word = L.bits[j * lw + static_cast<std::size_t>(w)];
             L.bits.push_back(word);
@@ -184,6 +311,7 @@ class PolygonEngine : Layerwise<2> {
       const PolygonArena::Piece p = L.pieces[j];
       const double* x = L.arena.x.data() + p.off;
       const double* y = L.arena.y.data() + p.off;
+      const double* dd = L.arena.delta.data() + p.off;
       const std::int32_t* lab = L.arena.label.data() + p.off;
       if (last) {
         if (!ctl_.add_region()) return;
@@ -195,7 +323,7 @@ class PolygonEngine : Layerwise<2> {
           for (int i : L.candidates)
             if (((pb[i >> 6] ^ prev[i >> 6]) >> (i & 63)) & 1u) L.changed.push_back(i);
         child_map(l, prev ? L.changed.data() : nullptr, static_cast<int>(L.changed.size()));
-        visit(l + 1, x, y, lab, p.n);
+        visit(l + 1, x, y, dd, lab, p.n);
         if (ctl_.stopped()) return;
       }
       prev = pb;
@@ -230,8 +358,11 @@ class PolygonEngine : Layerwise<2> {
     std::sort(L.order.begin(), L.order.end());
   }
 
-  void leaf(const double* x, const double* y, const std::int32_t* lab, std::uint32_t n) {
+  void leaf(const double* x, const double* y, const std::int32_t* exact_lab, std::uint32_t n) {
     if constexpr (Sink::stores) {
+      labels_.assign(exact_lab, exact_lab + n);
+      for (std::int32_t& v : labels_) v = v < 0 ? -1 : v;  // every side of the domain is -1 outside
+      const std::int32_t* lab = labels_.data();
       if (!sink_.affine()) {
         sink_.add_polygon(pattern_.data(), x, y, lab, n, nullptr, nullptr, nullptr);
         return;
@@ -248,7 +379,7 @@ class PolygonEngine : Layerwise<2> {
     } else {
       (void)x;
       (void)y;
-      (void)lab;
+      (void)exact_lab;
       (void)n;
     }
   }
@@ -256,6 +387,7 @@ class PolygonEngine : Layerwise<2> {
   Sink& sink_;
   std::vector<Level> levels_;
   std::vector<double> A_;
+  std::vector<std::int32_t> labels_;
 };
 
 }  // namespace reluregions

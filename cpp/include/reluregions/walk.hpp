@@ -164,7 +164,8 @@ class Walker {
         d_(dom.d),
         H_(net_.num_hidden_layers()),
         lp_(dom.d),
-        xm_(en.exact, net_.layout()) {
+        xm_(en.exact, net_.layout()),
+        ceiling_(magnitude_ceiling(en.net, dom.d)) {
     const Network& net = net_;
     const int max_depth = lay_.units() + 2;
     lp_.set_bounds(dom.lo.data(), dom.hi.data());
@@ -531,12 +532,14 @@ class Walker {
     if (ctl_.stopped()) throw WalkStopped{};
   }
 
-  enum Decision { kOff = 0, kOn = 1, kSplit = 2 };
+  enum Decision { kOff = 0, kOn = 1, kSplit = 2, kUnknown = 3 };
 
   // Decides unit (l, i) with float map `row` (error ez per coefficient, gradient norm gn) on the node at
   // `depth`, exactly: on iff {z > 0} has interior in P and {z < 0} has not; a split iff both have.
   // On a split, side_w_ / side_ok_ hold a point strictly inside each side when one was found.
-  Decision decide(int l, int i, const double* row, double ez, double gn, int depth) {
+  // With `exact` false (the first tier, with the network-wide error bound), returns kUnknown instead of
+  // using rationals; the caller then decides again with the node's tight bound and `exact` true.
+  Decision decide(int l, int i, const double* row, double ez, double gn, int depth, bool exact) {
     side_ok_[0] = side_ok_[1] = 0;
     // 1. the node's rigorous box (inherited; made exact by 2d LPs when it does not decide)
     for (int pass = 0; pass < 2; ++pass) {
@@ -556,12 +559,15 @@ class Walker {
     if (sc != 0) {
       std::copy_n(c, d_, side_w_.data() + (sc > 0 ? d_ : 0));
       side_ok_[sc > 0] = 1;
-      const bool other = side_interior(l, i, row, ez, gn, -sc, depth);
+      const int other = side_interior(l, i, row, ez, gn, -sc, depth, exact);
+      if (other < 0) return kUnknown;
       if (other) return kSplit;
       return sc > 0 ? kOn : kOff;
     }
-    const bool pos = side_interior(l, i, row, ez, gn, 1, depth);
-    const bool neg = side_interior(l, i, row, ez, gn, -1, depth);
+    const int pos = side_interior(l, i, row, ez, gn, 1, depth, exact);
+    if (pos < 0) return kUnknown;
+    const int neg = side_interior(l, i, row, ez, gn, -1, depth, exact);
+    if (neg < 0) return kUnknown;
     if (pos && neg) return kSplit;
     return pos ? kOn : kOff;  // neither: z is identically zero on P (off)
   }
@@ -581,17 +587,15 @@ class Walker {
     const double vc = s * value(row, c), vp = s * value(row, p);
     if (!(vp > 0.0) || !(vp > vc)) return false;
     const double t0 = vc < 0.0 ? -vc / (vp - vc) : 0.0;
-    for (double f : {0.5, 0.9}) {
-      const double tau = t0 + f * (1.0 - t0);
-      for (int k = 0; k < d_; ++k) q_[static_cast<std::size_t>(k)] = c[k] + tau * (p[k] - c[k]);
-      if (try_point(row, ez, s, q_.data(), depth)) return true;
-    }
-    return false;
+    const double tau = t0 + 0.5 * (1.0 - t0);
+    for (int k = 0; k < d_; ++k) q_[static_cast<std::size_t>(k)] = c[k] + tau * (p[k] - c[k]);
+    return try_point(row, ez, s, q_.data(), depth);
   }
 
   // Does {u in P : s z(u) > 0} have interior? Points strictly inside (certified) say yes, a dual
   // certificate from the LP says no; otherwise the exact LP decides.
-  bool side_interior(int l, int i, const double* row, double ez, double gn, int s, int depth) {
+  // 1 yes, 0 no, -1 unknown (only when `exact` is false: rationals would be needed).
+  int side_interior(int l, int i, const double* row, double ez, double gn, int s, int depth, bool exact) {
     const bool cok = center_ok_[static_cast<std::size_t>(depth)];
     const double* c = center(depth);
     if (cok && gn > 0.0) {
@@ -606,16 +610,21 @@ class Walker {
           return true;
         }
       }
+      // The pool point furthest on this side.
       const double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * static_cast<std::size_t>(d_);
-      int tried = 0;
-      for (int p = 0; p < pool_n_[static_cast<std::size_t>(depth)] && tried < 3; ++p) {
+      const double* best = nullptr;
+      double bv = 0.0;
+      for (int p = 0; p < pool_n_[static_cast<std::size_t>(depth)]; ++p) {
         const double* x = pool + static_cast<std::size_t>(p) * static_cast<std::size_t>(d_);
-        if (!(s * value(row, x) > 0.0)) continue;
-        ++tried;
-        if (try_towards(row, ez, s, x, depth)) {
-          ++stats.by_points;
-          return true;
+        const double v = s * value(row, x);
+        if (v > bv) {
+          bv = v;
+          best = x;
         }
+      }
+      if (best && try_towards(row, ez, s, best, depth)) {
+        ++stats.by_points;
+        return true;
       }
     }
     // The LP: max s z over P.
@@ -630,7 +639,19 @@ class Walker {
       if (reach > 0.0 && cok && try_towards(row, ez, s, x_.data(), depth)) return true;
       const double ub = certified_max(a_.data(), s * row[d_], ez, depth);
       if (ub <= 0.0) return false;
+      // The basis re-solved in rationals: s g = sum y_j a_j exactly, y >= 0, and sum y_j b_j + s c <= 0.
+      if (!exact) return -1;
+      if (reach <= 0.0) {
+        ++stats.exact_decisions;
+        const Rational* zp = xm_.row(l, i, pattern_.data());
+        std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
+        for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
+        Rational bound;
+        if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) return false;
+        --stats.exact_decisions;  // counted once below
+      }
     }
+    if (!exact) return -1;
     return exact_side(l, i, s, depth);
   }
 
@@ -690,6 +711,87 @@ class Walker {
     const double err = (F * (S + rabs + std::fabs(sum)) + eacc * (1.0 + U1)) * 1.01 + (active + d_ + 4) * kTiny;
     const double ub = sum + err;
     return std::isfinite(ub) ? ub : std::numeric_limits<double>::infinity();
+  }
+
+  // The LP's basis re-solved exactly: y >= 0 with sum_j y_j a_j = g exactly over the basis' constraints
+  // (exact rows of the node), so that g.u <= sum_j y_j b_j on P. Call after lp_.multipliers (ids_).
+  // Writes that bound; false when the basis gives no such y.
+  bool basis_certificate(const Rational* g, Rational& bound) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    std::vector<Rational>& M = brows_;  // columns a_j (d entries each), then b_j
+    M.clear();
+    int n = 0;
+    for (int k = 0; k < d_; ++k) {
+      const int id = ids_[static_cast<std::size_t>(k)];
+      if (id < 0) continue;
+      if (id < 2 * d_) {
+        const int v = id >> 1;
+        const bool upper = (id & 1) == 0;
+        if (upper ? !ed_.has_hi[static_cast<std::size_t>(v)] : !ed_.has_lo[static_cast<std::size_t>(v)]) continue;
+        const std::size_t at = M.size();
+        M.resize(at + cols);
+        M[at + static_cast<std::size_t>(v)] = upper ? 1 : -1;
+        M[at + ud] = upper ? ed_.hi[static_cast<std::size_t>(v)] : Rational(-ed_.lo[static_cast<std::size_t>(v)]);
+      } else {
+        const int ri = id - 2 * d_;
+        if (ri < base_rows_) {
+          const Rational* r = ed_.rows.data() + static_cast<std::size_t>(ri) * cols;
+          M.insert(M.end(), r, r + cols);
+        } else {
+          const int sk = ri - base_rows_;
+          const Rational* r = exact_split(sk);
+          const bool on = row_on_[static_cast<std::size_t>(sk)];
+          for (int j = 0; j < d_; ++j) M.push_back(on ? Rational(-r[j]) : r[j]);
+          M.push_back(on ? r[d_] : Rational(-r[d_]));
+        }
+      }
+      ++n;
+    }
+    if (n == 0) {
+      for (int j = 0; j < d_; ++j)
+        if (g[j] != 0) return false;
+      bound = 0;
+      return true;
+    }
+    // Solve sum_j y_j a_j = g: d equations, n unknowns (Gauss-Jordan on the augmented d x (n + 1)).
+    std::vector<std::vector<Rational>> S(ud, std::vector<Rational>(static_cast<std::size_t>(n) + 1));
+    for (int i = 0; i < d_; ++i) {
+      for (int j = 0; j < n; ++j) S[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = M[static_cast<std::size_t>(j) * cols + static_cast<std::size_t>(i)];
+      S[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] = g[i];
+    }
+    std::vector<int> pc;
+    int r = 0;
+    for (int c = 0; c < n && r < d_; ++c) {
+      int p = -1;
+      for (int i = r; i < d_ && p < 0; ++i)
+        if (S[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)] != 0) p = i;
+      if (p < 0) continue;
+      std::swap(S[static_cast<std::size_t>(p)], S[static_cast<std::size_t>(r)]);
+      const Rational pv = S[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
+      for (auto& v : S[static_cast<std::size_t>(r)])
+        if (v != 0) v /= pv;
+      for (int i = 0; i < d_; ++i) {
+        if (i == r) continue;
+        const Rational f = S[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)];
+        if (f == 0) continue;
+        for (int q = 0; q <= n; ++q)
+          if (S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)] != 0)
+            S[static_cast<std::size_t>(i)][static_cast<std::size_t>(q)] -= f * S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)];
+      }
+      pc.push_back(c);
+      ++r;
+    }
+    for (int i = r; i < d_; ++i)
+      if (S[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] != 0) return false;  // inconsistent
+    Rational b = 0;
+    for (int k = 0; k < r; ++k) {
+      const Rational& y = S[static_cast<std::size_t>(k)][static_cast<std::size_t>(n)];
+      if (y < 0) return false;
+      if (y != 0) b += y * M[static_cast<std::size_t>(pc[static_cast<std::size_t>(k)]) * cols + ud];
+    }
+    bound = b;
+    return true;
   }
 
   // The exact LP: does {u in P : s z(u) > 0} have interior? Keeps its optimal point as the side's
@@ -769,7 +871,13 @@ class Walker {
         const LPStatus st = lp_.maximize(a_.data(), x_.data(), &val);
         if (st != LPStatus::optimal) continue;
         add_to_pool(depth);
-        const double ub = certified_max(a_.data(), 0.0, 0.0, depth);
+        double ub = certified_max(a_.data(), 0.0, 0.0, depth);
+        if (!std::isfinite(ub) && depth == 0) {  // the root's box: the LP's basis re-solved exactly
+          std::vector<Rational> g(static_cast<std::size_t>(d_));
+          g[static_cast<std::size_t>(k)] = sgn;
+          Rational bound;
+          if (basis_certificate(g.data(), bound)) ub = round_up(bound);
+        }
         if (!std::isfinite(ub)) continue;
         const double cur = sgn > 0 ? bh[k] : -bl[k];
         if (ub < cur - 1e-3 * (std::fabs(cur) + 1e-300) || (!std::isfinite(cur) && std::isfinite(ub))) changed = true;
@@ -890,18 +998,23 @@ class Walker {
     for (; i < width; ++i) {
       ++stats.nodes;
       const double* row = map_row(l, i);
-      const double ez = unit_err(l, i);
+      // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
+      double ez = gamma_[static_cast<std::size_t>(l)] * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
       double smax = 0.0;
       for (int k = 0; k <= d_; ++k) smax = std::max(smax, std::fabs(row[k]));
       if (!std::isfinite(smax)) throw std::overflow_error("walk: a unit's affine map overflows float64");
-      if (smax <= ez && exact_zero(l, i)) {
+      if (smax <= ez && smax <= (ez = unit_err(l, i)) && exact_zero(l, i)) {
         ++stats.zero;
         continue;  // off: bit stays clear
       }
       double gn = 0.0;
       for (int k = 0; k < d_; ++k) gn += row[k] * row[k];
       gn = std::sqrt(gn);
-      const Decision dec = decide(l, i, row, ez, gn, depth);
+      Decision dec = decide(l, i, row, ez, gn, depth, false);
+      if (dec == kUnknown) {
+        ez = unit_err(l, i);
+        dec = decide(l, i, row, ez, gn, depth, true);
+      }
       if (dec == kOn) {
         lay_.set(pattern_.data(), l, i);
         continue;
@@ -1102,6 +1215,7 @@ class Walker {
   const int d_, H_;
   LPSolver lp_;
   ExactMaps xm_;
+  std::vector<std::vector<double>> ceiling_;
   int base_rows_ = 0;
   std::vector<double> gamma_;
   std::vector<std::vector<double>> maps_, mag_;
@@ -1115,7 +1229,7 @@ class Walker {
   std::vector<double> x_, a_, q_, dl_, side_w_, ys_, rsum_, ssum_, factor_, out_, out_mag_;
   std::vector<int> ids_;
   char side_ok_[2] = {0, 0};
-  std::vector<Rational> erows_;
+  std::vector<Rational> erows_, brows_;
   std::uint32_t ticks_ = 0;
   std::uint64_t pool_next_ = 0;
   WalkStore* store_ = nullptr;
