@@ -13,9 +13,9 @@ __all__ = ["Frame"]
 
 
 def _pow2_scale(half_span: float) -> float:
-    """The power of two ``2^e >= 2 * half_span`` next above it (within the float64 range)."""
-    _, e = math.frexp(half_span)
-    return math.ldexp(1.0, max(-1074, min(e + 1, 1023)))
+    """The smallest power of two ``>= 2 * half_span`` (within the float64 range)."""
+    m, e = math.frexp(half_span)
+    return math.ldexp(1.0, max(-1074, min(e if m == 0.5 else e + 1, 1023)))
 
 
 class Frame:
@@ -30,12 +30,15 @@ class Frame:
     - *isotropic*: ``basis = scale * I``, so balls stay balls (the walk on boxes, polytopes and all of
       ``R^d``); the domain coordinates are the inputs, ``x = origin + scale * u``.
 
+    ``pow2``: the isotropic scale is a power of two (the walk's exact frame); False reproduces the
+    frame of walk results saved before that (scale = the largest side).
+
     The engines' raw results (witnesses, intervals, polygons, affine maps, facets) are in ``u``; a
     :class:`~reluregions.Regions` converts them with :meth:`to_input`, :meth:`to_coords`,
     :meth:`coord_map` and :attr:`measure_factor`.
     """
 
-    def __init__(self, domain: Domain, input_dim: int, engine: str) -> None:
+    def __init__(self, domain: Domain, input_dim: int, engine: str, pow2: bool = True) -> None:
         d = int(input_dim)
         self.r_cap = np.inf
         A = np.zeros((0, d))
@@ -55,14 +58,16 @@ class Frame:
             # addition, and the walk's exact domain is the user's own data mapped by it).
             if isinstance(domain, Box):
                 self.origin = domain.lo.copy()
-                self.scale = _pow2_scale(float(np.max(domain.hi * 0.5 - domain.lo * 0.5)))
+                half = float(np.max(domain.hi * 0.5 - domain.lo * 0.5))
+                self.scale = _pow2_scale(half) if pow2 else 2.0 * half
                 self.lo, self.hi = np.zeros(d), (domain.hi * 0.5 - domain.lo * 0.5) / (self.scale * 0.5)
             elif isinstance(domain, Polytope):
                 blo, bhi = domain.bounding_box()
                 with np.errstate(invalid="ignore", over="ignore"):
                     if domain.bounded:
                         self.origin = blo.copy()
-                        self.scale = _pow2_scale(float(np.max(bhi * 0.5 - blo * 0.5)))
+                        half = float(np.max(bhi * 0.5 - blo * 0.5))
+                        self.scale = _pow2_scale(half) if pow2 else 2.0 * half
                     else:
                         self.origin = domain.interior_point.copy()
                         self.scale = 1.0

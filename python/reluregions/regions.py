@@ -111,7 +111,9 @@ class Regions:
         self.domain = domain
         self.engine: str = engine
         self._raw = raw
-        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine)
+        # Walk results saved before the exact walk (no "thin") used a frame scale that was not a power of two.
+        legacy = engine == "walk" and "thin" not in raw
+        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine, pow2=not legacy)
         self.complete: bool = bool(raw.get("complete", True))
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))

@@ -205,6 +205,8 @@ class Walker {
     x_.assign(ud + 1, 0.0);
     a_.assign(ud + 1, 0.0);
     q_.assign(ud, 0.0);
+    slo_.assign(ud, 0.0);
+    shi_.assign(ud, 0.0);
     dl_.assign(ud, 0.0);
     side_w_.assign(2 * ud, 0.0);
     ids_.assign(ud, 0);
@@ -633,6 +635,13 @@ class Walker {
     for (int k = 0; k < d_; ++k) a_[static_cast<std::size_t>(k)] = s * row[k];
     double val = 0.0;
     const LPStatus st = lp_.maximize(a_.data(), x_.data(), &val);
+    if (st == LPStatus::unbounded && cok && bounded_search(depth)) {
+      // P reaches arbitrarily far on this side: a vertex of P within a large box around the centre.
+      const LPStatus st2 = lp_.maximize(a_.data(), x_.data(), &val);
+      lp_.set_bounds(dom_.lo.data(), dom_.hi.data());
+      if (st2 == LPStatus::optimal && val + s * row[d_] > 0.0 && try_towards(row, ez, s, x_.data(), depth)) return true;
+      lp_.maximize(a_.data(), x_.data(), &val);  // back to the node's own LP (for the multipliers below)
+    }
     if (st == LPStatus::optimal) {
       add_to_pool(depth);
       const double reach = val + s * row[d_];
@@ -653,6 +662,23 @@ class Walker {
     }
     if (!exact) return -1;
     return exact_side(l, i, s, depth);
+  }
+
+  // Sets the LP's bounds to the domain's, within a large box around the node's centre (restore them
+  // with lp_.set_bounds(dom_.lo, dom_.hi)). False when that box would not be finite.
+  bool bounded_search(int depth) {
+    const double* c = center(depth);
+    double cmax = 0.0;
+    for (int k = 0; k < d_; ++k) cmax = std::max(cmax, std::fabs(c[k]));
+    const double R = 1e4 * (1.0 + cmax);
+    if (!std::isfinite(R)) return false;
+    for (int k = 0; k < d_; ++k) {
+      const auto uk = static_cast<std::size_t>(k);
+      slo_[uk] = std::max(dom_.lo[uk], c[k] - R);
+      shi_[uk] = std::min(dom_.hi[uk], c[k] + R);
+    }
+    lp_.set_bounds(slo_.data(), shi_.data());
+    return true;
   }
 
   // A rigorous upper bound of the exact function (obj, cst) (float, error e per coefficient) over the
@@ -1226,7 +1252,7 @@ class Walker {
   std::vector<int> node_lps_;  // decision LPs spent on each node of the path
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
-  std::vector<double> x_, a_, q_, dl_, side_w_, ys_, rsum_, ssum_, factor_, out_, out_mag_;
+  std::vector<double> x_, a_, q_, slo_, shi_, dl_, side_w_, ys_, rsum_, ssum_, factor_, out_, out_mag_;
   std::vector<int> ids_;
   char side_ok_[2] = {0, 0};
   std::vector<Rational> erows_, brows_;
