@@ -150,8 +150,8 @@ class Walker {
   static constexpr int kPool = 16;  // points of P kept per node
   static constexpr int kLpsBeforeBox = 8;  // decision LPs on a node before its exact box (tuned on ACAS-size nets)
 
-  Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed, Control& ctl, const WalkOptions& opt,
-         const std::atomic<bool>* cancel, bool poll)
+  Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed, const std::vector<std::vector<double>>& ceiling,
+         Control& ctl, const WalkOptions& opt, const std::atomic<bool>* cancel, bool poll)
       : en_(en),
         net_(en.net),
         dom_(dom),
@@ -165,7 +165,7 @@ class Walker {
         H_(net_.num_hidden_layers()),
         lp_(dom.d),
         xm_(en.exact, net_.layout()),
-        ceiling_(magnitude_ceiling(en.net, dom.d)) {
+        ceiling_(ceiling) {
     const Network& net = net_;
     const int max_depth = lay_.units() + 2;
     lp_.set_bounds(dom.lo.data(), dom.hi.data());
@@ -1241,7 +1241,7 @@ class Walker {
   const int d_, H_;
   LPSolver lp_;
   ExactMaps xm_;
-  std::vector<std::vector<double>> ceiling_;
+  const std::vector<std::vector<double>>& ceiling_;  // network-wide magnitude bounds (magnitude_ceiling)
   int base_rows_ = 0;
   std::vector<double> gamma_;
   std::vector<std::vector<double>> maps_, mag_;
@@ -1294,12 +1294,13 @@ inline WalkStats walk(const EngineNetwork& en, const WalkDomain& dom, const Exac
   const Network& net = en.net;
   if (net.num_hidden_layers() < 1) throw std::invalid_argument("the walk needs at least one hidden layer");
   if (dom.d != net.input_dim() || ed.d != dom.d) throw std::invalid_argument("domain and network dimensions differ");
+  const std::vector<std::vector<double>> ceiling = magnitude_ceiling(net, dom.d);
   WalkStats total;
   std::vector<WalkTask> tasks;
   std::vector<std::int64_t> order;
   WalkStore root;
   {
-    detail::Walker w(en, dom, ed, ctl, opt, nullptr, true);
+    detail::Walker w(en, dom, ed, ceiling, ctl, opt, nullptr, true);
     try {
       w.run_root(&root, &tasks, &order, kFrontierDepth);
     } catch (const detail::WalkStopped&) {
@@ -1326,7 +1327,7 @@ inline WalkStats walk(const EngineNetwork& en, const WalkDomain& dom, const Exac
             if (k >= tasks.size() || cancel.load()) break;
             // A fresh walker (and LP warm start) per task: the results do not depend on which
             // thread ran which tasks before.
-            detail::Walker w(en, dom, ed, ctl, opt, &cancel, false);
+            detail::Walker w(en, dom, ed, ceiling, ctl, opt, &cancel, false);
             try {
               w.run_task(tasks[k], &stores[k]);
             } catch (const detail::WalkStopped&) {
