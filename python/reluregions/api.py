@@ -101,7 +101,8 @@ def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: b
     if status != "optimal":  # pragma: no cover - domains have interior points
         raise ValueError(f"no interior point found in the domain ({status})")
     raw.update(patterns=np.zeros((1, 0), dtype=bool), packed=np.zeros((1, 0), dtype=np.uint64),
-               witness=np.asarray(centre, dtype=np.float64).reshape(1, -1), radius=np.array([float(radius)]))
+               witness=np.asarray(centre, dtype=np.float64).reshape(1, -1), radius=np.array([float(radius)]),
+               thin=np.zeros(1, dtype=bool))
     if affine:
         Am, c, E = folded.local_affine_magnitude(raw["witness"])
         raw.update(A=Am, c=c, E=E)
