@@ -81,3 +81,127 @@ def count_1d(net, a, b) -> int:
                 nxt.append((u0, u1, g))
         pieces = nxt
     return len(pieces)
+
+
+def linear_count_1d(net, a, b) -> int:
+    """Maximal linear regions on the segment a + t (b - a), exactly: the pieces of the exact sweep, with
+    neighbours merged when the network's output maps (exact affine functions of t) are equal."""
+    a = [Fraction(float(v)) for v in np.atleast_1d(a)]
+    d = [Fraction(float(v)) - av for v, av in zip(np.atleast_1d(b), a)]
+    Ws = [[[Fraction(float(w)) for w in row] for row in W] for W in net.weights]
+    bs = [[Fraction(float(v)) for v in bb] for bb in net.biases]
+    slopes = [Fraction(float(s)) for s in net.negative_slopes]
+    pieces = [(Fraction(0), Fraction(1), [(dv, av) for dv, av in zip(d, a)])]
+
+    def affine(h, W, bias):
+        return [(sum((w * s for w, (s, _) in zip(row, h) if w), Fraction(0)),
+                 sum((w * o for w, (_, o) in zip(row, h) if w), bi)) for row, bi in zip(W, bias)]
+
+    for l in range(len(Ws) - 1):
+        nxt = []
+        for t0, t1, h in pieces:
+            z = affine(h, Ws[l], bs[l])
+            roots = sorted({-q / p for p, q in z if p != 0 and t0 < -q / p < t1})
+            cuts = [t0, *roots, t1]
+            for u0, u1 in zip(cuts[:-1], cuts[1:]):
+                mid = (u0 + u1) / 2
+                nxt.append((u0, u1, [(p, q) if p * mid + q > 0 else (p * slopes[l], q * slopes[l]) for p, q in z]))
+        pieces = nxt
+    maps = [affine(h, Ws[-1], bs[-1]) for _, _, h in pieces]
+    return 1 + sum(m1 != m2 for m1, m2 in zip(maps[:-1], maps[1:]))
+
+
+def exact_domain_patterns(net, domain, coords) -> np.ndarray:
+    """Exact patterns at the exact points x0 + B s of domain coordinates s (rows of `coords`): the
+    points a region's certified witness stands for on a segment or plane (for a Box, x = s)."""
+    x0, B, _, _ = domain.parametrization()
+    Ws = [[[Fraction(float(w)) for w in row] for row in W] for W in net.weights]
+    bs = [[Fraction(float(v)) for v in b] for b in net.biases]
+    slopes = [Fraction(float(s)) for s in net.negative_slopes]
+    X0 = [Fraction(float(v)) for v in x0]
+    BB = [[Fraction(float(v)) for v in row] for row in np.atleast_2d(B)]
+    out = []
+    for s in np.atleast_2d(np.asarray(coords, dtype=np.float64)):
+        sf = [Fraction(float(v)) for v in s]
+        h = [x + sum((r * v for r, v in zip(row, sf) if r), Fraction(0)) for x, row in zip(X0, BB)]
+        bits = []
+        for l in range(len(Ws) - 1):
+            z = [sum((w * v for w, v in zip(row, h) if w and v), bi) for row, bi in zip(Ws[l], bs[l])]
+            bits.extend(zi > 0 for zi in z)
+            h = [zi if zi > 0 else zi * slopes[l] for zi in z]
+        out.append(bits)
+    return np.array(out, dtype=bool).reshape(-1, sum(len(b) for b in bs[:-1]))
+
+
+def _fr(v):
+    return Fraction(float(v))
+
+
+def exact_regions(net, domain):
+    """Patterns (sorted, bool (R, hidden)) of the regions of `net` on a 1-D or 2-D domain, by exact
+    polytope splitting in fractions: every layer's pre-activations are affine in the domain coordinates
+    on each piece, and pieces (intervals or convex polygons, as vertex lists) are cut at their zero sets.
+    A unit identically zero on a piece is off; only pieces of positive length / area are kept."""
+    x0, B, lo, hi = domain.parametrization()
+    k = len(lo)
+    X0 = [_fr(v) for v in x0]
+    BB = [[_fr(v) for v in row] for row in np.atleast_2d(B)]
+    # the input as affine functions of s: x_j = sum_k BB[j][k] s_k + X0[j]
+    inputs = [(list(BB[j]), X0[j]) for j in range(len(X0))]
+    L, H = [_fr(v) for v in lo], [_fr(v) for v in hi]
+    if k == 1:
+        start = [(L[0],), (H[0],)]
+    else:
+        start = [(L[0], L[1]), (H[0], L[1]), (H[0], H[1]), (L[0], H[1])]
+    Ws = [[[_fr(w) for w in row] for row in W] for W in net.weights]
+    bs = [[_fr(v) for v in b] for b in net.biases]
+    slopes = [_fr(s) for s in net.negative_slopes]
+    pieces = [(start, inputs, [])]
+    for l in range(len(Ws) - 1):
+        for i in range(len(Ws[l])):
+            nxt = []
+            for verts, h, bits in pieces:
+                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(k)]
+                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
+                val = [sum(aq * vq for aq, vq in zip(a, v)) + c for v in verts]
+                if max(val) > 0 and min(val) < 0:
+                    for side in (1, -1):
+                        nxt.append((_clip(verts, val, side), h, bits + [side > 0]))
+                else:
+                    nxt.append((verts, h, bits + [max(val) > 0]))
+            pieces = nxt
+        # the next layer's inputs on each piece
+        new = []
+        for verts, h, bits in pieces:
+            w0 = len(bits) - len(Ws[l])
+            g = []
+            for i in range(len(Ws[l])):
+                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(k)]
+                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
+                f = Fraction(1) if bits[w0 + i] else slopes[l]
+                g.append(([f * aq for aq in a], f * c))
+            new.append((verts, g, bits))
+        pieces = new
+    P = np.array([bits for _, _, bits in pieces], dtype=bool).reshape(len(pieces), -1)
+    order = np.lexsort(P.T[::-1]) if P.shape[1] else np.arange(len(P))
+    return P[order]
+
+
+def _clip(verts, val, side):
+    """The part of a convex polygon (vertex list; 2 end points for an interval) where side * value >= 0."""
+    if len(verts) == 2:  # an interval: cut at the root
+        (t0,), (t1,) = verts
+        r = t0 + (t1 - t0) * val[0] / (val[0] - val[1])
+        keep0 = side * val[0] > 0
+        return [(t0,), (r,)] if keep0 else [(r,), (t1,)]
+    out = []
+    n = len(verts)
+    for q in range(n):
+        p, pn = verts[q], verts[(q + 1) % n]
+        vp, vn = side * val[q], side * val[(q + 1) % n]
+        if vp >= 0:
+            out.append(p)
+        if (vp > 0 and vn < 0) or (vp < 0 and vn > 0):
+            t = vp / (vp - vn)
+            out.append(tuple(a + t * (b - a) for a, b in zip(p, pn)))
+    return out

@@ -183,3 +183,15 @@ def test_progress_reports_the_merge_phase(domain):
     assert rec.phases == [("linear regions", res.count)]
     merge = [c for c in rec.calls if c[0] == 1]
     assert merge and merge[-1] == (1, res.count, 0)
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["--threads", str(2**40)], "threads=1099511627776 is too large"),
+    (["--max-regions", str(2**70)], "max_regions=1180591620717411303424 is too large"),
+    (["--threads", "0"], "threads must be a positive integer"),
+])
+def test_cli_bad_limits_are_one_line_exit_2(net_file, args, match):
+    res = run_cli("count", str(net_file), "--space", *args)
+    assert res.returncode == 2
+    err = res.stderr.strip()
+    assert "\n" not in err and err.startswith("reluregions: error:") and match in err

@@ -10,7 +10,7 @@ from itertools import combinations
 from math import comb
 
 import numpy as np
-from exact_util import count_1d, exact_patterns
+from exact_util import count_1d, exact_domain_patterns, exact_regions, linear_count_1d
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,15 +86,23 @@ def uniform_points(domain, n, seed):
 
 
 def check_against_reference(net, domain, res):
-    """Count, patterns and measures equal the reference's."""
+    """Count and patterns equal the exact splitting in fractions (tests/exact_util.py); measures equal
+    the floating-point reference's (SciPy LPs / breakpoints), which resolves all but sub-1e-9 slivers."""
+    truth = exact_regions(net, domain)
+    assert rr.count(net, domain) == res.count == len(truth)
+    P, M = sorted_by_pattern(res.patterns, res.measures)
+    np.testing.assert_array_equal(P, truth)
     if domain.dim == 1:
         expect = ref.regions(net, domain, method="breakpoints", max_hidden=REF_HIDDEN_1D)
     else:
         expect = ref.regions(net, domain, method="lp", max_hidden=REF_HIDDEN_2D)
-    assert rr.count(net, domain) == res.count == expect.count
-    P, M = sorted_by_pattern(res.patterns, res.measures)
-    np.testing.assert_array_equal(P, expect.patterns)
-    np.testing.assert_allclose(M, expect.measures, rtol=1e-7, atol=1e-9 * domain.measure)
+    if expect.count == res.count:
+        np.testing.assert_array_equal(P, expect.patterns)
+        np.testing.assert_allclose(M, expect.measures, rtol=1e-7, atol=1e-9 * domain.measure)
+    else:  # the float reference merged slivers thinner than its tolerance: they are all that differs
+        assert expect.count < res.count
+        small = ~np.isin([p.tobytes() for p in P], [p.tobytes() for p in expect.patterns])
+        assert np.all(M[small] <= 1e-8 * domain.measure)
 
 
 def check_regions(net, domain, res):
@@ -102,11 +110,14 @@ def check_regions(net, domain, res):
     P = res.patterns
     assert P.shape == (res.count, net.num_hidden)
     assert len({p.tobytes() for p in P}) == res.count  # one region per pattern (regions are convex)
-    # a witness lies in its region: its exact pattern (fractions here, rationals in the core) is the region's
-    np.testing.assert_array_equal(exact_patterns(net, res.witnesses), P)
-    np.testing.assert_array_equal(net.activation_pattern(res.witnesses, exact=True), P)
+    # a witness lies in its region: the exact pattern (fractions here) of its exact domain point is the
+    # region's, unless the region is flagged too thin to hold a float64 point
+    ok = ~res.thin
+    np.testing.assert_array_equal(exact_domain_patterns(net, domain, res.coords[ok]), P[ok])
+    if isinstance(domain, rr.Box):  # the witnesses are those points themselves (rationals in the core)
+        np.testing.assert_array_equal(net.activation_pattern(res.witnesses[ok], exact=True), P[ok])
     assert domain.contains(res.witnesses).all()
-    assert np.all(res.measures > 0)
+    assert np.all(res.measures >= 0)  # float measures of regions thinner than rounding can be 0
     assert abs(res.measures.sum() - domain.measure) <= 1e-9 * domain.measure
     if domain.dim == 1:  # the intervals tile the domain in order
         I = res.intervals
@@ -123,11 +134,13 @@ def test_1d_matches_reference(net, domain):
     res = rr.regions(net, domain)
     check_regions(net, domain, res)
     check_against_reference(net, domain, res)
-    # in 1-D the order is known too: the breakpoint reference's pieces, left to right
+    # in 1-D the order is known too: the breakpoint reference's pieces, left to right (when it resolves
+    # every piece; it merges pieces thinner than its tolerance, which check_against_reference allows)
     breaks, P = ref.breakpoints_1d(net, domain, max_hidden=REF_HIDDEN_1D)
-    np.testing.assert_array_equal(res.patterns, P)
-    span = float(np.ptp(breaks))
-    np.testing.assert_allclose(res.intervals[:, 0], breaks[:-1], rtol=0, atol=1e-9 * span)
+    if len(P) == res.count:
+        np.testing.assert_array_equal(res.patterns, P)
+        span = float(np.ptp(breaks))
+        np.testing.assert_allclose(res.intervals[:, 0], breaks[:-1], rtol=0, atol=1e-9 * span)
 
 
 @settings(max_examples=60)
@@ -350,7 +363,9 @@ def neighbours(res):
 def test_linear_regions_1d_match_reference(net, domain):
     res = rr.regions(net, domain, merge_linear=True)
     lin = check_linear(net, domain, res)
-    assert lin.count == ref.linear_regions_1d(net, domain, max_hidden=REF_HIDDEN_1D)
+    # the truth: the exact sweep in fractions, neighbours merged when their exact maps are equal
+    x0, B, lo, hi = domain.parametrization()
+    assert lin.count == linear_count_1d(net, x0 + B[:, 0] * lo[0], x0 + B[:, 0] * hi[0])
 
 
 @settings(max_examples=50)

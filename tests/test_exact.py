@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from exact_util import arrangement_count_2d, count_1d, exact_patterns
+from exact_util import arrangement_count_2d, count_1d, exact_domain_patterns, exact_patterns, linear_count_1d
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +20,8 @@ def one_layer(W, b):
 
 
 def plane_in_3d():
-    """The square [-1, 1]^2 as a Plane of R^3 (x3 = 0.25): the same arrangement through a folded net."""
-    return rr.Plane([0.0, 0.0, 0.25], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], (-1.0, 1.0), (-1.0, 1.0))
+    """The square [-1, 1]^2 as a Plane of R^3 (x3 = 0): the same arrangement through a folded net."""
+    return rr.Plane([0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], (-1.0, 1.0), (-1.0, 1.0))
 
 
 def lift(W):
@@ -37,8 +37,8 @@ def check_2d(W, b):
     res = rr.regions(net, SQUARE)
     assert res.count == truth
     assert len({p.tobytes() for p in res.patterns}) == truth
-    # the plane of R^3: the bias absorbs 0.5 * 0.25, exactly
-    net3 = one_layer(lift(W), np.asarray(b, float) - 0.125)
+    # the plane x3 = 0 of R^3 (the third input's weights do not matter there)
+    net3 = one_layer(lift(W), b)
     assert rr.count(net3, plane_in_3d()) == truth
     return res
 
@@ -116,6 +116,10 @@ def test_beyond_float64_is_an_error_or_exact():
     truth = arrangement_count_2d(W, b, [-1, -1], [1, 1])
     for s in [1e155, 1e300, 1.7e308]:
         assert rr.count(one_layer(W / s, b), rr.Box([-s, -s], [s, s])) == truth
+        if s < 1e308:
+            assert rr.regions(one_layer(W / s, b), rr.Box([-s, -s], [s, s])).count == truth
+    with pytest.raises(ValueError, match="overflows float64"):
+        rr.regions(one_layer(W / 1.7e308, b), rr.Box([-1.7e308, -1.7e308], [1.7e308, 1.7e308]))
 
 
 def test_stats_report_exact_decisions():
@@ -152,13 +156,25 @@ def test_near_degenerate_arrangements(lines):
     check_2d(W, b)
 
 
-@pytest.mark.xfail(strict=False, reason="witnesses of regions thinner than float resolution are not repaired yet (issue 8)")
 @settings(max_examples=40, deadline=None)
 @given(near_degenerate_lines())
 def test_near_degenerate_witnesses_lie_in_their_regions(lines):
     W, b = lines
     res = rr.regions(one_layer(W, b), SQUARE)
-    np.testing.assert_array_equal(exact_patterns(one_layer(W, b), res.witnesses), res.patterns)
+    ok = ~res.thin
+    np.testing.assert_array_equal(exact_patterns(one_layer(W, b), res.witnesses[ok]), res.patterns[ok])
+
+
+def test_a_region_too_thin_for_a_float_is_counted_and_flagged():
+    # x = 0.5 and x = 0.5 + 2^-53, the next float: the strip between them holds no float64 point
+    W = [[1.0, 0.0], [4.0, 0.0]]
+    b = [-0.5, -(2.0 + 2.0**-51)]
+    assert -b[1] / 4 == np.nextafter(0.5, 1.0)
+    res = check_2d(W, b)
+    assert res.count == 3
+    assert res.thin.sum() == 1
+    ok = ~res.thin
+    np.testing.assert_array_equal(exact_patterns(one_layer(W, b), res.witnesses[ok]), res.patterns[ok])
 
 
 @settings(max_examples=40, deadline=None)
@@ -169,6 +185,25 @@ def test_near_degenerate_deep_nets_on_segments(lines, slope):
     net = rr.Network([W, rng.integers(-2, 3, size=(4, len(b))).astype(float), np.ones((1, 4))], [b, np.zeros(4), np.zeros(1)],
                      activation="leaky_relu" if slope else "relu", negative_slope=slope or 0.01)
     a, z = [-1.0, -0.75], [1.0, 0.5]
-    res = rr.regions(net, rr.Segment(a, z))
+    seg = rr.Segment(a, z)
+    res = rr.regions(net, seg)
     assert res.count == count_1d(net, a, z)
-    np.testing.assert_array_equal(exact_patterns(net, res.witnesses), res.patterns)
+    # the witnesses' domain coordinates stand for exact points of the segment inside their regions
+    ok = ~res.thin
+    np.testing.assert_array_equal(exact_domain_patterns(net, seg, res.coords[ok]), res.patterns[ok])
+    # linear regions: exact maps merged, against the exact sweep
+    assert rr.regions(net, seg, merge_linear=True).linear_count == linear_count_1d(net, a, z)
+
+
+def test_linear_regions_see_a_tiny_bend():
+    # relu(x) + 1e-5 relu(x - 0.5): two linear regions on [0, 1] (and three activation regions on
+    # [-1, 1]); a tolerance of 1e-4 on the maps would merge them
+    net = rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, 1e-5]])], [np.array([0.0, -0.5]), np.zeros(1)])
+    assert rr.regions(net, rr.Segment([0.0], [1.0]), merge_linear=True).linear_count == 2
+    assert rr.regions(net, rr.Segment([-1.0], [1.0]), merge_linear=True).linear_count == 3
+    net2 = rr.Network([np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([[1.0, 1e-5]])], [np.array([0.0, -0.5]), np.zeros(1)])
+    assert rr.regions(net2, rr.Box([0.0, 0.0], [1.0, 1.0]), merge_linear=True).linear_count == 2
+    # and equal maps across a unit that does not reach the output merge, exactly
+    net3 = rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, 0.0]])], [np.array([0.0, -0.5]), np.zeros(1)])
+    res = rr.regions(net3, rr.Segment([0.0], [1.0]), merge_linear=True)
+    assert res.count == 2 and res.linear_count == 1

@@ -1,6 +1,8 @@
 // The 1-D and 2-D engines and linear-region merging.
 #include "common.hpp"
 
+#include <memory>
+
 #include <reluregions/exact.hpp>
 #include <reluregions/interval_engine.hpp>
 #include <reluregions/linear_merge.hpp>
@@ -70,6 +72,10 @@ py::dict enumerate_regions(const rr::Network& original, const py::handle& origin
                            const py::handle& lo, const py::handle& hi, bool affine, const py::object& max_regions,
                            const py::object& time_limit, bool partial, const py::object& progress) {
   const rr::EngineNetwork en = engine_network(original, origin, basis, lo, hi);
+  for (std::size_t k = 0; k < en.span.size(); ++k)
+    if (!std::isfinite(en.span[k]))
+      throw py::value_error("the domain's extent hi - lo overflows float64 in coordinate " + std::to_string(k) +
+                            ": regions() cannot report coordinates (count() works)");
   const rr::Network& net = en.net;
   const int dim = net.input_dim();
   const auto& lay = net.layout();
@@ -92,6 +98,8 @@ py::dict enumerate_regions(const rr::Network& original, const py::handle& origin
   d["packed"] = to_numpy(std::move(store.patterns), {R, words});
   d["witness"] = to_numpy(std::move(store.witness), {R, dim});
   d["measure"] = to_numpy(std::move(store.measure), {R});
+  d["thin"] = to_numpy(std::move(store.thin), {R});
+  d["witness_coords"] = to_numpy(std::move(store.witness_coords), {R, dim});
   if (dim == 1) {
     d["intervals"] = to_numpy(std::move(store.intervals), {R, 2});
   } else {
@@ -128,11 +136,29 @@ py::array_t<std::int64_t> merge_1d(const darray& intervals, const darray& A, con
   return to_numpy(std::move(labels), {R});
 }
 
-py::array_t<std::int64_t> merge_2d(const rr::Network& net, const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& packed,
+using packed_array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
+
+// Exact linear regions of the interval engine's regions (left to right), from their patterns.
+py::array_t<std::int64_t> merge_1d_exact(const rr::Network& original, const py::handle& origin, const py::handle& basis,
+                                         const py::handle& lo, const py::handle& hi, const packed_array& packed) {
+  const rr::EngineNetwork en = engine_network(original, origin, basis, lo, hi);
+  const auto words = static_cast<py::ssize_t>(en.net.layout().words());
+  if (packed.ndim() != 2 || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
+  const auto R = static_cast<std::size_t>(packed.shape(0));
+  std::vector<std::int64_t> labels;
+  {
+    py::gil_scoped_release release;
+    labels = rr::merge_linear_1d_exact(en, R, packed.data());
+  }
+  return to_numpy(std::move(labels), {static_cast<py::ssize_t>(R)});
+}
+
+py::array_t<std::int64_t> merge_2d(const rr::Network& net, const packed_array& packed,
                                    const darray& vertices, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& offsets,
                                    const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& edge_units,
                                    const darray& witness, const darray& A, const darray& c, const darray& E,
-                                   const py::object& progress) {
+                                   const py::object& progress, const py::object& original, const py::object& origin,
+                                   const py::object& basis, const py::object& lo, const py::object& hi) {
   if (net.input_dim() != 2) throw py::value_error("merge_linear_2d needs the folded 2-input network");
   const py::ssize_t R = witness.shape(0);
   const auto words = static_cast<py::ssize_t>(net.layout().words());
@@ -149,10 +175,16 @@ py::array_t<std::int64_t> merge_2d(const rr::Network& net, const py::array_t<std
   const rr::MapsView maps = maps_view(A, c, E, R, 2);
   rr::Control ctl = make_control(py::none(), py::none(), false, progress);
   std::vector<std::int64_t> labels;
+  std::unique_ptr<rr::EngineNetwork> en;
+  std::unique_ptr<rr::ExactMapEquality> exact;
+  if (!original.is_none()) {  // map equality decided exactly on the engine network of this domain
+    en = std::make_unique<rr::EngineNetwork>(engine_network(original.cast<const rr::Network&>(), origin, basis, lo, hi));
+    exact = std::make_unique<rr::ExactMapEquality>(*en);
+  }
   {
     py::gil_scoped_release release;
     labels = rr::merge_linear_2d(net, static_cast<std::size_t>(R), packed.data(), vertices.data(), off,
-                                 edge_units.data(), witness.data(), maps, ctl);
+                                 edge_units.data(), witness.data(), maps, ctl, exact.get());
   }
   return to_numpy(std::move(labels), {R});
 }
@@ -193,7 +225,11 @@ void bind_engines(py::module_& m) {
         "Linear-region labels of 1-D regions");
   m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),
         py::arg("edge_units"), py::arg("witness"), py::arg("A"), py::arg("c"), py::arg("E"),
-        py::arg("progress") = py::none(), "Linear-region labels of 2-D regions");
+        py::arg("progress") = py::none(), py::arg("original") = py::none(), py::arg("origin") = py::none(),
+        py::arg("basis") = py::none(), py::arg("lo") = py::none(), py::arg("hi") = py::none(),
+        "Linear-region labels of 2-D regions (map equality exact when the original network and domain are given)");
+  m.def("merge_linear_1d_exact", &merge_1d_exact, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
+        py::arg("hi"), py::arg("packed"), "Linear-region labels of the interval engine's regions, map equality decided exactly");
   m.def("locate", &locate, py::arg("net"), py::arg("packed"), py::arg("X"),
         "Index of the region (by pattern) of each point, -1 if none");
 }

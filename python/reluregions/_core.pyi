@@ -112,8 +112,24 @@ def merge_linear_2d(
     c: _Float64Array,
     E: _Float64Array,
     progress: _Progress = None,
+    original: Optional[Network] = None,
+    origin: Optional[npt.ArrayLike] = None,
+    basis: Optional[npt.ArrayLike] = None,
+    lo: Optional[npt.ArrayLike] = None,
+    hi: Optional[npt.ArrayLike] = None,
 ) -> _Int64Array:
-    """Linear-region labels ``(R,)`` of 2-D regions, from the arrays of :func:`enumerate_regions`."""
+    """Linear-region labels ``(R,)`` of 2-D regions, from the arrays of :func:`enumerate_regions`; map
+    equality is decided exactly when the original network and the domain's parametrization are given."""
+
+def merge_linear_1d_exact(
+    net: Network,
+    origin: npt.ArrayLike,
+    basis: npt.ArrayLike,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    packed: npt.NDArray[np.uint64],
+) -> _Int64Array:
+    """Linear-region labels ``(R,)`` of the interval engine's regions (left to right), maps compared exactly."""
 
 def locate(net: Network, packed: npt.NDArray[np.uint64], X: npt.ArrayLike) -> _Int64Array:
     """Index of the region (by pattern, among ``packed``) of each point of ``X``, -1 if none."""

@@ -72,7 +72,7 @@ class Regions:
         (the walk gives the Chebyshev centre, or a point near it, strictly inside exactly unless the
         region is ``thin``).
     thin : ndarray of bool, shape (R,)
-        The walk: regions too thin to hold a float64 point (as far as it found); counted all the same.
+        Regions too thin to hold a float64 point (as far as the engine found); counted all the same.
     coords : ndarray, shape (R, dim)
         The witnesses in domain coordinates (``t`` / ``(s, t)`` for segments and planes, the inputs for
         boxes, polytopes and spaces).
@@ -118,6 +118,8 @@ class Regions:
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))
         self.stats: dict[str, Any] = dict(raw.get("stats", {}))
+        if "exact_decisions" in raw:  # the interval and polygon engines
+            self.stats.setdefault("exact_decisions", int(raw["exact_decisions"]))
         self._linear: LinearRegions | None = None
         self._facets: dict[str, np.ndarray] | None = None
         self._adjacency: np.ndarray | None = None
@@ -143,21 +145,28 @@ class Regions:
     def witnesses(self) -> np.ndarray:
         if "witness_x" in self._raw:  # the walk's input-space witnesses, certified as these doubles
             return self._raw["witness_x"]
+        if "witness_coords" in self._raw:  # certified in domain coordinates (1-D and 2-D engines)
+            if isinstance(self.domain, Box):
+                return np.array(self._raw["witness_coords"])
+            return self.domain.to_input(self._raw["witness_coords"])
         return self._frame.to_input(self._raw["witness"])
-
-    @property
-    def thin(self) -> np.ndarray:
-        """Regions in which the walk found no float64 point strictly inside (too thin to hold one): their
-        witness is only approximate; they are full-dimensional regions and counted all the same."""
-        if "thin" in self._raw:
-            return np.asarray(self._raw["thin"], dtype=bool)
-        return np.zeros(self.count, dtype=bool)
 
     @property
     def coords(self) -> np.ndarray:
         if "witness_x" in self._raw and self._frame.isotropic:
             return self._raw["witness_x"]
+        if "witness_coords" in self._raw:
+            return np.array(self._raw["witness_coords"])
         return self._frame.to_coords(self._raw["witness"])
+
+    @property
+    def thin(self) -> np.ndarray:
+        """Bool ``(R,)``: True for a region too thin to hold a float64 witness (still counted; its
+        witness is then only approximate). Every other witness's domain point (``coords``) lies strictly
+        inside its region, exactly; for boxes ``witnesses`` are those points themselves."""
+        if "thin" in self._raw:
+            return np.asarray(self._raw["thin"], dtype=bool)
+        return np.zeros(self.count, dtype=bool)
 
     @property
     def measures(self) -> np.ndarray:
@@ -338,12 +347,12 @@ class Regions:
             if R == 0:
                 labels = np.zeros(0, dtype=np.int64)
             elif self.engine == "interval":
-                labels = _core.merge_linear_1d(self._raw["intervals"], A, c, E)
+                labels = _core.merge_linear_1d_exact(self.network._core, *self.domain.parametrization(), self._raw["packed"])
             elif self.engine == "polygon":
                 raw = self._raw
                 labels = _core.merge_linear_2d(
                     self._frame.folded(self.network), raw["packed"], raw["vertices"], raw["offsets"],
-                    raw["edge_units"], raw["witness"], A, c, E, report,
+                    raw["edge_units"], raw["witness"], A, c, E, report, self.network._core, *self.domain.parametrization(),
                 )
             else:
                 self._facet_data(report)
@@ -453,12 +462,6 @@ class LinearRegions:
         return f"<LinearRegions: {self.count} linear regions from {self.regions.count} activation regions>"
 
 
-def _normalized_frame(domain: Domain) -> tuple[np.ndarray, np.ndarray]:
-    """``(origin, basis)`` of the interval/polygon engines' unit box (see :class:`Frame`)."""
-    fr = Frame(domain, domain.input_dim, _LOW_DIM_ENGINES.get(int(domain.dim), "interval"))
-    return fr.origin, fr.basis
-
-
 def _adjacency_1d(intervals: np.ndarray) -> np.ndarray:
     """Pairs of intervals (frame coordinates) sharing an endpoint."""
     if intervals.shape[0] < 2:
@@ -485,7 +488,7 @@ def _adjacency_2d(folded: Any, raw: dict[str, Any]) -> np.ndarray:
     nxt[off[1:] - 1] = off[:-1]
     a, b = V, V[nxt]
     length = np.linalg.norm(b - a, axis=1)
-    keep = (units >= 0) & (length > 4 * GEOMETRY_TOL)
+    keep = (units >= 0) & (length > 0)  # every edge of positive length, however short (regions are exact)
     p, u, a, b, length = owner[keep], units[keep].astype(np.int64), a[keep], b[keep], length[keep]
     mid = 0.5 * (a + b)
     normal = np.stack([b[:, 1] - a[:, 1], -(b[:, 0] - a[:, 0])], axis=1) / length[:, None]  # outward (counter-clockwise)

@@ -9,6 +9,8 @@
 #pragma once
 #include <boost/multiprecision/cpp_int.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -197,37 +199,94 @@ class ExactNetwork {
   }
 };
 
+// A dyadic rational m * 2^e (every value of the engines' networks is one: sums of products of floats,
+// rescaled by powers of two).
+struct Dyadic {
+  BigInt m;
+  long e = 0;
+};
+
+inline Dyadic to_dyadic(const Rational& r) {
+  Dyadic d;
+  if (r == 0) return d;
+  const BigInt& den = boost::multiprecision::denominator(r);
+  const auto k = static_cast<long>(boost::multiprecision::msb(den));
+  if (den != (BigInt(1) << static_cast<unsigned>(k))) throw std::logic_error("exact: a value that is not dyadic");
+  d.m = boost::multiprecision::numerator(r);
+  d.e = -k;
+  return d;
+}
+
 // Exact affine maps (K coefficients, then the constant) of every layer's units along the current
 // depth-first path. A layer's maps depend on the pattern bits of the layers before it only; they are
-// recomputed when those bits change, from the first layer that differs.
+// recomputed when those bits change, from the first layer that differs. Entries are integers times a
+// fixed power of two per layer (every value is dyadic), so no rational arithmetic is needed.
 class ExactMaps {
  public:
   ExactMaps(const ExactNetwork& en, const PatternLayout& lay) : en_(en), lay_(lay), K_(en.dims[0]) {
     const int L = en.num_layers();
+    W_.resize(static_cast<std::size_t>(L));
+    Woff_.resize(static_cast<std::size_t>(L));
+    b_.resize(static_cast<std::size_t>(L));
+    E_.assign(static_cast<std::size_t>(L), 0);
+    constexpr long kNone = std::numeric_limits<long>::max();
+    for (int l = 0; l < L; ++l) {
+      const auto ul = static_cast<std::size_t>(l);
+      long min_w = kNone, min_b = kNone;
+      for (const Rational& w : en.W[ul]) {
+        W_[ul].push_back(to_dyadic(w));
+        if (w != 0) min_w = std::min(min_w, W_[ul].back().e);
+        if (l > 0) {
+          Woff_[ul].push_back(to_dyadic(w * en.slopes[ul - 1]));
+          if (Woff_[ul].back().m != 0) min_w = std::min(min_w, Woff_[ul].back().e);
+        }
+      }
+      for (const Rational& v : en.b[ul]) {
+        b_[ul].push_back(to_dyadic(v));
+        if (v != 0) min_b = std::min(min_b, b_[ul].back().e);
+      }
+      const long prev = l == 0 ? 0 : E_[ul - 1];
+      long E = min_b;
+      if (min_w != kNone) E = std::min(E, prev + min_w);
+      E_[ul] = E == kNone ? 0 : E;
+    }
     maps_.resize(static_cast<std::size_t>(L));
-    maps_[0].resize(static_cast<std::size_t>(en.out_dim(0)) * static_cast<std::size_t>(K_ + 1));
+    maps_[0].assign(static_cast<std::size_t>(en.out_dim(0)) * static_cast<std::size_t>(K_ + 1), BigInt(0));
     for (int i = 0; i < en.out_dim(0); ++i) {
-      for (int k = 0; k < K_; ++k) row_ref(0, i)[k] = en.W[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)];
-      row_ref(0, i)[K_] = en.b[0][static_cast<std::size_t>(i)];
+      BigInt* row = raw_row(0, i);
+      for (int k = 0; k < K_; ++k) add_shifted(row[k], W_[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)], 0, E_[0]);
+      add_shifted(row[K_], b_[0][static_cast<std::size_t>(i)], 0, E_[0]);
     }
     bits_.assign(static_cast<std::size_t>(std::max(1, lay.words())), 0);
+    for (auto& sc : scratch_) sc.resize(static_cast<std::size_t>(K_ + 1));
   }
 
   int dim() const { return K_; }
 
   // Row of unit i of layer l (l = num_layers - 1 is the output layer) for the pattern's bits of the
-  // layers before l.
+  // layers before l, as rationals. The pointer stays valid for the next three calls.
   const Rational* row(int l, int i, const std::uint64_t* pattern) {
     ensure(l, pattern);
-    return row_ref(l, i);
+    std::vector<Rational>& out = scratch_[next_scratch_++ % scratch_.size()];
+    const BigInt* r = raw_row(l, i);
+    for (int k = 0; k <= K_; ++k) out[static_cast<std::size_t>(k)] = r[k] == 0 ? Rational(0) : ldexp_exact(Rational(r[k]), E_[static_cast<std::size_t>(l)]);
+    return out.data();
   }
 
   // Number of layer maps computed (a measure of the fallback's cost).
   std::uint64_t layers_computed() const { return computed_; }
 
  private:
-  Rational* row_ref(int l, int i) {
+  BigInt* raw_row(int l, int i) {
     return maps_[static_cast<std::size_t>(l)].data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(K_ + 1);
+  }
+
+  // acc += x * 2^(x.e + extra - E), with x.e + extra >= E.
+  static void add_shifted(BigInt& acc, const Dyadic& x, long extra, long E) {
+    if (x.m == 0) return;
+    const long sh = x.e + extra - E;
+    if (sh < 0) throw std::logic_error("exact: negative shift");
+    acc += x.m << static_cast<unsigned>(sh);
   }
 
   bool same_bits(int l, const std::uint64_t* pattern) const {
@@ -247,32 +306,44 @@ class ExactMaps {
 
   void compute(int l) {
     ++computed_;
+    const auto ul = static_cast<std::size_t>(l);
     const int in = en_.in_dim(l), out = en_.out_dim(l);
-    std::vector<Rational>& dst = maps_[static_cast<std::size_t>(l)];
-    dst.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(K_ + 1), Rational(0));
-    const Rational& s = en_.slopes[static_cast<std::size_t>(l) - 1];
-    std::vector<Rational> scaled(static_cast<std::size_t>(K_ + 1));
+    std::vector<BigInt>& dst = maps_[ul];
+    dst.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(K_ + 1), BigInt(0));
+    const long Ein = E_[ul - 1], E = E_[ul];
+    BigInt prod;
     for (int j = 0; j < in; ++j) {
       const bool on = lay_.get(bits_.data(), l - 1, j);
-      if (!on && s == 0) continue;
-      const Rational* src = row_ref(l - 1, j);
+      const std::vector<Dyadic>& Wl = on ? W_[ul] : Woff_[ul];
+      const BigInt* src = raw_row(l - 1, j);
+      bool any = false;
+      for (int k = 0; k <= K_; ++k) any = any || src[k] != 0;
+      if (!any) continue;
       for (int i = 0; i < out; ++i) {
-        const Rational& w = en_.W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
-        if (w == 0) continue;
-        const Rational f = on ? w : w * s;
-        Rational* d = dst.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(K_ + 1);
-        for (int k = 0; k <= K_; ++k)
-          if (src[k] != 0) d[k] += f * src[k];
+        const Dyadic& w = Wl[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+        if (w.m == 0) continue;
+        const long sh = w.e + Ein - E;
+        BigInt* d = dst.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(K_ + 1);
+        for (int k = 0; k <= K_; ++k) {
+          if (src[k] == 0) continue;
+          prod = w.m * src[k];
+          if (sh > 0) prod <<= static_cast<unsigned>(sh);
+          d[k] += prod;
+        }
       }
     }
-    for (int i = 0; i < out; ++i) row_ref(l, i)[K_] += en_.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+    for (int i = 0; i < out; ++i) add_shifted(raw_row(l, i)[K_], b_[ul][static_cast<std::size_t>(i)], 0, E);
   }
 
   const ExactNetwork& en_;
   const PatternLayout& lay_;
   const int K_;
-  std::vector<std::vector<Rational>> maps_;
+  std::vector<std::vector<Dyadic>> W_, Woff_, b_;  // weights, weights times the slope, biases
+  std::vector<long> E_;                            // layer l's entries are integers times 2^E_[l]
+  std::vector<std::vector<BigInt>> maps_;
   std::vector<std::uint64_t> bits_;
+  std::array<std::vector<Rational>, 4> scratch_;
+  std::size_t next_scratch_ = 0;
   int valid_ = 1;
   std::uint64_t computed_ = 0;
 };
@@ -285,11 +356,26 @@ inline Rational exact_value(const Rational* row, const Rational* u, int K) {
   return v;
 }
 
-// A float network and its exact counterpart, as handed to the engines.
+// A float network and its exact counterpart, as handed to the engines, with the domain's frame: the
+// engines work in u in [0, 1]^K; the domain's coordinates are s = s_lo + u * span (float64 operations,
+// as Python's Frame computes them), and the exact point of s is u* = (s - s_lo) / (s_hi - s_lo).
 struct EngineNetwork {
   ExactNetwork exact;
   Network net;
-  explicit EngineNetwork(ExactNetwork e) : exact(std::move(e)), net(exact.to_network()) {}
+  std::vector<double> s_lo, s_hi, span;
+  explicit EngineNetwork(ExactNetwork e) : exact(std::move(e)), net(exact.to_network()) {
+    const auto K = static_cast<std::size_t>(exact.dims[0]);
+    s_lo.assign(K, 0.0);
+    s_hi.assign(K, 1.0);
+    span.assign(K, 1.0);
+  }
+  // Domain coordinate k of frame coordinate u (the float expression Python uses).
+  double coord(int k, double u) const { return s_lo[static_cast<std::size_t>(k)] + u * span[static_cast<std::size_t>(k)]; }
+  // The exact frame coordinate of domain coordinate s.
+  Rational exact_u(int k, double s) const {
+    const auto j = static_cast<std::size_t>(k);
+    return (Rational(s) - Rational(s_lo[j])) / (Rational(s_hi[j]) - Rational(s_lo[j]));
+  }
 };
 
 // The engine network of u -> net(origin + basis (lo + (hi - lo) u)), u in [0, 1]^K, every hidden unit
@@ -298,7 +384,13 @@ inline EngineNetwork make_engine_network(const Network& net, int K, const double
                                          const double* lo, const double* hi) {
   ExactNetwork e = ExactNetwork::folded(net, K, origin, basis, lo, hi);
   e.normalize_units();
-  return EngineNetwork(std::move(e));
+  EngineNetwork en(std::move(e));
+  for (int k = 0; k < K; ++k) {
+    en.s_lo[static_cast<std::size_t>(k)] = lo[k];
+    en.s_hi[static_cast<std::size_t>(k)] = hi[k];
+    en.span[static_cast<std::size_t>(k)] = hi[k] - lo[k];  // may be +inf: only results in coordinates need it
+  }
+  return en;
 }
 
 }  // namespace reluregions

@@ -23,7 +23,7 @@ class IntervalEngine : Layerwise<1> {
   // Enumerates the regions of [0, 1].
   void run() {
     if (H_ == 0) {  // no hidden layer: one region
-      if (ctl_.add_region()) leaf(0.0, 1.0);
+      if (ctl_.add_region()) leaf(End{0.0, 0.0, kLeft}, End{1.0, 0.0, kRight});
       return;
     }
     maps_[0].init_first(net_);
@@ -106,7 +106,7 @@ class IntervalEngine : Layerwise<1> {
       const End b = k < nb ? L.breaks[static_cast<std::size_t>(k)] : hi;
       if (last) {
         if (!ctl_.add_region()) return;
-        leaf(a.t, b.t);
+        leaf(a, b);
       } else {
         // The units of the breakpoint just crossed are the only change from the previous child.
         const int c1 = k == 0 ? 0 : L.cluster_end[static_cast<std::size_t>(k) - 1];
@@ -198,15 +198,50 @@ class IntervalEngine : Layerwise<1> {
     L.cluster_end.push_back(static_cast<int>(m));
   }
 
-  void leaf(double a, double b) {
+  // Is the domain coordinate sv strictly inside the exact interval (a, b)?
+  bool inside(double sv, const End& a, const End& b) {
+    const double uu = (sv - en_.s_lo[0]) / en_.span[0];  // the exact point of sv, within du
+    const double du = 4.01 * kEps * std::fabs(uu) + kTiny;
+    if (uu - du > a.t + a.delta && uu + du < b.t - b.delta) return true;
+    if (uu + du < a.t - a.delta || uu - du > b.t + b.delta) return false;
+    ++exact_decisions_;
+    const Rational us = en_.exact_u(0, sv);
+    return exact_end(a) < us && us < exact_end(b);
+  }
+
+  // A witness of the leaf (a, b): a domain coordinate (float64) strictly inside the exact interval, and
+  // its frame coordinate. False (and the float midpoint) when there is none: thinner than float64.
+  bool witness(const End& a, const End& b, double& w, double& sw) {
+    w = 0.5 * (a.t + b.t);
+    sw = en_.coord(0, w);
+    if (inside(sw, a, b)) return true;
+    // The exact midpoint's domain coordinate, rounded, and its float neighbours.
+    ++exact_decisions_;
+    const Rational mid = (exact_end(a) + exact_end(b)) / 2;
+    const double s0 = to_double(Rational(en_.s_lo[0]) + mid * (Rational(en_.s_hi[0]) - Rational(en_.s_lo[0])));
+    const double inf = std::numeric_limits<double>::infinity();
+    for (double sv : {s0, std::nextafter(s0, inf), std::nextafter(s0, -inf)}) {
+      if (inside(sv, a, b)) {
+        sw = sv;
+        w = (sv - en_.s_lo[0]) / en_.span[0];
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void leaf(const End& ea, const End& eb) {
+    const double a = ea.t, b = eb.t;
     if constexpr (Sink::stores) {
+      double w = 0.0, sw = 0.0;
+      const bool certified = witness(ea, eb, w, sw);
       if (!sink_.affine()) {
-        sink_.add_interval(pattern_.data(), a, b, nullptr, nullptr, nullptr);
+        sink_.add_interval(pattern_.data(), a, b, w, &sw, certified, nullptr, nullptr, nullptr);
         return;
       }
       if (H_ == 0) out_.init_first(net_);
       else output_map(true);
-      sink_.add_interval(pattern_.data(), a, b, out_.lin(0), out_.cst(), out_.mag.data());
+      sink_.add_interval(pattern_.data(), a, b, w, &sw, certified, out_.lin(0), out_.cst(), out_.mag.data());
     } else {
       (void)a;
       (void)b;

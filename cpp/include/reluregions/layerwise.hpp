@@ -55,21 +55,22 @@ class Layerwise {
     mag_factor_.resize(static_cast<std::size_t>(net.max_width()));
     prev_.resize(static_cast<std::size_t>(std::max(1, lay_.words())));
     // Error bounds of the maps' coefficients, relative to a magnitude bound (see coef_err): each layer
-    // adds the rounding of its sums (and of its rounded weights); rank-1 updates add that of up to
-    // kRefresh children's worth of column updates, each bounded by twice the ceiling.
+    // adds the rounding of its sums (and of its rounded weights); each rank-1 column update adds at
+    // most 8 eps of the ceiling (its terms and partial sums are bounded by twice the ceiling). g_[l]
+    // follows how the current maps were actually computed.
     gamma_fresh_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
-    gamma_update_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
-    double gf = 2.0 * (K + 4) * kEps, gu = gf;
+    g_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
+    updates_.assign(static_cast<std::size_t>(std::max(1, H_)), 0);
+    double gf = 2.0 * (K + 4) * kEps;
     for (int l = 0; l < H_; ++l) {
-      if (l > 0) {
-        const double in = net.in_dim(l);
-        gf += 2.0 * (in + 4) * kEps;
-        gu += 2.0 * (in + 4 + 4.0 * kRefresh * in) * kEps;
-      }
+      if (l > 0) gf += 2.0 * (net.in_dim(l) + 4) * kEps;
       gamma_fresh_[static_cast<std::size_t>(l)] = gf;
-      gamma_update_[static_cast<std::size_t>(l)] = std::max(gu, gf);
     }
+    g_[0] = gamma_fresh_[0];
   }
+
+  // The rounding that computing layer l's map from layer l - 1's adds (relative to the ceiling).
+  double gamma_step(int l) const { return gamma_fresh_[static_cast<std::size_t>(l)] - gamma_fresh_[static_cast<std::size_t>(l) - 1]; }
 
  protected:
   // Bound on the error of each of the K + 1 float coefficients of unit i's map at layer l, from the
@@ -77,7 +78,7 @@ class Layerwise {
   // recomputed without updates (exact_[l]).
   double coef_err(int l, int i, bool tight) {
     if (!tight) {
-      const double g = exact_[static_cast<std::size_t>(l)] ? gamma_fresh_[static_cast<std::size_t>(l)] : gamma_update_[static_cast<std::size_t>(l)];
+      const double g = g_[static_cast<std::size_t>(l)];
       return g * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
     }
     ensure_mag(l);
@@ -173,6 +174,8 @@ class Layerwise {
       maps_[static_cast<std::size_t>(k) - 1].propagate(net_, k, factor_.data(), maps_[static_cast<std::size_t>(k)]);
       exact_[static_cast<std::size_t>(k)] = 1;
       since_refresh_[static_cast<std::size_t>(k) - 1] = 0;
+      g_[static_cast<std::size_t>(k)] = g_[static_cast<std::size_t>(k) - 1] + gamma_step(k);
+      updates_[static_cast<std::size_t>(k)] = 0;
     }
   }
 
@@ -208,9 +211,13 @@ class Layerwise {
       cur.propagate(net_, l + 1, factor_.data(), next);
       since_refresh_[static_cast<std::size_t>(l)] = 0;
       exact_[static_cast<std::size_t>(l) + 1] = exact_[static_cast<std::size_t>(l)];
+      g_[static_cast<std::size_t>(l) + 1] = g_[static_cast<std::size_t>(l)] + gamma_step(l + 1);
+      updates_[static_cast<std::size_t>(l) + 1] = 0;
       return;
     }
     exact_[static_cast<std::size_t>(l) + 1] = 0;
+    updates_[static_cast<std::size_t>(l) + 1] += n_changed;
+    g_[static_cast<std::size_t>(l) + 1] = g_[static_cast<std::size_t>(l)] + gamma_step(l + 1) + 8.0 * kEps * updates_[static_cast<std::size_t>(l) + 1];
     const std::uint64_t* bits = layer_bits(l);
     for (int k = 0; k < n_changed; ++k) {
       const int i = changed[k];
@@ -246,7 +253,8 @@ class Layerwise {
   const int H_;
   std::vector<std::vector<double>> ceiling_;
   ExactMaps exact_maps_;
-  std::vector<double> gamma_fresh_, gamma_update_;
+  std::vector<double> gamma_fresh_, g_;
+  std::vector<int> updates_;  // rank-1 column updates applied to each layer's map since it was computed
   std::uint64_t exact_decisions_ = 0;
   std::vector<LayerMap<K>> maps_;  // maps_[l]: layer l's pre-activations on the current node
   LayerMap<K> out_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "control.hpp"
+#include "exact.hpp"
 #include "network.hpp"
 #include "pattern.hpp"
 #include "tolerances.hpp"
@@ -65,6 +66,107 @@ struct MapsView {
   }
 };
 
+// Equality of the network's output maps on two regions given by their patterns, decided exactly: the
+// maps are propagated in floating point from the patterns (not from witnesses) with a rigorous error
+// bound; maps that differ beyond it differ, the others are compared in exact rationals.
+class ExactMapEquality {
+ public:
+  explicit ExactMapEquality(const EngineNetwork& en)
+      : en_(en), net_(en.net), lay_(en.net.layout()), K_(en.net.input_dim()), exact_(en.exact, en.net.layout()) {
+    gamma_ = 2.0 * (K_ + 4) * kEps;
+    for (int l = 1; l < net_.num_layers(); ++l) gamma_ += 2.0 * (net_.in_dim(l) + 4) * kEps;
+    gamma_ *= 1.01;
+  }
+
+  // Float output map (out x (K + 1), row-major) of a pattern and the error bound of each output's coefficients.
+  void float_map(const std::uint64_t* pat, std::vector<double>& map, std::vector<double>& err) {
+    const int L = net_.num_layers(), cols = K_ + 1;
+    cur_.assign(static_cast<std::size_t>(net_.out_dim(0)) * static_cast<std::size_t>(cols), 0.0);
+    mag_.assign(static_cast<std::size_t>(net_.out_dim(0)), 0.0);
+    for (int i = 0; i < net_.out_dim(0); ++i) {
+      double m = std::fabs(net_.b(0)[i]);
+      for (int k = 0; k < K_; ++k) {
+        const double w = net_.W(0)[static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)];
+        cur_[static_cast<std::size_t>(i) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k)] = w;
+        m += std::fabs(w);
+      }
+      cur_[static_cast<std::size_t>(i) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(K_)] = net_.b(0)[i];
+      mag_[static_cast<std::size_t>(i)] = m;
+    }
+    for (int l = 1; l < L; ++l) {
+      const int in = net_.in_dim(l), out = net_.out_dim(l);
+      nxt_.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(cols), 0.0);
+      nmag_.assign(static_cast<std::size_t>(out), 0.0);
+      const double s = net_.slope(l - 1);
+      for (int i = 0; i < out; ++i) {
+        double* dst = nxt_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(cols);
+        double m = std::fabs(net_.b(l)[i]);
+        for (int j = 0; j < in; ++j) {
+          const double f = (lay_.get(pat, l - 1, j) ? 1.0 : s) * net_.W(l)[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+          if (f == 0.0) continue;
+          const double* src = cur_.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(cols);
+          for (int k = 0; k < cols; ++k) dst[k] += f * src[k];
+          m += std::fabs(f) * mag_[static_cast<std::size_t>(j)];
+        }
+        dst[K_] += net_.b(l)[i];
+        nmag_[static_cast<std::size_t>(i)] = m;
+      }
+      cur_.swap(nxt_);
+      mag_.swap(nmag_);
+    }
+    map = cur_;
+    err.resize(mag_.size());
+    for (std::size_t o = 0; o < mag_.size(); ++o) err[o] = gamma_ * mag_[o] + kTiny;
+  }
+
+  bool equal(const std::uint64_t* p, const std::uint64_t* q) {
+    float_map(p, mp_, ep_);
+    float_map(q, mq_, eq_);
+    const int out = net_.output_dim(), cols = K_ + 1;
+    for (int o = 0; o < out; ++o)
+      for (int k = 0; k < cols; ++k) {
+        const std::size_t at = static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k);
+        if (std::fabs(mp_[at] - mq_[at]) > ep_[static_cast<std::size_t>(o)] + eq_[static_cast<std::size_t>(o)]) return false;
+      }
+    ++exact_decisions;
+    const int Lo = net_.num_layers() - 1;
+    rp_.clear();
+    for (int o = 0; o < out; ++o) {
+      const Rational* row = exact_.row(Lo, o, p);
+      rp_.insert(rp_.end(), row, row + cols);
+    }
+    for (int o = 0; o < out; ++o) {
+      const Rational* row = exact_.row(Lo, o, q);
+      for (int k = 0; k < cols; ++k)
+        if (row[k] != rp_[static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k)]) return false;
+    }
+    return true;
+  }
+
+  std::uint64_t exact_decisions = 0;
+
+ private:
+  const EngineNetwork& en_;
+  const Network& net_;
+  const PatternLayout& lay_;
+  const int K_;
+  ExactMaps exact_;
+  double gamma_ = 0.0;
+  std::vector<double> cur_, nxt_, mag_, nmag_, mp_, mq_, ep_, eq_;
+  std::vector<Rational> rp_;
+};
+
+// 1-D, exact: the regions of the interval engine, left to right (as it stores them); neighbours whose
+// output maps are equal merge.
+inline std::vector<std::int64_t> merge_linear_1d_exact(const EngineNetwork& en, std::size_t R, const std::uint64_t* patterns) {
+  const int words = en.net.layout().words();
+  ExactMapEquality eq(en);
+  UnionFind uf(R);
+  for (std::size_t p = 0; p + 1 < R; ++p)
+    if (eq.equal(patterns + p * static_cast<std::size_t>(words), patterns + (p + 1) * static_cast<std::size_t>(words))) uf.unite(p, p + 1);
+  return uf.labels();
+}
+
 // 1-D: regions touching end to end with equal maps merge. intervals is R x 2.
 inline std::vector<std::int64_t> merge_linear_1d(std::size_t R, const double* intervals, const MapsView& maps) {
   std::vector<std::size_t> order(R);
@@ -85,7 +187,7 @@ inline std::vector<std::int64_t> merge_linear_1d(std::size_t R, const double* in
 inline std::vector<std::int64_t> merge_linear_2d(const Network& net, std::size_t R, const std::uint64_t* patterns,
                                                  const double* verts, const std::int64_t* offsets,
                                                  const std::int32_t* edge_units, const double* witness,
-                                                 const MapsView& maps, Control& ctl) {
+                                                 const MapsView& maps, Control& ctl, ExactMapEquality* exact = nullptr) {
   const PatternLayout& lay = net.layout();
   const int words = lay.words();
   PatternIndex index(patterns, R, words);
@@ -139,7 +241,10 @@ inline std::vector<std::int64_t> merge_linear_2d(const Network& net, std::size_t
         if (found >= 0 && static_cast<std::size_t>(found) != p && contains(static_cast<std::size_t>(found), pt[0], pt[1], band))
           q = found;
       }
-      if (q >= 0 && maps.equal(p, static_cast<std::size_t>(q))) uf.unite(p, static_cast<std::size_t>(q));
+      if (q < 0 || uf.find(p) == uf.find(static_cast<std::size_t>(q))) continue;
+      const bool same = exact ? exact->equal(patterns + p * static_cast<std::size_t>(words), patterns + static_cast<std::size_t>(q) * static_cast<std::size_t>(words))
+                              : maps.equal(p, static_cast<std::size_t>(q));
+      if (same) uf.unite(p, static_cast<std::size_t>(q));
     }
   }
   return uf.labels();

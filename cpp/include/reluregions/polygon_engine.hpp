@@ -163,7 +163,8 @@ class PolygonEngine : Layerwise<2> {
 
   // The float line a x + b y + c = 0 of an edge label on the current path, with a bound on the error
   // of each coefficient.
-  void float_line(std::int32_t label, double* abc, double& err) {
+  // tight: from maps recomputed without updates and the node's magnitude bound (see coef_err).
+  void float_line(std::int32_t label, double* abc, double& err, bool tight) {
     err = 0.0;
     switch (label) {
       case kBottom: abc[0] = 0; abc[1] = 1; abc[2] = 0; return;
@@ -173,11 +174,12 @@ class PolygonEngine : Layerwise<2> {
       default: {
         int l = 0, i = 0;
         lay_.locate(label, l, i);
+        if (tight && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
         const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
         abc[0] = m.lin(0)[i];
         abc[1] = m.lin(1)[i];
         abc[2] = m.cst()[i];
-        err = coef_err(l, i, false);
+        err = coef_err(l, i, tight);
       }
     }
   }
@@ -186,23 +188,24 @@ class PolygonEngine : Layerwise<2> {
   // lines (Cramer's rule) with a bound on its distance to the exact point, which does not grow with
   // the number of cuts; the exact intersection, rounded, when that bound is not small.
   void crossing(Level& L, std::uint32_t k, std::int32_t edge, std::int32_t cut) {
-    double p[3], q[3], ep = 0.0, eq = 0.0;
-    float_line(edge, p, ep);
-    float_line(cut, q, eq);
-    const double det = p[0] * q[1] - q[0] * p[1];
-    const double nx = p[1] * q[2] - q[1] * p[2], ny = q[0] * p[2] - p[0] * q[2];
-    const double cross2 = ep * eq * 2.0;
-    const double det_err = ep * (std::fabs(q[0]) + std::fabs(q[1])) + eq * (std::fabs(p[0]) + std::fabs(p[1])) +
-                           2 * kEps * (std::fabs(p[0] * q[1]) + std::fabs(q[0] * p[1])) + cross2;
-    const double nx_err = ep * (std::fabs(q[1]) + std::fabs(q[2])) + eq * (std::fabs(p[1]) + std::fabs(p[2])) +
-                          2 * kEps * (std::fabs(p[1] * q[2]) + std::fabs(q[1] * p[2])) + cross2;
-    const double ny_err = ep * (std::fabs(q[0]) + std::fabs(q[2])) + eq * (std::fabs(p[0]) + std::fabs(p[2])) +
-                          2 * kEps * (std::fabs(q[0] * p[2]) + std::fabs(p[0] * q[2])) + cross2;
-    if (std::fabs(det) > 4 * det_err) {
+    for (int tier = 0; tier < 2; ++tier) {
+      double p[3], q[3], ep = 0.0, eq = 0.0;
+      float_line(edge, p, ep, tier == 1);
+      float_line(cut, q, eq, tier == 1);
+      const double det = p[0] * q[1] - q[0] * p[1];
+      const double nx = p[1] * q[2] - q[1] * p[2], ny = q[0] * p[2] - p[0] * q[2];
+      const double cross2 = ep * eq * 2.0;
+      const double det_err = ep * (std::fabs(q[0]) + std::fabs(q[1])) + eq * (std::fabs(p[0]) + std::fabs(p[1])) +
+                             2 * kEps * (std::fabs(p[0] * q[1]) + std::fabs(q[0] * p[1])) + cross2;
+      const double nx_err = ep * (std::fabs(q[1]) + std::fabs(q[2])) + eq * (std::fabs(p[1]) + std::fabs(p[2])) +
+                            2 * kEps * (std::fabs(p[1] * q[2]) + std::fabs(q[1] * p[2])) + cross2;
+      const double ny_err = ep * (std::fabs(q[0]) + std::fabs(q[2])) + eq * (std::fabs(p[0]) + std::fabs(p[2])) +
+                            2 * kEps * (std::fabs(q[0] * p[2]) + std::fabs(p[0] * q[2])) + cross2;
+      if (!(std::fabs(det) > 4 * det_err)) continue;
       const double x = nx / det, y = ny / det, dd = std::fabs(det) - det_err;
       const double delta = std::max((nx_err + std::fabs(x) * det_err) / dd + 2 * kEps * std::fabs(x),
                                     (ny_err + std::fabs(y) * det_err) / dd + 2 * kEps * std::fabs(y)) * 1.01 + kTiny;
-      if (delta < 1e-9) {
+      if (delta < 1e-7) {  // a loose vertex costs a few more certified signs later; an exact one costs more
         L.cx[k] = x;
         L.cy[k] = y;
         L.cd[k] = delta;
@@ -358,13 +361,94 @@ class PolygonEngine : Layerwise<2> {
     std::sort(L.order.begin(), L.order.end());
   }
 
+  // Is the domain point sv strictly inside the exact polygon with edge labels lab (its exact
+  // half-planes: the sides of the square, and each edge unit's side from the pattern)?
+  bool inside(const double* sv, const std::int32_t* lab, std::uint32_t n) {
+    double uu[2], du = 0.0;
+    Rational us[2];
+    bool have_exact = false;
+    for (int k = 0; k < 2; ++k) {
+      uu[k] = (sv[k] - en_.s_lo[static_cast<std::size_t>(k)]) / en_.span[static_cast<std::size_t>(k)];
+      du = std::max(du, 4.01 * kEps * std::fabs(uu[k]) + kTiny);
+    }
+    auto exact_point = [&](Rational* pt) {
+      if (!have_exact) {
+        for (int k = 0; k < 2; ++k) us[k] = en_.exact_u(k, sv[k]);
+        have_exact = true;
+      }
+      pt[0] = us[0];
+      pt[1] = us[1];
+    };
+    for (std::uint32_t e = 0; e < n; ++e) {
+      const std::int32_t label = lab[e];
+      if (label < 0) {
+        // u_y > 0, u_x < 1, u_y < 1, u_x > 0
+        const int k = (label == kBottom || label == kTop) ? 1 : 0;
+        const double bound = (label == kBottom || label == kLeft) ? 0.0 : 1.0;
+        const bool above = label == kBottom || label == kLeft;
+        if (above ? uu[k] - du > bound : uu[k] + du < bound) continue;
+        if (above ? uu[k] + du <= bound : uu[k] - du >= bound) return false;
+        ++exact_decisions_;
+        Rational pt[2];
+        exact_point(pt);
+        if (above ? !(pt[k] > Rational(bound)) : !(pt[k] < Rational(bound))) return false;
+        continue;
+      }
+      int l = 0, i = 0;
+      lay_.locate(label, l, i);
+      const int want = lay_.get(pattern_.data(), l, i) ? 1 : -1;
+      if (sign_at(l, i, uu, du, exact_point) != want) return false;
+    }
+    return true;
+  }
+
+  // A witness of the leaf polygon: a domain point (float64) strictly inside it exactly, and its frame
+  // point. False (and the float centroid) when none was found: thinner than float64 resolution.
+  bool witness(const double* x, const double* y, const std::int32_t* lab, std::uint32_t n, double* w, double* sw) {
+    double area = 0.0;
+    area_centroid(x, y, n, area, w[0], w[1]);
+    for (int k = 0; k < 2; ++k) sw[k] = en_.coord(k, w[k]);
+    if (inside(sw, lab, n)) return true;
+    // The exact vertex average (strictly inside a convex polygon of positive area), rounded in domain
+    // coordinates, and its float neighbours.
+    ++exact_decisions_;
+    Rational avg[2] = {Rational(0), Rational(0)};
+    for (std::uint32_t k = 0; k < n; ++k) {
+      Rational pt[2];
+      exact_vertex(lab[k == 0 ? n - 1 : k - 1], lab[k], pt);
+      avg[0] += pt[0];
+      avg[1] += pt[1];
+    }
+    double s0[2];
+    for (int k = 0; k < 2; ++k) {
+      const auto j = static_cast<std::size_t>(k);
+      s0[k] = to_double(Rational(en_.s_lo[j]) + avg[k] / n * (Rational(en_.s_hi[j]) - Rational(en_.s_lo[j])));
+    }
+    const double inf = std::numeric_limits<double>::infinity();
+    for (int dx = 0; dx < 3; ++dx)
+      for (int dy = 0; dy < 3; ++dy) {
+        const double cand[2] = {dx == 0 ? s0[0] : std::nextafter(s0[0], dx == 1 ? inf : -inf),
+                                dy == 0 ? s0[1] : std::nextafter(s0[1], dy == 1 ? inf : -inf)};
+        if (inside(cand, lab, n)) {
+          for (int k = 0; k < 2; ++k) {
+            sw[k] = cand[k];
+            w[k] = (cand[k] - en_.s_lo[static_cast<std::size_t>(k)]) / en_.span[static_cast<std::size_t>(k)];
+          }
+          return true;
+        }
+      }
+    return false;
+  }
+
   void leaf(const double* x, const double* y, const std::int32_t* exact_lab, std::uint32_t n) {
     if constexpr (Sink::stores) {
+      double w[2], sw[2];
+      const bool certified = witness(x, y, exact_lab, n, w, sw);
       labels_.assign(exact_lab, exact_lab + n);
       for (std::int32_t& v : labels_) v = v < 0 ? -1 : v;  // every side of the domain is -1 outside
       const std::int32_t* lab = labels_.data();
       if (!sink_.affine()) {
-        sink_.add_polygon(pattern_.data(), x, y, lab, n, nullptr, nullptr, nullptr);
+        sink_.add_polygon(pattern_.data(), x, y, lab, n, w, sw, certified, nullptr, nullptr, nullptr);
         return;
       }
       if (H_ == 0) out_.init_first(net_);
@@ -375,7 +459,7 @@ class PolygonEngine : Layerwise<2> {
         A_[static_cast<std::size_t>(o) * 2] = out_.lin(0)[o];
         A_[static_cast<std::size_t>(o) * 2 + 1] = out_.lin(1)[o];
       }
-      sink_.add_polygon(pattern_.data(), x, y, lab, n, A_.data(), out_.cst(), out_.mag.data());
+      sink_.add_polygon(pattern_.data(), x, y, lab, n, w, sw, certified, A_.data(), out_.cst(), out_.mag.data());
     } else {
       (void)x;
       (void)y;

@@ -30,15 +30,22 @@ struct RegionStore {
   std::vector<std::int64_t> offsets{0}; // 2-D: R + 1, region r has vertices offsets[r] .. offsets[r+1]
   std::vector<std::int32_t> edge_units; // 2-D: V, hidden unit of the edge leaving each vertex, or -1
   std::vector<double> A, c, E;          // R x out x dim, R x out, R x out (when with_affine)
+  std::vector<double> witness_coords;   // R x dim: the witness in domain coordinates, exactly inside
+  std::vector<std::uint8_t> thin;       // R: 1 when no float witness strictly inside was found
 
   RegionStore(int dim_, int words_, int out_, bool affine) : dim(dim_), words(words_), out(out_), with_affine(affine) {}
 
   bool affine() const { return with_affine; }
   std::size_t size() const { return measure.size(); }
 
-  void add_interval(const std::uint64_t* pat, double lo, double hi, const double* a, const double* cc, const double* e) {
+  // The engines give the witness in frame coordinates (w) and in domain coordinates (sw), and whether
+  // sw is `certified` strictly inside the region.
+  void add_interval(const std::uint64_t* pat, double lo, double hi, double w, const double* sw, bool certified,
+                    const double* a, const double* cc, const double* e) {
     patterns.insert(patterns.end(), pat, pat + words);
-    witness.push_back(0.5 * (lo + hi));
+    witness.push_back(w);
+    witness_coords.push_back(sw[0]);
+    thin.push_back(certified ? 0 : 1);
     measure.push_back(hi - lo);
     intervals.push_back(lo);
     intervals.push_back(hi);
@@ -46,12 +53,15 @@ struct RegionStore {
   }
 
   void add_polygon(const std::uint64_t* pat, const double* x, const double* y, const std::int32_t* lab, std::uint32_t n,
-                   const double* a, const double* cc, const double* e) {
+                   const double* w, const double* sw, bool certified, const double* a, const double* cc, const double* e) {
     patterns.insert(patterns.end(), pat, pat + words);
     double area, cx, cy;
     area_centroid(x, y, n, area, cx, cy);
-    witness.push_back(cx);
-    witness.push_back(cy);
+    witness.push_back(w[0]);
+    witness.push_back(w[1]);
+    witness_coords.push_back(sw[0]);
+    witness_coords.push_back(sw[1]);
+    thin.push_back(certified ? 0 : 1);
     measure.push_back(area);
     for (std::uint32_t k = 0; k < n; ++k) {
       vertices.push_back(x[k]);
