@@ -18,6 +18,21 @@ def _pow2_scale(half_span: float) -> float:
     return math.ldexp(1.0, max(-1074, min(e if m == 0.5 else e + 1, 1023)))
 
 
+def _space_scale(network: Any) -> float:
+    """For all of R^d: a power of two near the median distance of the first layer's hyperplanes from the
+    origin, or 1 when that is within a factor 16 of 1."""
+    W, b = network.weights[0], network.biases[0]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        wmax = np.max(np.abs(W), axis=1)
+        keep = (wmax > 0) & (b != 0)
+        dist = np.abs(b[keep]) / wmax[keep]
+    dist = dist[np.isfinite(dist) & (dist > 0)]
+    if dist.size == 0:
+        return 1.0
+    e = math.frexp(float(np.median(dist)))[1]
+    return 1.0 if abs(e) <= 4 else math.ldexp(1.0, max(-1000, min(e, 1000)))
+
+
 class Frame:
     """How a domain is handed to an engine: ``x = origin + basis @ u`` with ``u`` in
     ``{lo <= u <= hi, A u <= b}``, normalized so that the domain has size about 1.
@@ -30,6 +45,7 @@ class Frame:
     - *isotropic*: ``basis = scale * I``, so balls stay balls (the walk on boxes, polytopes and all of
       ``R^d``); the domain coordinates are the inputs, ``x = origin + scale * u``.
 
+    ``network``: for all of ``R^d``, the scale follows the first layer (:func:`_space_scale`).
     ``pow2``: the isotropic scale is a power of two (the walk's exact frame); False reproduces the
     frame of walk results saved before that (scale = the largest side).
 
@@ -38,7 +54,7 @@ class Frame:
     :meth:`coord_map` and :attr:`measure_factor`.
     """
 
-    def __init__(self, domain: Domain, input_dim: int, engine: str, pow2: bool = True) -> None:
+    def __init__(self, domain: Domain, input_dim: int, engine: str, pow2: bool = True, network: Any = None) -> None:
         d = int(input_dim)
         self.r_cap = np.inf
         A = np.zeros((0, d))
@@ -76,7 +92,8 @@ class Frame:
                     A = domain.A * self.scale
                     b = domain.b - domain.A @ self.origin
             elif isinstance(domain, Space):
-                self.origin, self.scale = np.zeros(d), 1.0
+                # Scaled (a power of two) to where the first layer's hyperplanes are, when that is far from 1.
+                self.origin, self.scale = np.zeros(d), _space_scale(network) if (pow2 and network is not None) else 1.0
                 self.lo, self.hi = np.full(d, -np.inf), np.full(d, np.inf)
                 self.r_cap = 1.0
             else:

@@ -48,7 +48,7 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
 
 def _walk(net: Network, domain: Domain, *, store: bool, affine: bool, rows: bool, threads: Any, max_regions: Any,
           time_limit: Any, partial: bool, progress: Any) -> tuple[Frame, dict[str, Any]]:
-    frame = Frame(domain, net.input_dim, "walk")
+    frame = Frame(domain, net.input_dim, "walk", network=net)
     if net.num_hidden == 0:
         folded = net._folded(frame.origin, frame.basis)
         return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)

@@ -113,7 +113,8 @@ class Regions:
         self._raw = raw
         # Walk results saved before the exact walk (no "thin") used a frame scale that was not a power of two.
         legacy = engine == "walk" and "thin" not in raw
-        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine, pow2=not legacy)
+        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine, pow2=not legacy,
+                                                                     network=network)
         self.complete: bool = bool(raw.get("complete", True))
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))
