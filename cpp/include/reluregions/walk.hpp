@@ -1113,7 +1113,6 @@ class Walker {
   // Is the float point u (walk coordinates) a witness of the node at `depth`: strictly inside, exactly?
   // For an input-space frame the witness is the double x = fl(origin + scale u): certified as that point.
   bool certify_witness(const double* u, int depth, double* x_out) {
-    const auto ud = static_cast<std::size_t>(d_);
     for (int k = 0; k < d_; ++k)
       if (!std::isfinite(u[k])) return false;
     if (!ed_.iso) {
@@ -1122,25 +1121,76 @@ class Walker {
       std::vector<Rational> ur(u, u + d_);
       return inside_exact(ur.data(), depth);
     }
-    // x_k = fl(o_k + s u_k); its exact walk coordinates (x_k - o_k) / s are within dl_ of q_.
+    for (int k = 0; k < d_; ++k) x_out[k] = ed_.origin[static_cast<std::size_t>(k)] + ed_.scale * u[k];
+    return certify_x(x_out, depth, nullptr, -1);
+  }
+
+  // Is the input-space double x (iso frames) strictly inside the node, exactly? Its exact walk
+  // coordinates (x - origin) / scale are within dl_ of q_; u_out (if given) gets q_. `exact_budget`:
+  // rational checks left (< 0: unlimited); an undecided point costs one.
+  bool certify_x(const double* x, int depth, double* u_out, int exact_budget) {
+    const double s = ed_.scale;
     for (int k = 0; k < d_; ++k) {
-      const double o = ed_.origin[static_cast<std::size_t>(k)], s = ed_.scale;
-      x_out[k] = o + s * u[k];
-      if (!std::isfinite(x_out[k])) return false;
-      q_[static_cast<std::size_t>(k)] = (x_out[k] - o) / s;
+      if (!std::isfinite(x[k])) return false;
+      const double o = ed_.origin[static_cast<std::size_t>(k)];
+      q_[static_cast<std::size_t>(k)] = (x[k] - o) / s;
       dl_[static_cast<std::size_t>(k)] = (std::fabs(q_[static_cast<std::size_t>(k)]) * kEps + 2.0 * kTiny / s) * 1.01;
     }
+    if (u_out) std::copy_n(q_.data(), d_, u_out);
     const int f = inside_float(q_.data(), depth, dl_.data());
     if (f != 0) return f == 1;
-    std::vector<Rational> ur(ud);
+    if (exact_budget == 0) return false;
+    std::vector<Rational> ur(static_cast<std::size_t>(d_));
     for (int k = 0; k < d_; ++k)
-      ur[static_cast<std::size_t>(k)] = (Rational(x_out[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(ed_.scale);
+      ur[static_cast<std::size_t>(k)] = (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(s);
     return inside_exact(ur.data(), depth);
   }
 
+  // Offsets (in ulps) of the repair search around a rounded point, nearest rings first.
+  const std::vector<int>& repair_offsets() {
+    if (!offsets_.empty()) return offsets_;
+    const int K = d_ == 1 ? 512 : d_ == 2 ? 48 : d_ == 3 ? 8 : d_ == 4 ? 3 : d_ == 5 ? 2 : 1;
+    const int side = 2 * K + 1;
+    long total = 1;
+    for (int k = 0; k < d_ && total <= 10000; ++k) total *= side;
+    std::vector<std::vector<int>> pts;
+    if (total <= 10000) {
+      for (long c = 0; c < total; ++c) {
+        std::vector<int> o(static_cast<std::size_t>(d_));
+        long code = c;
+        for (int k = 0; k < d_; ++k) {
+          o[static_cast<std::size_t>(k)] = static_cast<int>(code % side) - K;
+          code /= side;
+        }
+        pts.push_back(o);
+      }
+    } else {  // high dimension: the point and its axis neighbours
+      pts.emplace_back(static_cast<std::size_t>(d_), 0);
+      for (int k = 0; k < d_; ++k)
+        for (int sg = -1; sg <= 1; sg += 2) {
+          std::vector<int> o(static_cast<std::size_t>(d_), 0);
+          o[static_cast<std::size_t>(k)] = sg;
+          pts.push_back(o);
+        }
+    }
+    auto ring = [](const std::vector<int>& o) {
+      int m = 0, t = 0;
+      for (int v : o) {
+        m = std::max(m, std::abs(v));
+        t += std::abs(v);
+      }
+      return std::make_pair(m, t);
+    };
+    std::stable_sort(pts.begin(), pts.end(), [&](const std::vector<int>& a, const std::vector<int>& b) { return ring(a) < ring(b); });
+    offsets_.reserve(pts.size() * static_cast<std::size_t>(d_));
+    for (const auto& o : pts) offsets_.insert(offsets_.end(), o.begin(), o.end());
+    return offsets_;
+  }
+
   // A witness for the node at `depth` when its centre is not one: the exact LP's interior point,
-  // rounded, and the doubles next to it. False when none is strictly inside (a region too thin to
-  // hold a float64 point, as far as we can tell).
+  // rounded (in input space for input-space frames), and the doubles around it, nearest first (up to
+  // 512 ulps in 1-D, 48 in 2-D, 8 in 3-D, 3 in 4-D, 2 in 5-D, 1 beyond). False when none is strictly
+  // inside (a region too thin to hold a float64 point, as far as this search finds).
   bool repair_witness(int depth, double* u, double* x) {
     ++stats.exact_decisions;
     int m = 0;
@@ -1148,34 +1198,65 @@ class Walker {
     const ExactInteriorResult res = exact_interior(erows_, m, d_);
     stats.exact_pivots += static_cast<std::uint64_t>(res.pivots);
     if (!res.interior) return false;  // cannot happen for a region found by exact decisions
-    std::vector<double> base(static_cast<std::size_t>(d_));
-    for (int k = 0; k < d_; ++k) base[static_cast<std::size_t>(k)] = to_double(res.u[static_cast<std::size_t>(k)]);
-    // Try the rounded point, then its neighbours one ulp away (all 3^d combinations for d <= 4).
-    const int combos = d_ <= 4 ? static_cast<int>(std::pow(3, d_)) : 1 + 2 * d_;
-    std::vector<double> cand(static_cast<std::size_t>(d_));
-    for (int c = 0; c < combos; ++c) {
-      if (d_ <= 4) {
-        int code = c;
-        for (int k = 0; k < d_; ++k) {
-          const int step = code % 3;
-          code /= 3;
-          const double b = base[static_cast<std::size_t>(k)];
-          cand[static_cast<std::size_t>(k)] = step == 0 ? b : std::nextafter(b, step == 1 ? HUGE_VAL : -HUGE_VAL);
-        }
-      } else {
-        cand = base;
-        if (c > 0) {
-          const int k = (c - 1) / 2;
-          cand[static_cast<std::size_t>(k)] = std::nextafter(base[static_cast<std::size_t>(k)], (c - 1) % 2 ? -HUGE_VAL : HUGE_VAL);
-        }
-      }
-      if (certify_witness(cand.data(), depth, x)) {
-        std::copy(cand.begin(), cand.end(), u);
-        return true;
+    const auto ud = static_cast<std::size_t>(d_);
+    std::vector<double> base(ud);
+    for (int k = 0; k < d_; ++k) {
+      const Rational& uk = res.u[static_cast<std::size_t>(k)];
+      base[static_cast<std::size_t>(k)] =
+          ed_.iso ? to_double(Rational(ed_.origin[static_cast<std::size_t>(k)]) + Rational(ed_.scale) * uk) : to_double(uk);
+    }
+    const std::vector<int>& off = repair_offsets();
+    const std::size_t npts = off.size() / ud;
+    int K = 0;
+    for (int v : off) K = std::max(K, std::abs(v));
+    // The doubles -K..K steps from each coordinate of the base point.
+    std::vector<double> steps(ud * static_cast<std::size_t>(2 * K + 1));
+    for (int k = 0; k < d_; ++k) {
+      double* st = steps.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(2 * K + 1);
+      st[K] = base[static_cast<std::size_t>(k)];
+      for (int j = 1; j <= K; ++j) {
+        st[K + j] = std::nextafter(st[K + j - 1], HUGE_VAL);
+        st[K - j] = std::nextafter(st[K - j + 1], -HUGE_VAL);
       }
     }
-    std::copy(base.begin(), base.end(), u);
+    std::vector<double> cand(ud);
+    int budget = 64;  // rational checks of undecided candidates
+    for (std::size_t p = 0; p < npts; ++p) {
+      for (int k = 0; k < d_; ++k)
+        cand[static_cast<std::size_t>(k)] =
+            steps[static_cast<std::size_t>(k) * static_cast<std::size_t>(2 * K + 1) + static_cast<std::size_t>(off[p * ud + static_cast<std::size_t>(k)] + K)];
+      bool ok;
+      if (ed_.iso) {
+        const int before = budget;
+        ok = certify_x_budget(cand.data(), depth, u, budget);
+        (void)before;
+        if (ok) std::copy(cand.begin(), cand.end(), x);
+      } else {
+        const int f = inside_float(cand.data(), depth, nullptr);
+        ok = f == 1;
+        if (f == 0 && budget > 0) {
+          --budget;
+          std::vector<Rational> ur(cand.begin(), cand.end());
+          ok = inside_exact(ur.data(), depth);
+        }
+        if (ok) std::copy(cand.begin(), cand.end(), u);
+      }
+      if (ok) return true;
+    }
+    if (ed_.iso) {
+      std::copy(base.begin(), base.end(), x);
+      for (int k = 0; k < d_; ++k) u[k] = (base[static_cast<std::size_t>(k)] - ed_.origin[static_cast<std::size_t>(k)]) / ed_.scale;
+    } else {
+      std::copy(base.begin(), base.end(), u);
+    }
     return false;
+  }
+
+  bool certify_x_budget(const double* x, int depth, double* u_out, int& budget) {
+    // Float filter first; a rational check only while the budget lasts.
+    const bool ok = certify_x(x, depth, u_out, budget > 0 ? 1 : 0);
+    if (!ok && budget > 0 && inside_float(q_.data(), depth, dl_.data()) == 0) --budget;
+    return ok;
   }
 
   // The root's centre when the Chebyshev LP's is not certified.
@@ -1202,11 +1283,7 @@ class Walker {
     std::vector<double> u(center(depth), center(depth) + d_), x(ud, 0.0);
     bool ok = center_ok_[static_cast<std::size_t>(depth)] && certify_witness(u.data(), depth, x.data());
     if (!ok) ok = repair_witness(depth, u.data(), x.data());
-    if (!ok) {
-      ++stats.thin;
-      if (ed_.iso)
-        for (int k = 0; k < d_; ++k) x[static_cast<std::size_t>(k)] = ed_.origin[static_cast<std::size_t>(k)] + ed_.scale * u[static_cast<std::size_t>(k)];
-    }
+    if (!ok) ++stats.thin;
     s.witness.insert(s.witness.end(), u.begin(), u.end());
     if (ed_.iso) s.witness_x.insert(s.witness_x.end(), x.begin(), x.end());
     s.thin.push_back(ok ? 0 : 1);
@@ -1253,7 +1330,7 @@ class Walker {
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
   std::vector<double> x_, a_, q_, slo_, shi_, dl_, side_w_, ys_, rsum_, ssum_, factor_, out_, out_mag_;
-  std::vector<int> ids_;
+  std::vector<int> ids_, offsets_;
   char side_ok_[2] = {0, 0};
   std::vector<Rational> erows_, brows_;
   std::uint32_t ticks_ = 0;
