@@ -303,3 +303,34 @@ def test_duplicate_and_dead_units_exact() -> None:
     c = rr.count(net, SQUARE, engine="walk")
     assert int(c) == truth
     assert c.stats["exact_decisions"] > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_near_degenerate_two_layer_nets_walk_equals_polygon(seed: int) -> None:
+    # Integer lines (many coincident or concurrent) perturbed by 1e-9..1e-15, a second layer on top:
+    # the walk in 2-D, the walk on the same net lifted to 3-D and the polygon engine agree, and every
+    # witness not flagged thin lies strictly inside its region (exact pattern).
+    rng = np.random.default_rng(1000 + seed)
+    sq3 = rr.Box(-np.ones(3), np.ones(3))
+    for _ in range(60):
+        n = int(rng.integers(2, 9))
+        W = rng.integers(-2, 3, size=(n, 2)).astype(float)
+        b = rng.integers(-2, 3, size=n).astype(float) * 0.5
+        for i in range(n):
+            if rng.random() < 0.4:
+                W[i] += rng.choice([0.0, 1e-9, 1e-13, 1e-15, -1e-12]) * rng.integers(0, 2, size=2)
+                b[i] += rng.choice([0.0, 1e-9, 1e-13, 1e-15, -1e-12])
+        m = int(rng.integers(1, 6))
+        W1 = rng.integers(-2, 3, size=(m, n)).astype(float)
+        b1 = rng.integers(-2, 3, size=m).astype(float) * 0.25
+        slope = 0.125 if rng.random() < 0.3 else 0.0
+        kw = {"activation": "leaky_relu", "negative_slope": slope} if slope else {}
+        net = rr.Network([W, W1, np.ones((1, m))], [b, b1, np.zeros(1)], **kw)
+        res = rr.regions(net, SQUARE, engine="walk")
+        assert res.count == int(rr.count(net, SQUARE))
+        lifted = rr.Network([np.hstack([W, np.zeros((n, 1))]), W1, np.ones((1, m))], [b, b1, np.zeros(1)], **kw)
+        assert int(rr.count(lifted, sq3)) == res.count
+        ok = ~res.thin
+        layers = [(W, b), (W1, b1), (np.ones((1, m)), np.zeros(1))]
+        for r in np.flatnonzero(ok):
+            assert exact_pattern(layers, [slope, slope], res.witnesses[r]) == list(res.patterns[r])
