@@ -9,6 +9,7 @@ from math import comb, prod
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 
 from reluregions import bounds
@@ -24,9 +25,9 @@ from reluregions.bounds import (
 )
 
 # No example database: keeps the work tree clean and runs reproducible.
-THOROUGH = settings(max_examples=200, deadline=None, database=None)
-FAST = settings(max_examples=100, deadline=None, database=None)
-QUICK = settings(max_examples=50, deadline=None, database=None)
+THOROUGH = settings(max_examples=examples(200), deadline=None, database=None)
+FAST = settings(max_examples=examples(100), deadline=None, database=None)
+QUICK = settings(max_examples=examples(50), deadline=None, database=None)
 
 
 @dataclass(frozen=True)
@@ -360,9 +361,13 @@ def test_invalid_input_dim(function, input_dim, error, message):
         function(input_dim, [10, 10])
 
 
-@pytest.mark.parametrize("widths", ["abc", [], [0], [2, True]])
-def test_trivial_upper_rejects_bad_widths(widths):
-    with pytest.raises((TypeError, ValueError)):
+@pytest.mark.parametrize(
+    ("widths", "message"),
+    [("abc", "sequence of hidden-layer widths"), ([], "at least one hidden layer"), ([0], r"widths\[0\]\) must be >= 1"),
+     ([2, True], r"widths\[1\]\) must be an int, got bool")],
+)
+def test_trivial_upper_rejects_bad_widths(widths, message):
+    with pytest.raises((TypeError, ValueError), match=message):
         trivial_upper(widths)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import reluregions as rr
+from reluregions import reference
 from reluregions.cli import main
 
 
@@ -46,9 +47,10 @@ def test_errors_are_one_line_exit_2(argv, match, capsys):
 
 
 def test_bad_vector_is_argparse_error(capsys):
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match="^2$") as exc:
         main(["count", "--example", "udl-fig4.2", "--box", "a,b", "1,1"])
     assert exc.value.code == 2
+    assert "expected comma-separated numbers like 0,-1.5,2, got 'a,b'" in capsys.readouterr().err
 
 
 def test_console_entry_point_runs():
@@ -66,5 +68,47 @@ def test_count_space_and_box_in_4d_through_the_walk(tmp_path, capsys):
     assert out["regions"] == 1 + 5 + 10 + 10 + 5  # Zaslavsky: sum_{j <= 4} C(5, j)
     assert main(["count", str(path), "--box", "0,0,0,0", "1,1,1,1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["regions"] == rr.count(net, rr.Box(np.zeros(4), np.ones(4)))
-    assert "linear_regions" in out
+    # independently: the reference's LP brute force and its own merge of adjacent regions
+    expect = reference.regions(net, rr.Box(np.zeros(4), np.ones(4)))
+    assert out["regions"] == expect.count >= 5
+    assert out["linear_regions"] == len(set(reference.linear_regions(expect).tolist()))
+
+
+def cancelled_net(d):
+    """relu(x0 - 0.2) and relu(x0 - 0.2) again with output weights 1 and -1 (they cancel), relu(x0 + x1 / 2
+    + 0.1), relu(x1 - 0.3) (2-D): the cancelled pair's line separates activation regions, not linear ones."""
+    if d == 1:
+        W0, b0, W1 = np.array([[1.0], [1.0], [2.0]]), np.array([-0.2, -0.2, 0.1]), np.array([[1.0, -1.0, 1.0]])
+    else:
+        W0 = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.5], [0.0, 1.0]])
+        b0, W1 = np.array([-0.2, -0.2, 0.1, -0.3]), np.array([[1.0, -1.0, 1.0, 2.0]])
+    return rr.Network([W0, W1], [b0, np.zeros(1)])
+
+
+@pytest.mark.parametrize(
+    ("d", "argv", "domain", "regions", "linear"),
+    [
+        # breaks at -0.05 and 0.2 on [-1, 1]; only -0.05 bends f
+        (1, ["--segment", "-1", "1"], rr.Segment([-1.0], [1.0]), 3, 2),
+        # x0 = 0.2 (no bend), x0 + x1/2 = -0.1 and x1 = 0.3 cross pairwise in the square: 7 regions;
+        # without the first line, 4
+        (2, ["--box", "-1,-1", "1,1"], rr.Box([-1.0, -1.0], [1.0, 1.0]), 7, 4),
+        # a plane with distinct s and t ranges: swapping them moves the window off x1 = 0.3
+        (2, ["--plane", "0,0", "1,0", "0,1", "--s-range", "-1,1", "--t-range", "0.5,1.5"],
+         rr.Plane([0.0, 0.0], [1.0, 0.0], [0.0, 1.0], (-1.0, 1.0), (0.5, 1.5)), 3, 2),
+    ],
+)
+def test_count_against_hand_counts_and_the_reference(tmp_path, capsys, d, argv, domain, regions, linear):
+    net = cancelled_net(d)
+    path = tmp_path / "net.npz"
+    net.save(path)
+    assert main(["count", str(path), *argv, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    expect = reference.regions(net, domain)
+    assert out["regions"] == regions == expect.count
+    assert out["linear_regions"] == linear == len(set(reference.linear_regions(expect).tolist()))
+    if d == 1:
+        assert reference.linear_regions_1d(net, domain) == linear
+    assert main(["count", str(path), *argv, "--no-linear"]) == 0
+    text = capsys.readouterr().out
+    assert f"regions:         {regions}\n" in text and "linear regions" not in text

@@ -45,7 +45,7 @@ def test_bad_domains(make, match):
 
 
 def test_non_numeric_domains():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Segment: a must be a real numeric vector"):
         rr.Segment(["a"], ["b"])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Box: lo must be a real numeric vector, got dtype bool"):
         rr.Box([True], [False])

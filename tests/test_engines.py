@@ -13,6 +13,7 @@ import numpy as np
 from exact_util import count_1d, exact_domain_patterns, exact_regions, linear_count_1d
 import pytest
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 from strategies import domains_1d, domains_2d, networks, planes_nd, segments_nd
 
@@ -128,7 +129,7 @@ def check_regions(net, domain, res):
 
 
 # ------------------------------------------------------------------------ against the reference
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(networks(1), domains_1d())
 def test_1d_matches_reference(net, domain):
     res = rr.regions(net, domain)
@@ -143,7 +144,7 @@ def test_1d_matches_reference(net, domain):
         np.testing.assert_allclose(res.intervals[:, 0], breaks[:-1], rtol=0, atol=1e-9 * span)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(networks(2, max_hidden=REF_HIDDEN_2D), domains_2d())
 def test_2d_matches_reference(net, domain):
     res = rr.regions(net, domain)
@@ -151,14 +152,14 @@ def test_2d_matches_reference(net, domain):
     check_against_reference(net, domain, res)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(networks(2, max_hidden=32), domains_2d())
 def test_2d_larger_nets(net, domain):
     # beyond the reference's reach: the properties that need no reference
     check_regions(net, domain, rr.regions(net, domain))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(networks(2, max_hidden=32), st.data())
 def test_segments_in_the_plane(net, data):
     # a Segment of a 2-input space (integer end points: through crossings of integer nets' lines)
@@ -194,7 +195,7 @@ def reparametrized(draw, net):
     return rebuild(net, Ws, bs), np.array(columns, dtype=int)
 
 
-@settings(max_examples=80)
+@settings(max_examples=examples(80))
 @given(st.data(), st.sampled_from([1, 2]))
 def test_permuting_and_rescaling_units_changes_nothing(data, dim):
     net = data.draw(networks(dim, max_hidden=24))
@@ -211,7 +212,7 @@ def test_permuting_and_rescaling_units_changes_nothing(data, dim):
 
 
 # ---------------------------------------------------------------------- domains in 5-D input
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(networks(5, max_hidden=32), st.data())
 def test_segment_in_5d_equals_folded_net(net, data):
     seg = data.draw(segments_nd(5))
@@ -224,7 +225,7 @@ def test_segment_in_5d_equals_folded_net(net, data):
     assert res.count == ref.count(net, seg, max_hidden=REF_HIDDEN_1D)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(networks(5, max_hidden=32), st.data())
 def test_plane_in_5d_equals_folded_net(net, data):
     plane = data.draw(planes_nd(5))
@@ -238,7 +239,7 @@ def test_plane_in_5d_equals_folded_net(net, data):
     check_regions(net, plane, res)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(networks(5, max_hidden=REF_HIDDEN_2D), st.data())
 def test_plane_in_5d_matches_reference(net, data):
     plane = data.draw(planes_nd(5))
@@ -257,7 +258,7 @@ def general_position_layer(n, input_dim, seed):
     return net, rr.Box(pts.min(axis=0) - 1.0, pts.max(axis=0) + 1.0)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(st.integers(1, 12), st.integers(0, 2**32 - 1))
 def test_general_position_lines_zaslavsky(n, seed):
     # n lines in general position with every crossing inside the box: 1 + n + C(n, 2) regions
@@ -265,7 +266,7 @@ def test_general_position_lines_zaslavsky(n, seed):
     assert rr.count(net, box) == len(rr.regions(net, box)) == 1 + n + comb(n, 2)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(st.integers(1, 30), st.integers(0, 2**32 - 1))
 def test_general_position_points_1d(n, seed):
     net, box = general_position_layer(n, 1, seed)
@@ -358,7 +359,7 @@ def neighbours(res):
     return sorted(pairs)
 
 
-@settings(max_examples=120)
+@settings(max_examples=examples(120))
 @given(networks(1), domains_1d())
 def test_linear_regions_1d_match_reference(net, domain):
     res = rr.regions(net, domain, merge_linear=True)
@@ -368,7 +369,7 @@ def test_linear_regions_1d_match_reference(net, domain):
     assert lin.count == linear_count_1d(net, x0 + B[:, 0] * lo[0], x0 + B[:, 0] * hi[0])
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(networks(2, max_hidden=24), domains_2d())
 def test_linear_regions_2d(net, domain):
     res = rr.regions(net, domain, merge_linear=True)
@@ -416,7 +417,7 @@ def test_cancelled_duplicate_unit_merges_regions(domain, regions, linear):
 
 
 # ---------------------------------------------------------------------------- locate, save/load
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.data(), st.sampled_from([1, 2]), st.integers(0, 2**32 - 1))
 def test_locate_finds_the_region_of_random_points(data, dim, seed):
     net = data.draw(networks(dim, max_hidden=24))

@@ -8,6 +8,7 @@ hypothesis = pytest.importorskip("hypothesis")
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from profiles import examples  # noqa: E402
 
 from reluregions import _core  # noqa: E402
 
@@ -144,7 +145,7 @@ lp_params = st.tuples(
 )
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=examples(250), deadline=None)
 @given(lp_params)
 def test_random_lp_matches_highs(params):
     c, A, b, lo, hi = make_lp(*params)
@@ -156,7 +157,7 @@ def test_random_lp_matches_highs(params):
     check_solve(lp, c2, A, b, lo, hi, 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.sampled_from(FAMILIES))
 def test_free_and_unbounded(seed, n, family):
     # All variables free, few rows: mostly unbounded, sometimes optimal (e.g. c in the row cone).
@@ -169,7 +170,7 @@ def test_free_and_unbounded(seed, n, family):
         check_solve(lp, A[0], A, b, lo, hi, 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     st.integers(0, 2**32 - 1),
     st.integers(1, 6),
@@ -199,7 +200,7 @@ def test_warm_start_add_rows(seed, n, m, family, kinds):
             assert abs(cw[2] - cc[2]) <= 1e-8 * (1 + cc[2])
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 6))
 def test_depth_first_truncate(seed, n):
     """A depth-first pattern: add hyperplanes near the centre (either side), backtrack with truncate."""
@@ -252,7 +253,7 @@ def cheb_reference(A, b, lo, hi, r_cap):
     return reference(c, A2, np.array(rhs), lo2, hi2, 1)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(lp_params, st.sampled_from([INF, 100.0, 1.0, 0.0]))
 def test_chebyshev_matches_highs(params, r_cap):
     c, A, b, lo, hi = make_lp(*params)
@@ -285,7 +286,16 @@ def test_known_answers():
     np.testing.assert_allclose(x, [1.6, 1.2], atol=1e-12)
     assert v == pytest.approx(2.8, abs=1e-12)
     status, x, r = lp.chebyshev()
-    assert status == "optimal" and 0 < r < 1
+    # the largest disc in {x, y >= 0, x + 2y <= 4, 3x + y <= 6}: touches x = 0 (or y = 0) and both slanted
+    # sides; its radius from SciPy's LP (independent), and the centre at distance r from the active sides
+    from scipy.optimize import linprog
+
+    rows = np.array([[-1.0, 0.0], [0.0, -1.0], [1.0, 2.0], [3.0, 1.0]])
+    rhs = np.array([0.0, 0.0, 4.0, 6.0])
+    norms = np.linalg.norm(rows, axis=1)
+    exact = -linprog([0, 0, -1], A_ub=np.hstack([rows, norms[:, None]]), b_ub=rhs, bounds=[(None, None)] * 3).fun
+    assert status == "optimal" and r == pytest.approx(exact, abs=1e-12) and 0.5 < r < 1
+    assert np.min((rhs - rows @ x) / norms) == pytest.approx(r, abs=1e-12)
     lp.add_row([-1.0, -1.0], -3.0)  # x + y >= 3: infeasible
     assert lp.maximize([1.0, 1.0]) == ("infeasible", None, None)
     assert lp.chebyshev(1.0) == ("infeasible", None, None)
@@ -301,27 +311,27 @@ def test_known_answers():
 
 def test_shape_and_value_checks():
     lp = _core.LPSolver(3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n >= 1"):
         _core.LPSolver(0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a must have shape \(3,\)"):
         lp.add_row(np.ones(2), 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"a must have shape \(3,\)"):
         lp.add_row(np.ones((1, 3)), 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="row entries must be finite"):
         lp.add_row([np.nan, 0.0, 0.0], 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"hi must have shape \(3,\)"):
         lp.set_bounds(np.zeros(3), np.ones(4))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"c must have shape \(3,\)"):
         lp.maximize(np.ones(4))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="objective entries must be finite"):
         lp.minimize([np.inf, 0.0, 0.0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"k must be in \[0, 0\]"):
         lp.truncate(1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"k must be in \[0, 0\]"):
         lp.truncate(-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="r_cap must be >= 0"):
         lp.chebyshev(-1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="r_cap must be >= 0"):
         lp.chebyshev(np.nan)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="c must be a numeric array"):
         lp.maximize("abc")

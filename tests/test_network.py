@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 import reluregions as rr
 
@@ -26,7 +27,7 @@ def random_net(seed, dims, leaky=False):
     return rr.Network(W, b, act, negative_slope=0.2), W, b
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(st.integers(0, 2**32 - 1), st.lists(st.integers(1, 6), min_size=2, max_size=5), st.booleans())
 def test_forward_and_patterns_match_numpy(seed, dims, leaky):
     net, W, b = random_net(seed, dims, leaky)
@@ -51,7 +52,7 @@ def test_strict_convention_zero_is_off():
     np.testing.assert_array_equal(net.activation_pattern([[5.0]]), [[False, True]])
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(st.integers(0, 2**32 - 1))
 def test_local_affine_reproduces_outputs(seed):
     net, _, _ = random_net(seed, [3, 6, 5, 2], leaky=seed % 2 == 1)
@@ -67,7 +68,7 @@ def test_local_affine_reproduces_outputs(seed):
         np.testing.assert_allclose(fd[same], J[same][:, :, k], rtol=1e-5, atol=1e-5)
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(st.integers(0, 2**32 - 1))
 def test_then_is_composition(seed):
     first, _, _ = random_net(seed, [2, 4, 3])
@@ -84,7 +85,7 @@ def test_then_rejects_mismatch():
     b, _, _ = random_net(1, [2, 4, 1])
     with pytest.raises(ValueError, match="3 outputs"):
         a.then(b)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="then\\(\\) expects a Network, got str"):
         a.then("net")
 
 
@@ -140,7 +141,7 @@ def test_bad_container_and_points():
     net, _, _ = random_net(0, [2, 3, 1])
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         net(np.ones((4, 3)))
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="X must be a real numeric array"):
         net(np.array([["x", "y"]]))
     with pytest.raises(ValueError, match="tol"):
         net.activation_pattern(np.ones((1, 2)), tol=-1.0)

@@ -8,6 +8,7 @@ from math import comb
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from profiles import examples
 from hypothesis import strategies as st
 from strategies import domains_1d, domains_2d, networks
 
@@ -51,7 +52,7 @@ def numpy_patterns(net, X):
 
 
 # -------------------------------------------------------------------------------- closed forms
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(st.integers(1, 7), st.integers(0, 2**32 - 1))
 def test_zaslavsky_in_the_plane(n, seed):
     net, box = one_layer(n, 2, seed)
@@ -59,14 +60,14 @@ def test_zaslavsky_in_the_plane(n, seed):
     assert ref.count(net, Space(2)) == zaslavsky(n, 2)  # unbounded: the same regions
 
 
-@settings(max_examples=5)
+@settings(max_examples=examples(5))
 @given(st.integers(1, 5), st.integers(0, 2**32 - 1))
 def test_zaslavsky_in_3d(n, seed):
     net, box = one_layer(n, 3, seed)
     assert ref.count(net, box) == zaslavsky(n, 3)
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(st.integers(1, 16), st.integers(0, 2**32 - 1))
 def test_points_on_a_line(n, seed):
     # n roots inside the interval: n + 1 pieces, split exactly at the sorted roots
@@ -144,7 +145,7 @@ def test_refuses_large_networks_unless_asked():
 
 
 # --------------------------------------------------------------------- the two methods agree
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(networks(1, max_hidden=16), domains_1d())
 def test_breakpoints_and_lp_agree(net, domain):
     lp = ref.regions(net, domain, method="lp")
@@ -160,7 +161,7 @@ def test_breakpoints_and_lp_agree(net, domain):
     np.testing.assert_array_equal(ref.activation_patterns(net, mids), P)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(networks(2, max_hidden=10), domains_2d())
 def test_lp_regions_are_consistent(net, domain):
     res = ref.regions(net, domain)
@@ -170,7 +171,7 @@ def test_lp_regions_are_consistent(net, domain):
     assert abs(res.measures.sum() - domain.measure) <= 1e-9 * domain.measure  # the regions tile the domain
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(networks(3, kind="float"), st.integers(0, 2**32 - 1))
 def test_activation_patterns_are_strict_for_float_nets(net, seed):
     X = np.random.default_rng(seed).normal(size=(30, 3))

@@ -46,6 +46,11 @@ static Network zigzag(int width, int depth) {
   return Network(dims, W, b, std::vector<double>(static_cast<std::size_t>(depth), 0.0));
 }
 
+static int& lines_cases_checked() {
+  static int n = 0;
+  return n;
+}
+
 template <class Engine>
 static std::uint64_t count(const Network& net) {
   Control ctl;
@@ -79,32 +84,36 @@ static void test_zigzag() {
 }
 
 // One hidden layer of n lines through the unit square in general position, all crossings inside:
-// 1 + n + n(n-1)/2 regions (Zaslavsky).
+// 1 + n + n(n-1)/2 regions (Zaslavsky). Every case is checked: the lines are built so that their
+// crossings are inside (checked too, as a failure, never a skip).
 static void test_lines_in_square() {
   std::mt19937 rng(7);
-  std::uniform_real_distribution<double> U(0.2, 0.8), A(0, 2 * M_PI);
+  std::uniform_real_distribution<double> U(-1.0, 1.0);
   for (int n : {1, 2, 3, 8, 20}) {
-    // Lines through points near the centre with random directions; rescaled so crossings stay inside.
+    // Line i goes through a point within 0.01 of the centre, at angle pi * (i + 0.5 + 0.2 U) / n: any
+    // two make an angle of at least 0.6 pi / n, so they cross within 0.03 / sin(0.6 pi / 20) < 0.33 of
+    // the centre, inside the square. Random offsets: no three lines are concurrent.
     std::vector<double> W(2 * n), b(n);
     for (int i = 0; i < n; ++i) {
-      const double th = A(rng), px = 0.5 + 0.05 * (U(rng) - 0.5), py = 0.5 + 0.05 * (U(rng) - 0.5);
+      const double th = M_PI * (i + 0.5 + 0.2 * U(rng)) / n, px = 0.5 + 0.01 * U(rng), py = 0.5 + 0.01 * U(rng);
       W[2 * i] = std::cos(th);
       W[2 * i + 1] = std::sin(th);
       b[i] = -(W[2 * i] * px + W[2 * i + 1] * py);
     }
-    // Check the crossings are inside the square, else skip (rare).
-    bool inside = true;
+    int outside = 0;
     for (int i = 0; i < n; ++i)
       for (int j = i + 1; j < n; ++j) {
         const double det = W[2 * i] * W[2 * j + 1] - W[2 * i + 1] * W[2 * j];
         const double x = (-b[i] * W[2 * j + 1] + b[j] * W[2 * i + 1]) / det;
         const double y = (-W[2 * i] * b[j] + W[2 * j] * b[i]) / det;
-        inside = inside && x > 0 && x < 1 && y > 0 && y < 1;
+        outside += !(x > 0.1 && x < 0.9 && y > 0.1 && y < 0.9);
       }
-    if (!inside) continue;
+    CHECK(outside == 0);
     const Network net({2, n, 1}, {W, std::vector<double>(n, 1.0)}, {b, {0.0}}, {0.0});
     CHECK(count<PolygonEngine<CountSink>>(net) == static_cast<std::uint64_t>(1 + n + n * (n - 1) / 2));
+    ++lines_cases_checked();
   }
+  CHECK(lines_cases_checked() == 5);
 }
 
 // Degenerate: three concurrent lines through (0.5, 0.5), a doubled line, a dead unit, a line along an edge.

@@ -27,10 +27,22 @@ Definitions (the contract the engines meet too)
 
 Domains
 -------
-Anything with ``parametrization() -> (origin, basis, lo, hi)`` (``Segment``, ``Plane``, ``Box``): the
-domain coordinates are ``s`` in the box ``[lo, hi]`` with ``x = origin + basis @ s``. A ``Polytope``-like
-object with attributes ``A`` and ``b`` (``{x : A x <= b}``, coordinates = input coordinates, possibly
-unbounded). A ``Space``-like object (class named ``Space``, attribute ``input_dim``): all of ``R^d``.
+The reference parametrizes domains itself, from their defining attributes (it never calls the
+library's ``Domain.parametrization()``, which the engines use): a ``Segment``-like object (``a``, ``b``:
+``x = a + t (b - a)``, ``t`` in ``[0, 1]``), a ``Plane``-like one (``origin``, ``u``, ``v``, ``s_range``,
+``t_range``: ``x = origin + s u + t v``), a ``Box``-like one (``lo``, ``hi``: coordinates = inputs). A
+``Polytope``-like object with attributes ``A`` and ``b`` (``{x : A x <= b}``, coordinates = input
+coordinates, possibly unbounded). A ``Space``-like object (class named ``Space``, attribute
+``input_dim``): all of ``R^d``.
+
+Beyond regions
+--------------
+Every region of :func:`regions` (LP method) keeps its H-representation as found by the search (the
+domain's rows and the rows of the units that split it) and its output affine map. From these, with
+SciPy and NumPy only: :func:`facets` (non-redundant rows, one LP per row), :func:`adjacency` (regions
+whose closures share a facet of positive (k-1)-measure, one LP per candidate pair), :func:`linear_regions`
+(union of neighbours with equal maps), :func:`locate` (own forward pass and own domain test),
+:func:`forward`; ``measures`` are exact volumes (Qhull) of bounded regions, ``inf`` for unbounded ones.
 
 All tolerances are the module constants below.
 """
@@ -43,6 +55,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "FACET_TOL",
     "LINEAR_TOL",
     "LP_FEASIBILITY_TOL",
     "MAX_HIDDEN",
@@ -51,10 +64,17 @@ __all__ = [
     "ZERO_TOL",
     "ReferenceRegions",
     "activation_patterns",
+    "adjacency",
     "breakpoints_1d",
     "count",
+    "facets",
+    "forward",
+    "linear_regions",
     "linear_regions_1d",
+    "locate",
+    "parametrize",
     "regions",
+    "vertices",
 ]
 
 # ------------------------------------------------------------------------------------------- tolerances
@@ -93,6 +113,13 @@ LP_FEASIBILITY_TOL = 1e-9
 #: rounding (~1e-14) and far below the relative slope changes of random networks.
 LINEAR_TOL = 1e-9
 
+#: A row of a region's H-representation is a facet (non-redundant) when, maximizing its left-hand side
+#: over the other rows, the maximum exceeds its right-hand side by more than ``FACET_TOL * scale``; two
+#: regions are adjacent when the part of the shared hyperplane in both closures has a (k-1)-dimensional
+#: Chebyshev ball of radius above ``FACET_TOL * scale``. The same order as ``RADIUS_TOL``: a region
+#: thinner than that is not a region, a facet smaller than that is not a facet.
+FACET_TOL = 1e-9
+
 #: The largest ``num_hidden`` accepted unless the caller passes a larger ``max_hidden`` on purpose.
 #: Around 24 hidden units on a 2-D domain the LP brute force takes seconds (see the tests for timings).
 MAX_HIDDEN = 24
@@ -105,6 +132,16 @@ def _linprog() -> Any:
     except ImportError:  # pragma: no cover - scipy is a test dependency
         raise ImportError("reluregions.reference needs SciPy (linear programs): pip install scipy") from None
     return linprog
+
+
+def _solve(c: np.ndarray, **kw: Any) -> Any:
+    """``scipy.optimize.linprog`` by HiGHS; an "infeasible" from presolve is checked without presolve
+    (HiGHS's presolve reports some unbounded problems as infeasible)."""
+    linprog = _linprog()
+    res = linprog(c, method="highs", **kw)
+    if res.status == 2:
+        res = linprog(c, method="highs", options={"presolve": False}, **kw)
+    return res
 
 
 def _qhull() -> Any:
@@ -126,7 +163,14 @@ class ReferenceRegions:
     coords : (R, k) float -- an interior point of each region (its Chebyshev centre) in domain coordinates
     witnesses : (R, input_dim) float -- the same points in input space
     radii : (R,) float -- Chebyshev radius in domain coordinates (capped at ``RADIUS_CAP * scale``), > 0
-    measures : (R,) float -- length / area / volume in domain coordinates (NaN for unbounded domains)
+    measures : (R,) float -- length / area / volume in domain coordinates (``inf`` for unbounded regions)
+    bounded : (R,) bool -- whether each region is bounded
+    halfspaces : tuple of ``(A, b, units)`` per region -- ``{s : A s <= b}`` (unit rows, domain coordinates):
+        the domain's rows (unit -1) and those of the units that split the region in the search (flat
+        hidden-unit index); redundant rows included (see :func:`facets`). Empty for the 1-D breakpoints.
+    affine : ``(A, c, E)`` or None -- output maps ``f = A[r] @ s + c[r]`` (``(R, out, k)``, ``(R, out)``) and
+        a bound ``E`` ``(R, out)`` on the magnitude of the summed terms (for equality up to rounding)
+    scale : float -- largest side of the domain's bounding box (1 if unbounded)
     """
 
     patterns: np.ndarray
@@ -134,6 +178,10 @@ class ReferenceRegions:
     witnesses: np.ndarray
     radii: np.ndarray
     measures: np.ndarray
+    bounded: np.ndarray | None = None
+    halfspaces: tuple = ()
+    affine: tuple | None = None
+    scale: float = 1.0
 
     @property
     def count(self) -> int:
@@ -159,6 +207,36 @@ def _network_arrays(net: Any, max_hidden: int) -> tuple[list[np.ndarray], list[n
     if len(Ws) < 2:
         raise ValueError("the network has no hidden layer")
     return Ws, bs, slopes
+
+
+def parametrize(domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(origin, basis, lo, hi)`` of a Segment-, Plane- or Box-like domain, from its defining attributes
+    (``x = origin + basis @ s`` for ``s`` in the box ``[lo, hi]``)."""
+    if hasattr(domain, "A"):
+        raise TypeError("a Polytope has no box parametrization")
+    if all(hasattr(domain, n) for n in ("origin", "u", "v", "s_range", "t_range")):  # Plane
+        origin = np.asarray(domain.origin, dtype=np.float64)
+        basis = np.column_stack([np.asarray(domain.u, dtype=np.float64), np.asarray(domain.v, dtype=np.float64)])
+        lo = np.array([domain.s_range[0], domain.t_range[0]], dtype=np.float64)
+        hi = np.array([domain.s_range[1], domain.t_range[1]], dtype=np.float64)
+        return origin, basis, lo, hi
+    if hasattr(domain, "a") and hasattr(domain, "b"):  # Segment from a to b, t in [0, 1]
+        a, b = np.asarray(domain.a, dtype=np.float64), np.asarray(domain.b, dtype=np.float64)
+        return a, (b - a).reshape(-1, 1), np.zeros(1), np.ones(1)
+    if hasattr(domain, "lo") and hasattr(domain, "hi"):  # Box: coordinates are the inputs
+        lo, hi = np.asarray(domain.lo, dtype=np.float64).reshape(-1), np.asarray(domain.hi, dtype=np.float64).reshape(-1)
+        return np.zeros(lo.size), np.eye(lo.size), lo, hi
+    raise TypeError(f"unsupported domain {type(domain).__name__}: expected Segment, Plane, Box, Polytope or Space")
+
+
+def _parametrized(domain: Any) -> bool:
+    if hasattr(domain, "A") or type(domain).__name__ == "Space":
+        return False
+    try:
+        parametrize(domain)
+    except TypeError:
+        return False
+    return True
 
 
 def _constraints(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -191,8 +269,8 @@ def _constraints(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
     elif is_space:  # all of R^d
         origin, basis = np.zeros(d), np.eye(d)
         A_ub, b_ub = np.zeros((0, d)), np.zeros(0)
-    elif hasattr(domain, "parametrization"):  # Segment, Plane, Box
-        origin, basis, lo, hi = (np.asarray(v, dtype=np.float64) for v in domain.parametrization())
+    elif _parametrized(domain):  # Segment, Plane, Box
+        origin, basis, lo, hi = parametrize(domain)
         basis = basis.reshape(d, -1)
         k = basis.shape[1]
         A_ub = np.vstack([np.eye(k), -np.eye(k)])
@@ -224,7 +302,7 @@ def _frame(net: Any, domain: Any) -> _Frame:
     W0abs = np.abs(W0) @ np.abs(basis)
     b0abs = np.abs(W0) @ np.abs(origin) + np.abs(b0)
     k = basis.shape[1]
-    if hasattr(domain, "parametrization") and not hasattr(domain, "A") and type(domain).__name__ != "Space":
+    if _parametrized(domain):
         lo, hi = -b[k:], b[:k]
         return _Frame(W0f, b0f, W0abs, b0abs, A, b, origin, basis, k, True, float(np.max(hi - lo)), False)
     if A.shape[0] == 0:
@@ -313,9 +391,9 @@ class _Chebyshev:
         return float(min(self.cap, np.min(b - A @ s)))
 
 
-def _measure(frame: _Frame, A: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
-    """Length / area / volume of ``{s : A s <= b}`` (bounded, containing a ball around `centre`)."""
-    if frame.k == 1:
+def _measure(k: int, A: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
+    """Length / area / volume of the bounded ``{s : A s <= b}`` (containing a ball around `centre`)."""
+    if k == 1:
         a = A[:, 0]
         pos, neg = a > 0, a < 0
         upper = np.min(b[pos] / a[pos])
@@ -327,11 +405,27 @@ def _measure(frame: _Frame, A: np.ndarray, b: np.ndarray, centre: np.ndarray) ->
     return float(ConvexHull(hs.intersections).volume)
 
 
+def _is_bounded(A: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``{s : A s <= b}`` (non-empty) is bounded: every coordinate bounded both ways (2k LPs)."""
+    k = A.shape[1]
+    for i in range(k):
+        for sign in (1.0, -1.0):
+            c = np.zeros(k)
+            c[i] = sign
+            res = _solve(c, A_ub=A, b_ub=b, bounds=[(None, None)] * k)
+            if res.status == 3:
+                return False
+            if res.status != 0:
+                raise RuntimeError(f"reference: boundedness LP failed ({res.status}): {res.message}")
+    return True
+
+
 def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegions, int]:
     Ws, bs, slopes = _network_arrays(net, max_hidden)
     fr = _frame(net, domain)
     k, nh = fr.k, int(net.num_hidden)
     widths = [W.shape[0] for W in Ws[:-1]]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
     L = len(widths)
     tol = RADIUS_TOL * fr.scale
     cheb = _Chebyshev(k, RADIUS_CAP * fr.scale)
@@ -339,39 +433,55 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
     out_c: list[np.ndarray] = []
     out_r: list[float] = []
     out_m: list[float] = []
+    out_bnd: list[bool] = []
+    out_h: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    out_A: list[np.ndarray] = []
+    out_cc: list[np.ndarray] = []
+    out_E: list[np.ndarray] = []
 
     if fr.empty:
         centre, radius = np.zeros(k), -1.0
     else:
         centre, radius = cheb(fr.A, fr.b)
     if not radius > tol:  # the domain itself is (numerically) empty or lower-dimensional
+        out = int(Ws[-1].shape[0])
         empty = ReferenceRegions(
-            np.zeros((0, nh), bool), np.zeros((0, k)), np.zeros((0, int(net.input_dim))), np.zeros(0), np.zeros(0)
+            np.zeros((0, nh), bool), np.zeros((0, k)), np.zeros((0, int(net.input_dim))), np.zeros(0), np.zeros(0),
+            np.zeros(0, bool), (), (np.zeros((0, out, k)), np.zeros((0, out)), np.zeros((0, out))), fr.scale,
         )
         return empty, cheb.calls
 
-    def finish_layer(l: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, centre: np.ndarray, r: float) -> None:
+    def finish_layer(l: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, units: list[int],
+                     centre: np.ndarray, r: float) -> None:
         Z, z, Zabs, zabs = maps
+        on = np.array(bits[-widths[l] :], dtype=bool)
+        f = np.where(on, 1.0, slopes[l])
+        H, h, Habs, habs = f[:, None] * Z, f * z, np.abs(f)[:, None] * Zabs, np.abs(f) * zabs
+        nxt = _layer_maps(Ws[l + 1], bs[l + 1], H, h, Habs, habs)
         if l == L - 1:
             out_p.append(np.array(bits, dtype=bool))
             out_c.append(centre)
             out_r.append(r)
-            out_m.append(_measure(fr, A, b, centre) if fr.bounded else np.nan)
+            bounded = fr.bounded or _is_bounded(A, b)
+            out_bnd.append(bounded)
+            out_m.append(_measure(k, A, b, centre) if bounded else np.inf)
+            out_h.append((A, b, np.array(units, dtype=np.int64)))
+            out_A.append(nxt[0])
+            out_cc.append(nxt[1])
+            out_E.append(nxt[3] + np.sum(nxt[2], axis=1))
             return
-        on = np.array(bits[-widths[l] :], dtype=bool)
-        f = np.where(on, 1.0, slopes[l])
-        H, h, Habs, habs = f[:, None] * Z, f * z, np.abs(f)[:, None] * Zabs, np.abs(f) * zabs
-        visit(l + 1, 0, _layer_maps(Ws[l + 1], bs[l + 1], H, h, Habs, habs), bits, A, b, centre, r)
+        visit(l + 1, 0, nxt, bits, A, b, units, centre, r)
 
-    def visit(l: int, j: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, centre: np.ndarray, r: float) -> None:
+    def visit(l: int, j: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, units: list[int],
+              centre: np.ndarray, r: float) -> None:
         if j == widths[l]:
-            finish_layer(l, maps, bits, A, b, centre, r)
+            finish_layer(l, maps, bits, A, b, units, centre, r)
             return
         Z, z, Zabs, zabs = maps
         a, c = Z[j], z[j]
         if _is_constant(a, Zabs[j]):
             # No constraint: on iff the constant is (beyond rounding) positive.
-            visit(l, j + 1, maps, bits + [bool(c > ZERO_TOL * zabs[j])], A, b, centre, r)
+            visit(l, j + 1, maps, bits + [bool(c > ZERO_TOL * zabs[j])], A, b, units, centre, r)
             return
         n = float(np.linalg.norm(a))
         u, cu = a / n, c / n
@@ -388,22 +498,22 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
                 c2, r2 = cheb(A2, b2)
                 if not r2 > tol:
                     continue
-            visit(l, j + 1, maps, bits + [on], A2, b2, c2, r2)
+            visit(l, j + 1, maps, bits + [on], A2, b2, units + [int(offsets[l] + j)], c2, r2)
 
     first = (fr.W0, fr.b0, fr.W0abs, fr.b0abs)
-    visit(0, 0, first, [], fr.A, fr.b, centre, radius)
+    visit(0, 0, first, [], fr.A, fr.b, [-1] * fr.A.shape[0], centre, radius)
 
-    if out_p:
-        P = np.array(out_p, dtype=bool)
-        C = np.array(out_c, dtype=np.float64).reshape(-1, k)
-        order = np.lexsort(P.T[::-1])
-        P, C = P[order], C[order]
-        R = np.array(out_r)[order]
-        M = np.array(out_m)[order]
-    else:
-        P, C, R, M = np.zeros((0, nh), bool), np.zeros((0, k)), np.zeros(0), np.zeros(0)
+    P = np.array(out_p, dtype=bool).reshape(-1, nh)
+    order = np.lexsort(P.T[::-1])
+    P = P[order]
+    C = np.array(out_c, dtype=np.float64).reshape(-1, k)[order]
+    R = np.array(out_r)[order]
+    M = np.array(out_m)[order]
+    B = np.array(out_bnd, dtype=bool)[order]
+    Hs = tuple(out_h[i] for i in order)
+    Aff = (_ro(np.array(out_A)[order]), _ro(np.array(out_cc)[order]), _ro(np.array(out_E)[order]))
     X = fr.origin + C @ fr.basis.T
-    return ReferenceRegions(_ro(P), _ro(C), _ro(X), _ro(R), _ro(M)), cheb.calls
+    return ReferenceRegions(_ro(P), _ro(C), _ro(X), _ro(R), _ro(M), _ro(B), Hs, Aff, fr.scale), cheb.calls
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -415,11 +525,11 @@ def _ro(a: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------- breakpoints
 def _interval(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
     """``(origin, direction, lo, hi)`` of a bounded 1-D parametrized domain."""
-    if hasattr(domain, "A") or not hasattr(domain, "parametrization") or getattr(domain, "dim", None) != 1:
+    if not _parametrized(domain) or parametrize(domain)[2].size != 1:
         raise ValueError(f"the breakpoint method needs a 1-D Segment or Box, got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}")
-    if domain.input_dim != net.input_dim:
-        raise ValueError(f"the domain lies in R^{domain.input_dim} but the network has {net.input_dim} inputs")
-    origin, basis, lo, hi = (np.asarray(v, dtype=np.float64) for v in domain.parametrization())
+    origin, basis, lo, hi = parametrize(domain)
+    if origin.size != net.input_dim:
+        raise ValueError(f"the domain lies in R^{origin.size} but the network has {net.input_dim} inputs")
     return origin, basis.reshape(-1), float(lo.reshape(-1)[0]), float(hi.reshape(-1)[0])
 
 
@@ -521,7 +631,7 @@ def linear_regions_1d(net: Any, domain: Any, *, max_hidden: int = MAX_HIDDEN) ->
 def _method(domain: Any, method: str) -> str:
     if method not in ("auto", "lp", "breakpoints"):
         raise ValueError(f"method must be 'auto', 'lp' or 'breakpoints', got {method!r}")
-    one_d = getattr(domain, "dim", None) == 1 and hasattr(domain, "parametrization") and not hasattr(domain, "A")
+    one_d = _parametrized(domain) and parametrize(domain)[2].size == 1
     if method == "breakpoints" and not one_d:
         raise ValueError("method='breakpoints' needs a 1-D Segment or Box")
     if method == "auto":
@@ -554,3 +664,197 @@ def count(net: Any, domain: Any, method: str = "auto", *, max_hidden: int = MAX_
     if _method(domain, method) == "lp":
         return _regions_lp(net, domain, max_hidden)[0].count
     return int(breakpoints_1d(net, domain, max_hidden=max_hidden)[1].shape[0])
+
+
+# ------------------------------------------------------------------------------------- forward, locate
+def forward(net: Any, X: Any) -> np.ndarray:
+    """The network's outputs ``(n, output_dim)`` at input points `X` ``(n, input_dim)`` (NumPy)."""
+    Ws, bs, slopes = _network_arrays(net, max_hidden=10**9)
+    h = np.asarray(X, dtype=np.float64).reshape(-1, int(net.input_dim))
+    for W, b, slope in zip(Ws[:-1], bs[:-1], slopes):
+        z = h @ W.T + b
+        h = np.where(z > 0, z, slope * z)
+    return h @ Ws[-1].T + bs[-1]
+
+
+def _in_domain(domain: Any, X: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
+    """Whether each input point lies in the domain (within `rtol` of its size), by the reference's own
+    description of the domain."""
+    if type(domain).__name__ == "Space":
+        return np.all(np.isfinite(X), axis=1)
+    if hasattr(domain, "A"):
+        A, b = np.asarray(domain.A, dtype=np.float64), np.asarray(domain.b, dtype=np.float64)
+        norms = np.linalg.norm(A, axis=1)
+        return np.all(X @ A.T - b <= rtol * norms * (1.0 + np.abs(X).max(axis=1, keepdims=True)), axis=1)
+    origin, basis, lo, hi = parametrize(domain)
+    s, *_ = np.linalg.lstsq(basis, (X - origin).T, rcond=None)
+    s = s.T
+    size = float(np.max(hi - lo))
+    on_span = np.linalg.norm(origin + s @ basis.T - X, axis=1) <= rtol * max(1.0, size * float(np.abs(basis).max()) + float(np.abs(origin).max()))
+    return on_span & np.all((s >= lo - rtol * size) & (s <= hi + rtol * size), axis=1)
+
+
+def locate(res: ReferenceRegions, net: Any, domain: Any, X: Any) -> np.ndarray:
+    """Index (into `res`) of the region of each input point of `X` ``(n, input_dim)``: the region whose
+    pattern is the point's (own forward pass); -1 outside the domain or if no region has the pattern (a
+    point on a boundary whose pattern belongs to no full-dimensional region)."""
+    X = np.asarray(X, dtype=np.float64).reshape(-1, int(net.input_dim))
+    index = {p.tobytes(): i for i, p in enumerate(np.asarray(res.patterns, dtype=bool))}
+    P = activation_patterns(net, X)
+    idx = np.array([index.get(p.tobytes(), -1) for p in P], dtype=np.int64)
+    return np.where(_in_domain(domain, X), idx, -1)
+
+
+# --------------------------------------------------------------------------- facets and adjacency
+def _dedupe_rows(A: np.ndarray, b: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit rows without repeats (the first copy of coincident rows is kept: the domain's before units')."""
+    keep: list[int] = []
+    for i in range(A.shape[0]):
+        if not any(np.max(np.abs(A[i] - A[j])) <= 1e-12 and abs(b[i] - b[j]) <= 1e-12 * (1.0 + abs(b[i])) for j in keep):
+            keep.append(i)
+    return A[keep], b[keep], units[keep]
+
+
+def vertices(res: ReferenceRegions, r: int) -> np.ndarray:
+    """Vertices ``(V, k)`` of the bounded region `r` in domain coordinates (Qhull's halfspace
+    intersection from the region's Chebyshev centre; the two end points in 1-D)."""
+    if not res.halfspaces:
+        raise ValueError("vertices need regions found by the LP method")
+    if res.bounded is not None and not res.bounded[r]:
+        raise ValueError(f"region {r} is unbounded")
+    A, b, _ = res.halfspaces[r]
+    if A.shape[1] == 1:
+        a = A[:, 0]
+        return np.array([[np.max(b[a < 0] / a[a < 0])], [np.min(b[a > 0] / a[a > 0])]])
+    _, HalfspaceIntersection = _qhull()
+    return np.asarray(HalfspaceIntersection(np.hstack([A, -b[:, None]]), np.asarray(res.coords[r])).intersections)
+
+
+def facets(res: ReferenceRegions, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Non-redundant H-representation ``(A, b, units)`` of region `r` (unit rows, domain coordinates,
+    ``A s <= b``). A bounded region's facets are the rows whose plane holds vertices spanning k - 1
+    dimensions (Qhull's vertices, :func:`vertices`); an unbounded region's, the rows that one linear
+    program each (maximize the row over the others) finds not redundant. ``units`` as in ``halfspaces``."""
+    if not res.halfspaces:
+        raise ValueError("facets need regions found by the LP method")
+    A, b, units = _dedupe_rows(*res.halfspaces[r])
+    k = A.shape[1]
+    tol = FACET_TOL * res.scale
+    keep = []
+    if res.bounded is None or res.bounded[r]:
+        V = vertices(res, r)
+        for i in range(A.shape[0]):
+            on = V[np.abs(V @ A[i] - b[i]) <= tol]
+            if len(on) and (k == 1 or np.linalg.matrix_rank(on - on.mean(axis=0), tol=tol) == k - 1):
+                keep.append(i)
+        return A[keep], b[keep], units[keep]
+    for i in range(A.shape[0]):
+        others = np.arange(A.shape[0]) != i
+        sol = _solve(-A[i], A_ub=A[others], b_ub=b[others], bounds=[(None, None)] * k)
+        if sol.status == 3 or (sol.status == 0 and -sol.fun > b[i] + tol):
+            keep.append(i)
+        elif sol.status != 0:
+            raise RuntimeError(f"reference: redundancy LP failed ({sol.status}): {sol.message}")
+    return A[keep], b[keep], units[keep]
+
+
+def _facet_ball(A: np.ndarray, b: np.ndarray, n: np.ndarray, beta: float, cap: float) -> float:
+    """Radius of the largest (k-1)-ball in ``{s : n.s = beta, A s <= b}`` (rows of A not on the plane)."""
+    k = A.shape[1]
+    # the component of each row along the plane (its distance rate within the plane)
+    proj = np.linalg.norm(A - np.outer(A @ n, n), axis=1)
+    cost = np.zeros(k + 1)
+    cost[-1] = -1.0
+    sol = _solve(cost, A_ub=np.hstack([A, proj[:, None]]), b_ub=b, A_eq=np.append(n, 0.0)[None, :], b_eq=[beta],
+                 bounds=[(None, None)] * k + [(None, cap)])
+    if sol.status == 2:
+        return -1.0
+    if sol.status != 0:
+        raise RuntimeError(f"reference: facet LP failed ({sol.status}): {sol.message}")
+    return float(-sol.fun)
+
+
+def adjacency(res: ReferenceRegions) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, sorted, of regions whose closures share a piece of a hyperplane with
+    a (k-1)-dimensional ball of radius above ``FACET_TOL * scale``: one LP per candidate pair (opposite
+    facets on the same hyperplane whose vertices' bounding boxes overlap)."""
+    if res.count == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    k = res.coords.shape[1]
+    tol = FACET_TOL * res.scale
+    F = [facets(res, r) for r in range(res.count)]
+    owner = np.concatenate([np.full(len(f[1]), r) for r, f in enumerate(F)])
+    N = np.vstack([f[0] for f in F])
+    B = np.concatenate([f[1] for f in F])
+    lo = np.full((len(B), k), -np.inf)
+    hi = np.full((len(B), k), np.inf)
+    on_facet: list[np.ndarray | None] = []
+    e = 0
+    for r, f in enumerate(F):
+        V = vertices(res, r) if res.bounded is None or res.bounded[r] else None
+        for i in range(len(f[1])):
+            on_facet.append(None if V is None else V[np.abs(V @ f[0][i] - f[1][i]) <= tol])
+            if V is not None:
+                lo[e], hi[e] = on_facet[e].min(axis=0), on_facet[e].max(axis=0)
+            e += 1
+
+    def separated(i: int, j: int, e: int, f: int) -> bool:
+        # a row of one region with the other's facet vertices all on or beyond it: no common interior
+        for (A, b), V in (((F[i][0], F[i][1]), on_facet[f]), ((F[j][0], F[j][1]), on_facet[e])):
+            if V is not None and np.any(np.all(V @ A.T - b >= -tol, axis=0) & (np.abs(np.abs(A @ N[e]) - 1.0) > 1e-9)):
+                return True
+        return False
+
+    cap = RADIUS_CAP * res.scale
+    pairs = set()
+    for e in range(len(B)):
+        i = int(owner[e])
+        # facets of later regions on the same hyperplane, facing the other way, boxes overlapping
+        cand = np.flatnonzero(
+            (owner > i) & (np.max(np.abs(N + N[e]), axis=1) <= 1e-9) & (np.abs(B + B[e]) <= 1e-9 * (1.0 + abs(B[e])))
+            & np.all(lo <= hi[e] + tol, axis=1) & np.all(hi >= lo[e] - tol, axis=1)
+        )
+        for f in cand:
+            j = int(owner[f])
+            if (i, j) in pairs or separated(i, j, e, int(f)):
+                continue
+            A = np.vstack([F[i][0], F[j][0]])
+            b = np.concatenate([F[i][1], F[j][1]])
+            on_plane = (np.abs(np.abs(A @ N[e]) - 1.0) <= 1e-9) & (np.abs(np.abs(b) - abs(B[e])) <= 1e-9 * (1.0 + abs(B[e])))
+            if _facet_ball(A[~on_plane], b[~on_plane], N[e], float(B[e]), cap) > tol:
+                pairs.add((i, j))
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def maps_equal(res: ReferenceRegions, i: int, j: int) -> bool:
+    """Whether regions i and j have the same output affine map: in every output, the summed absolute
+    differences of the coefficients are at most ``LINEAR_TOL`` times their magnitude plus ``ZERO_TOL``
+    times the bound on the summed terms (rounding)."""
+    if res.affine is None:
+        raise ValueError("affine maps need regions found by the LP method")
+    A, c, E = res.affine
+    diff = np.sum(np.abs(A[i] - A[j]), axis=1) + np.abs(c[i] - c[j])
+    mag = np.sum(np.abs(A[i]) + np.abs(A[j]), axis=1) + np.abs(c[i]) + np.abs(c[j])
+    return bool(np.all(diff <= LINEAR_TOL * mag + ZERO_TOL * (E[i] + E[j])))
+
+
+def linear_regions(res: ReferenceRegions, pairs: np.ndarray | None = None) -> np.ndarray:
+    """Labels ``(R,)`` of the maximal linear regions: connected unions of adjacent regions (see
+    :func:`adjacency`, or the given `pairs`) with equal maps (:func:`maps_equal`), numbered by first region."""
+    pairs = adjacency(res) if pairs is None else np.asarray(pairs)
+    parent = list(range(res.count))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, j in pairs:
+        if maps_equal(res, int(i), int(j)):
+            ri, rj = find(int(i)), find(int(j))
+            parent[max(ri, rj)] = min(ri, rj)
+    labels, ids = np.zeros(res.count, dtype=np.int64), {}
+    for r in range(res.count):
+        labels[r] = ids.setdefault(find(r), len(ids))
+    return labels

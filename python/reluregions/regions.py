@@ -197,7 +197,11 @@ class Regions:
     @property
     def intervals(self) -> np.ndarray:
         self._need("interval", "intervals")
-        return self._frame.to_coords(self._raw["intervals"].reshape(-1, 1)).reshape(-1, 2)
+        t = self._raw["intervals"]
+        out = self._frame.to_coords(t.reshape(-1, 1)).reshape(-1, 2)
+        # The domain's ends exactly: lo + (hi - lo) can round away from hi.
+        _, _, _, hi = self.domain.parametrization()
+        return np.where(t == 1.0, float(hi[0]), out)
 
     @property
     def vertices(self) -> np.ndarray:

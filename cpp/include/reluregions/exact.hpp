@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -158,6 +160,29 @@ class ExactNetwork {
     }
   }
 
+  // Rescales hidden unit i of layer l by 2^scale[l][i] (as normalize_units would choose).
+  void apply_scales(const std::vector<std::vector<long>>& scale) {
+    const int L = num_layers();
+    for (int l = 0; l + 1 < L; ++l) {
+      const int in = in_dim(l), out = out_dim(l), next_out = out_dim(l + 1);
+      for (int i = 0; i < out; ++i) {
+        const long k = scale[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+        if (k == 0) continue;
+        scale_log2[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] += k;
+        for (int j = 0; j < in; ++j) {
+          Rational& w = W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+          w = ldexp_exact(w, k);
+        }
+        Rational& bi = b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+        bi = ldexp_exact(bi, k);
+        for (int o = 0; o < next_out; ++o) {
+          Rational& w = W[static_cast<std::size_t>(l) + 1][static_cast<std::size_t>(o) * static_cast<std::size_t>(out) + static_cast<std::size_t>(i)];
+          w = ldexp_exact(w, -k);
+        }
+      }
+    }
+  }
+
   // The float network nearest to this one (every entry rounded). Throws std::overflow_error naming the
   // layer when an entry is beyond the float64 range.
   Network to_network() const {
@@ -199,6 +224,193 @@ class ExactNetwork {
   }
 };
 
+// A float network and its exact counterpart, as handed to the engines, with the domain's frame: the
+// engines work in u in [0, 1]^K; the domain's coordinates are s = s_lo + u * span (float64 operations,
+// as Python's Frame computes them), and the exact point of s is u* = (s - s_lo) / (s_hi - s_lo).
+//
+// The network is u -> source(origin + basis (s_lo + (s_hi - s_lo) u)), every hidden unit rescaled by a
+// power of two so that its incoming row has its largest entry in [1, 2) (see normalize_units). The float
+// network is computed directly (the folded first layer in rationals, deeper layers by exact exponent
+// arithmetic on the floats); the exact network, in rationals, only on first use (exact()).
+class EngineNetwork {
+  // Declared first: build() fills them while `net` is initialized.
+  Network source_{{1, 1}, {{0.0}}, {{0.0}}, {}};
+  int K_ = 0;
+  std::vector<double> frame_;
+  std::vector<Rational> W0_, b0_;
+  std::vector<std::vector<long>> scale_;
+
+ public:
+  std::vector<double> s_lo, s_hi, span;  // before net: build() sets them
+  Network net;
+
+  // The network as given, no folding (u = x; s_lo = 0, span = 1 are nominal).
+  explicit EngineNetwork(const Network& source) : EngineNetwork(source, source.input_dim(), nullptr, nullptr, nullptr, nullptr) {}
+
+  // origin: n0 entries; basis: n0 x K row-major; lo, hi: K entries (null: the identity frame).
+  EngineNetwork(const Network& source, int K, const double* origin, const double* basis, const double* lo, const double* hi)
+      : net(build(source, K, origin, basis, lo, hi)), lazy_(std::make_shared<Lazy>()) {}
+
+  // The exact network (built once, thread-safe).
+  const ExactNetwork& exact() const {
+    std::call_once(lazy_->once, [this] {
+      ExactNetwork e = folded_exact(source_, K_, frame_.data());
+      e.apply_scales(scale_);
+      lazy_->exact = std::make_unique<ExactNetwork>(std::move(e));
+    });
+    return *lazy_->exact;
+  }
+
+  // Is a weight (layer l, row-major index) or bias of the exact network zero? (No rationals needed.)
+  bool zero_weight(int l, std::size_t idx) const {
+    return l == 0 ? W0_[idx] == 0 : source_.W(l)[idx] == 0.0;
+  }
+  bool zero_bias(int l, int i) const { return l == 0 ? b0_[static_cast<std::size_t>(i)] == 0 : source_.b(l)[i] == 0.0; }
+
+  // Domain coordinate k of frame coordinate u (the float expression Python uses).
+  double coord(int k, double u) const { return s_lo[static_cast<std::size_t>(k)] + u * span[static_cast<std::size_t>(k)]; }
+  // The exact frame coordinate of domain coordinate s.
+  Rational exact_u(int k, double s) const {
+    const auto j = static_cast<std::size_t>(k);
+    return (Rational(s) - Rational(s_lo[j])) / (Rational(s_hi[j]) - Rational(s_lo[j]));
+  }
+
+ private:
+  struct Lazy {
+    std::once_flag once;
+    std::unique_ptr<ExactNetwork> exact;
+  };
+
+  // The folded network in rationals: frame = origin (n0), basis (n0 x K), lo (K), hi (K), or empty.
+  static ExactNetwork folded_exact(const Network& source, int K, const double* frame) {
+    if (frame == nullptr) return ExactNetwork(source);
+    const int n0 = source.input_dim();
+    const double* origin = frame;
+    const double* basis = origin + n0;
+    const double* lo = basis + static_cast<std::size_t>(n0) * static_cast<std::size_t>(K);
+    const double* hi = lo + K;
+    return ExactNetwork::folded(source, K, origin, basis, lo, hi);
+  }
+
+  // (exponent, mantissa) order of |v|, v != 0: |v| = m 2^e, m in [1, 2).
+  static bool larger(int e1, double m1, int e2, double m2) { return e1 > e2 || (e1 == e2 && m1 > m2); }
+
+  Network build(const Network& source, int K, const double* origin, const double* basis, const double* lo, const double* hi) {
+    source_ = source;
+    K_ = K;
+    const int n0 = source.input_dim(), L = source.num_layers();
+    if (origin) {
+      frame_.assign(origin, origin + n0);
+      frame_.insert(frame_.end(), basis, basis + static_cast<std::size_t>(n0) * static_cast<std::size_t>(K));
+      frame_.insert(frame_.end(), lo, lo + K);
+      frame_.insert(frame_.end(), hi, hi + K);
+    }
+    s_lo.assign(static_cast<std::size_t>(K), 0.0);
+    s_hi.assign(static_cast<std::size_t>(K), 1.0);
+    span.assign(static_cast<std::size_t>(K), 1.0);
+    if (origin)
+      for (int k = 0; k < K; ++k) {
+        s_lo[static_cast<std::size_t>(k)] = lo[k];
+        s_hi[static_cast<std::size_t>(k)] = hi[k];
+        span[static_cast<std::size_t>(k)] = hi[k] - lo[k];  // may be +inf: only results in coordinates need it
+      }
+    // The folded first layer, exactly (small: n1 x (K + 1)).
+    std::vector<int> dims = source.dims();
+    dims[0] = K;
+    {
+      const ExactNetwork first = origin ? ExactNetwork::folded(Network({n0, source.out_dim(0)},
+                                                                       {std::vector<double>(source.W(0), source.W(0) + static_cast<std::size_t>(n0) * static_cast<std::size_t>(source.out_dim(0)))},
+                                                                       {std::vector<double>(source.b(0), source.b(0) + source.out_dim(0))}, {}),
+                                                               K, origin, basis, lo, hi)
+                                        : ExactNetwork(Network({n0, source.out_dim(0)},
+                                                               {std::vector<double>(source.W(0), source.W(0) + static_cast<std::size_t>(n0) * static_cast<std::size_t>(source.out_dim(0)))},
+                                                               {std::vector<double>(source.b(0), source.b(0) + source.out_dim(0))}, {}));
+      W0_ = first.W[0];
+      b0_ = first.b[0];
+    }
+    scale_.assign(static_cast<std::size_t>(L), {});
+    for (int l = 0; l < L; ++l) scale_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(source.out_dim(l)), 0);
+    std::vector<std::vector<double>> Wf(static_cast<std::size_t>(L)), bf(static_cast<std::size_t>(L));
+    const bool output_only = L == 1;
+    // Layer 0: the exact folded rows, rescaled, rounded.
+    {
+      const int n1 = source.out_dim(0);
+      Wf[0].resize(static_cast<std::size_t>(n1) * static_cast<std::size_t>(K));
+      bf[0].resize(static_cast<std::size_t>(n1));
+      for (int i = 0; i < n1; ++i) {
+        Rational mx = boost::multiprecision::abs(b0_[static_cast<std::size_t>(i)]);
+        for (int k = 0; k < K; ++k) mx = std::max(mx, Rational(boost::multiprecision::abs(W0_[static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)])));
+        const long sc = (output_only || mx == 0) ? 0 : -floor_log2(mx);
+        scale_[0][static_cast<std::size_t>(i)] = sc;
+        for (int k = 0; k < K; ++k) {
+          const std::size_t at = static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k);
+          Wf[0][at] = to_double(ldexp_exact(W0_[at], sc));
+        }
+        bf[0][static_cast<std::size_t>(i)] = to_double(ldexp_exact(b0_[static_cast<std::size_t>(i)], sc));
+      }
+    }
+    // Deeper layers: w * 2^(k_i - k_j) by exponent arithmetic (exact unless it leaves the float range).
+    for (int l = 1; l < L; ++l) {
+      const int in = source.in_dim(l), out = source.out_dim(l);
+      const bool hidden = l + 1 < L;
+      const std::vector<long>& kin = scale_[static_cast<std::size_t>(l) - 1];
+      Wf[static_cast<std::size_t>(l)].resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(out));
+      bf[static_cast<std::size_t>(l)].resize(static_cast<std::size_t>(out));
+      for (int i = 0; i < out; ++i) {
+        const double* w = source.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
+        const double bi = source.b(l)[i];
+        long sc = 0;
+        if (hidden) {
+          bool any = false;
+          int e_max = 0;
+          double m_max = 0.0;
+          auto consider = [&](double v, long shift) {
+            if (v == 0.0) return;
+            int e = 0;
+            const double m = 2.0 * std::fabs(std::frexp(v, &e));  // |v| = m 2^(e - 1), m in [1, 2)
+            const long ee = static_cast<long>(e - 1) + shift;
+            const int ei = static_cast<int>(std::max<long>(std::min<long>(ee, 1L << 30), -(1L << 30)));
+            if (!any || larger(ei, m, e_max, m_max)) {
+              e_max = ei;
+              m_max = m;
+              any = true;
+            }
+          };
+          for (int j = 0; j < in; ++j) consider(w[j], -kin[static_cast<std::size_t>(j)]);
+          consider(bi, 0);
+          sc = any ? -static_cast<long>(e_max) : 0;
+        }
+        scale_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] = sc;
+        for (int j = 0; j < in; ++j)
+          Wf[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] =
+              scaled(w[j], sc - kin[static_cast<std::size_t>(j)], l);
+        bf[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] = scaled(bi, sc, l);
+      }
+    }
+    std::vector<double> slopes;
+    for (int l = 0; l + 1 < L; ++l) slopes.push_back(source.slope(l));
+    return Network(dims, std::move(Wf), std::move(bf), std::move(slopes));
+  }
+
+  // v 2^k rounded to float64 (exact unless subnormal); overflow is an error naming the layer.
+  static double scaled(double v, long k, int l) {
+    if (v == 0.0) return 0.0;
+    const double r = std::ldexp(v, static_cast<int>(std::max<long>(std::min<long>(k, 1L << 20), -(1L << 20))));
+    if (!std::isfinite(r))
+      throw std::overflow_error("layer " + std::to_string(l) + ": a weight of the rescaled network overflows float64 (|w| > 1.8e308)");
+    return r;
+  }
+
+  std::shared_ptr<Lazy> lazy_;
+};
+
+// The engine network of u -> net(origin + basis (lo + (hi - lo) u)), u in [0, 1]^K, every hidden unit
+// rescaled by a power of two (see ExactNetwork::normalize_units).
+inline EngineNetwork make_engine_network(const Network& net, int K, const double* origin, const double* basis,
+                                         const double* lo, const double* hi) {
+  return EngineNetwork(net, K, origin, basis, lo, hi);
+}
+
 // A dyadic rational m * 2^e (every value of the engines' networks is one: sums of products of floats,
 // rescaled by powers of two).
 struct Dyadic {
@@ -223,7 +435,31 @@ inline Dyadic to_dyadic(const Rational& r) {
 // fixed power of two per layer (every value is dyadic), so no rational arithmetic is needed.
 class ExactMaps {
  public:
-  ExactMaps(const ExactNetwork& en, const PatternLayout& lay) : en_(en), lay_(lay), K_(en.dims[0]) {
+  // Nothing is computed before the first row() (the exact network itself is built on first use).
+  ExactMaps(const EngineNetwork& net, const PatternLayout& lay) : source_(&net), lay_(lay), K_(net.net.input_dim()) {}
+  ExactMaps(const ExactNetwork& en, const PatternLayout& lay) : en_(&en), lay_(lay), K_(en.dims[0]) {}
+
+  int dim() const { return K_; }
+
+  // Row of unit i of layer l (l = num_layers - 1 is the output layer) for the pattern's bits of the
+  // layers before l, as rationals. The pointer stays valid for the next three calls.
+  const Rational* row(int l, int i, const std::uint64_t* pattern) {
+    if (!ready_) init();
+    ensure(l, pattern);
+    std::vector<Rational>& out = scratch_[next_scratch_++ % scratch_.size()];
+    const BigInt* r = raw_row(l, i);
+    for (int k = 0; k <= K_; ++k) out[static_cast<std::size_t>(k)] = r[k] == 0 ? Rational(0) : ldexp_exact(Rational(r[k]), E_[static_cast<std::size_t>(l)]);
+    return out.data();
+  }
+
+  // Number of layer maps computed (a measure of the fallback's cost).
+  std::uint64_t layers_computed() const { return computed_; }
+
+ private:
+  void init() {
+    ready_ = true;
+    if (!en_) en_ = &source_->exact();
+    const ExactNetwork& en = *en_;
     const int L = en.num_layers();
     W_.resize(static_cast<std::size_t>(L));
     Woff_.resize(static_cast<std::size_t>(L));
@@ -257,26 +493,10 @@ class ExactMaps {
       for (int k = 0; k < K_; ++k) add_shifted(row[k], W_[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)], 0, E_[0]);
       add_shifted(row[K_], b_[0][static_cast<std::size_t>(i)], 0, E_[0]);
     }
-    bits_.assign(static_cast<std::size_t>(std::max(1, lay.words())), 0);
+    bits_.assign(static_cast<std::size_t>(std::max(1, lay_.words())), 0);
     for (auto& sc : scratch_) sc.resize(static_cast<std::size_t>(K_ + 1));
   }
 
-  int dim() const { return K_; }
-
-  // Row of unit i of layer l (l = num_layers - 1 is the output layer) for the pattern's bits of the
-  // layers before l, as rationals. The pointer stays valid for the next three calls.
-  const Rational* row(int l, int i, const std::uint64_t* pattern) {
-    ensure(l, pattern);
-    std::vector<Rational>& out = scratch_[next_scratch_++ % scratch_.size()];
-    const BigInt* r = raw_row(l, i);
-    for (int k = 0; k <= K_; ++k) out[static_cast<std::size_t>(k)] = r[k] == 0 ? Rational(0) : ldexp_exact(Rational(r[k]), E_[static_cast<std::size_t>(l)]);
-    return out.data();
-  }
-
-  // Number of layer maps computed (a measure of the fallback's cost).
-  std::uint64_t layers_computed() const { return computed_; }
-
- private:
   BigInt* raw_row(int l, int i) {
     return maps_[static_cast<std::size_t>(l)].data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(K_ + 1);
   }
@@ -307,7 +527,7 @@ class ExactMaps {
   void compute(int l) {
     ++computed_;
     const auto ul = static_cast<std::size_t>(l);
-    const int in = en_.in_dim(l), out = en_.out_dim(l);
+    const int in = en_->in_dim(l), out = en_->out_dim(l);
     std::vector<BigInt>& dst = maps_[ul];
     dst.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(K_ + 1), BigInt(0));
     const long Ein = E_[ul - 1], E = E_[ul];
@@ -335,9 +555,11 @@ class ExactMaps {
     for (int i = 0; i < out; ++i) add_shifted(raw_row(l, i)[K_], b_[ul][static_cast<std::size_t>(i)], 0, E);
   }
 
-  const ExactNetwork& en_;
+  const EngineNetwork* source_ = nullptr;
+  const ExactNetwork* en_ = nullptr;
   const PatternLayout& lay_;
   const int K_;
+  bool ready_ = false;
   std::vector<std::vector<Dyadic>> W_, Woff_, b_;  // weights, weights times the slope, biases
   std::vector<long> E_;                            // layer l's entries are integers times 2^E_[l]
   std::vector<std::vector<BigInt>> maps_;
@@ -354,43 +576,6 @@ inline Rational exact_value(const Rational* row, const Rational* u, int K) {
   for (int k = 0; k < K; ++k)
     if (row[k] != 0) v += row[k] * u[k];
   return v;
-}
-
-// A float network and its exact counterpart, as handed to the engines, with the domain's frame: the
-// engines work in u in [0, 1]^K; the domain's coordinates are s = s_lo + u * span (float64 operations,
-// as Python's Frame computes them), and the exact point of s is u* = (s - s_lo) / (s_hi - s_lo).
-struct EngineNetwork {
-  ExactNetwork exact;
-  Network net;
-  std::vector<double> s_lo, s_hi, span;
-  explicit EngineNetwork(ExactNetwork e) : exact(std::move(e)), net(exact.to_network()) {
-    const auto K = static_cast<std::size_t>(exact.dims[0]);
-    s_lo.assign(K, 0.0);
-    s_hi.assign(K, 1.0);
-    span.assign(K, 1.0);
-  }
-  // Domain coordinate k of frame coordinate u (the float expression Python uses).
-  double coord(int k, double u) const { return s_lo[static_cast<std::size_t>(k)] + u * span[static_cast<std::size_t>(k)]; }
-  // The exact frame coordinate of domain coordinate s.
-  Rational exact_u(int k, double s) const {
-    const auto j = static_cast<std::size_t>(k);
-    return (Rational(s) - Rational(s_lo[j])) / (Rational(s_hi[j]) - Rational(s_lo[j]));
-  }
-};
-
-// The engine network of u -> net(origin + basis (lo + (hi - lo) u)), u in [0, 1]^K, every hidden unit
-// rescaled by a power of two (see ExactNetwork::normalize_units).
-inline EngineNetwork make_engine_network(const Network& net, int K, const double* origin, const double* basis,
-                                         const double* lo, const double* hi) {
-  ExactNetwork e = ExactNetwork::folded(net, K, origin, basis, lo, hi);
-  e.normalize_units();
-  EngineNetwork en(std::move(e));
-  for (int k = 0; k < K; ++k) {
-    en.s_lo[static_cast<std::size_t>(k)] = lo[k];
-    en.s_hi[static_cast<std::size_t>(k)] = hi[k];
-    en.span[static_cast<std::size_t>(k)] = hi[k] - lo[k];  // may be +inf: only results in coordinates need it
-  }
-  return en;
 }
 
 }  // namespace reluregions

@@ -73,13 +73,25 @@ class IntervalEngine : Layerwise<1> {
     Level& L = levels_[static_cast<std::size_t>(l)];
     const LayerMap<1>& map = maps_[static_cast<std::size_t>(l)];
     const int n = map.width;
+    const double* al = map.lin(0);
+    const double* be = map.cst();
     std::uint64_t* bits = layer_bits(l);
     std::fill(bits, bits + lay_.layer_words(l), 0);
     L.cross.clear();
+    const double dmax = std::max(lo.delta, hi.delta), tmax = std::max(std::fabs(lo.t), std::fabs(hi.t));
+    const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
+    const double g = g_[static_cast<std::size_t>(l)] * 1.01;
     for (int i = 0; i < n; ++i) {
-      if (is_zero(l, i)) continue;  // inactive
-      const int sa = sign_at(l, i, &lo.t, lo.delta, [&](Rational* p) { p[0] = exact_end(lo); });
-      const int sb = sign_at(l, i, &hi.t, hi.delta, [&](Rational* p) { p[0] = exact_end(hi); });
+      // Fast path: one bound for both ends (the same terms as sign_at's first tier, maximized).
+      const double a = al[i], c = be[i], ce = g * ceil[i] + kTiny;
+      const double za = a * lo.t + c, zb = a * hi.t + c;
+      const double bound = ce * (1 + tmax) + 3 * kEps * (std::fabs(a) * tmax + std::fabs(c)) * 1.01 + (std::fabs(a) + ce) * dmax * 1.01 + kTiny;
+      int sa = za > bound ? 1 : (za < -bound ? -1 : 0), sb = zb > bound ? 1 : (zb < -bound ? -1 : 0);
+      if (sa == 0 || sb == 0) {
+        if (is_zero(l, i)) continue;  // inactive
+        if (sa == 0) sa = sign_at(l, i, &lo.t, lo.delta, [&](Rational* p) { p[0] = exact_end(lo); });
+        if (sb == 0) sb = sign_at(l, i, &hi.t, hi.delta, [&](Rational* p) { p[0] = exact_end(hi); });
+      }
       if (sa * sb < 0) {
         L.cross.push_back(root(l, i, lo, hi, sb > 0));
       } else if (sa > 0 || sb > 0) {

@@ -29,15 +29,9 @@ class Layerwise {
  protected:
   Layerwise(const EngineNetwork& en, Control& ctl) : Layerwise(std::shared_ptr<const EngineNetwork>(), en, ctl) {}
   // A network used as it is (its weights and biases exact): for direct use of the core.
-  Layerwise(const Network& net, Control& ctl)
-      : Layerwise(std::make_shared<const EngineNetwork>(normalized_exact(net)), ctl) {}
+  Layerwise(const Network& net, Control& ctl) : Layerwise(std::make_shared<const EngineNetwork>(net), ctl) {}
 
  private:
-  static ExactNetwork normalized_exact(const Network& net) {
-    ExactNetwork e(net);
-    e.normalize_units();
-    return e;
-  }
   Layerwise(std::shared_ptr<const EngineNetwork> owned, Control& ctl) : Layerwise(owned, *owned, ctl) {}
   Layerwise(std::shared_ptr<const EngineNetwork> owned, const EngineNetwork& en, Control& ctl)
       : owned_(std::move(owned)),
@@ -47,7 +41,7 @@ class Layerwise {
         lay_(net_.layout()),
         H_(net_.num_hidden_layers()),
         ceiling_(magnitude_ceiling(net_, K)),
-        exact_maps_(en.exact, net_.layout()) {
+        exact_maps_(en, net_.layout()) {
     const Network& net = net_;
     maps_.resize(static_cast<std::size_t>(H_));
     pattern_.assign(static_cast<std::size_t>(std::max(1, lay_.words())), 0);
@@ -148,19 +142,17 @@ class Layerwise {
 
   // Zero bias and every unit feeding it through a non-zero weight off under ReLU: zero without rationals.
   bool structurally_zero(int l, int i) const {
-    const ExactNetwork& e = en_.exact;
-    if (e.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] != 0) return false;
-    const int in = e.in_dim(l);
-    const auto& W = e.W[static_cast<std::size_t>(l)];
+    if (!en_.zero_bias(l, i)) return false;
+    const int in = l == 0 ? K : net_.in_dim(l);
     if (l == 0) {
       for (int j = 0; j < in; ++j)
-        if (W[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] != 0) return false;
+        if (!en_.zero_weight(0, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j))) return false;
       return true;
     }
     if (net_.slope(l - 1) != 0.0) return false;
     const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l - 1);
     for (int j = 0; j < in; ++j)
-      if (((bits[j >> 6] >> (j & 63)) & 1u) && W[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] != 0)
+      if (((bits[j >> 6] >> (j & 63)) & 1u) && !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
   }

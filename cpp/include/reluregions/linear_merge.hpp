@@ -72,7 +72,7 @@ struct MapsView {
 class ExactMapEquality {
  public:
   explicit ExactMapEquality(const EngineNetwork& en)
-      : en_(en), net_(en.net), lay_(en.net.layout()), K_(en.net.input_dim()), exact_(en.exact, en.net.layout()) {
+      : en_(en), net_(en.net), lay_(en.net.layout()), K_(en.net.input_dim()), exact_(en, en.net.layout()) {
     gamma_ = 2.0 * (K_ + 4) * kEps;
     for (int l = 1; l < net_.num_layers(); ++l) gamma_ += 2.0 * (net_.in_dim(l) + 4) * kEps;
     gamma_ *= 1.01;

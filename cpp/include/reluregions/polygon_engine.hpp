@@ -261,14 +261,22 @@ class PolygonEngine : Layerwise<2> {
           hi[i] = z > hi[i] ? z : hi[i];
         }
       }
+      const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
+      const double g = g_[static_cast<std::size_t>(l)] * 1.01;
       for (int i = 0; i < n; ++i) {
-        if (is_zero(l, i)) continue;  // inactive
-        // Certified on / off over the whole node (vertices in [0, 1]^2 up to rounding); anything
-        // else is decided piece by piece, exactly.
-        const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = coef_err(l, i, false);
+        // Certified on / off / crossing over the whole node (vertices in [0, 1]^2 up to rounding);
+        // anything else is checked for being identically zero, then decided piece by piece, exactly.
+        const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = g * ceil[i] + kTiny;
         const double bound = 3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + (g1 + 2 * ce) * max_delta * 1.01 + kTiny;
-        if (lo[i] > bound) L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
-        else if (!(hi[i] < -bound)) L.candidates.push_back(i);
+        if (lo[i] > bound) {
+          L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
+        } else if (hi[i] < -bound) {
+          continue;
+        } else if (lo[i] < -bound && hi[i] > bound) {
+          L.candidates.push_back(i);
+        } else if (!is_zero(l, i)) {
+          L.candidates.push_back(i);
+        }
       }
     }
 
