@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -164,7 +165,6 @@ class Walker {
         d_(dom.d),
         H_(net_.num_hidden_layers()),
         lp_(dom.d),
-        xm_(en.exact, net_.layout()),
         ceiling_(ceiling) {
     const Network& net = net_;
     const int max_depth = lay_.units() + 2;
@@ -441,11 +441,17 @@ class Walker {
     return res;
   }
 
+  // The exact maps (the exact network is only built when a decision needs it).
+  ExactMaps& xm() {
+    if (!xm_) xm_ = std::make_unique<ExactMaps>(en_.exact(), lay_);
+    return *xm_;
+  }
+
   // The exact map of the unit carrying split row k, on the current path.
   const Rational* exact_split(int k) {
     int l = 0, i = 0;
     lay_.locate(row_units_[static_cast<std::size_t>(k)], l, i);
-    return xm_.row(l, i, pattern_.data());
+    return xm().row(l, i, pattern_.data());
   }
 
   // The exact point is strictly inside the node at `depth` (exactly).
@@ -503,7 +509,7 @@ class Walker {
   bool exact_zero(int l, int i) {
     if (structurally_zero(l, i)) return true;
     ++stats.exact_decisions;
-    const Rational* row = xm_.row(l, i, pattern_.data());
+    const Rational* row = xm().row(l, i, pattern_.data());
     for (int k = 0; k <= d_; ++k)
       if (row[k] != 0) return false;
     return true;
@@ -511,18 +517,16 @@ class Walker {
 
   // Zero bias and every unit feeding it through a non-zero weight off under ReLU: zero without rationals.
   bool structurally_zero(int l, int i) const {
-    const ExactNetwork& e = en_.exact;
-    if (e.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] != 0) return false;
-    const int in = e.in_dim(l);
-    const auto& W = e.W[static_cast<std::size_t>(l)];
+    if (!en_.zero_bias(l, i)) return false;
+    const int in = net_.in_dim(l);
     if (l == 0) {
       for (int j = 0; j < in; ++j)
-        if (W[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] != 0) return false;
+        if (!en_.zero_weight(0, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j))) return false;
       return true;
     }
     if (net_.slope(l - 1) != 0.0) return false;
     for (int j = 0; j < in; ++j)
-      if (lay_.get(pattern_.data(), l - 1, j) && W[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] != 0)
+      if (lay_.get(pattern_.data(), l - 1, j) && !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
   }
@@ -652,7 +656,7 @@ class Walker {
       if (!exact) return -1;
       if (reach <= 0.0) {
         ++stats.exact_decisions;
-        const Rational* zp = xm_.row(l, i, pattern_.data());
+        const Rational* zp = xm().row(l, i, pattern_.data());
         std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
         for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
         Rational bound;
@@ -826,7 +830,7 @@ class Walker {
     ++stats.exact_decisions;
     int m = 0;
     exact_rows(depth, erows_, m);
-    const Rational* zp = xm_.row(l, i, pattern_.data());
+    const Rational* zp = xm().row(l, i, pattern_.data());
     const std::vector<Rational> z(zp, zp + d_ + 1);
     // s z(u) > 0  <=>  -s g.u < s c
     for (int k = 0; k < d_; ++k) erows_.push_back(s > 0 ? Rational(-z[static_cast<std::size_t>(k)]) : z[static_cast<std::size_t>(k)]);
@@ -1205,6 +1209,60 @@ class Walker {
       base[static_cast<std::size_t>(k)] =
           ed_.iso ? to_double(Rational(ed_.origin[static_cast<std::size_t>(k)]) + Rational(ed_.scale) * uk) : to_double(uk);
     }
+    // Coordinates rounded one at a time, each after the exact LP of the slice through the ones fixed
+    // before it (a thin region's position in the later coordinates depends on the earlier ones).
+    {
+      std::vector<Rational> fixed;
+      std::vector<double> cx(ud);
+      std::vector<Rational> rows2;
+      bool ok = true;
+      for (int k = 0; k < d_ && ok; ++k) {
+        const int rest = d_ - k;
+        rows2.clear();
+        int m2 = 0;
+        for (int j = 0; j < m && ok; ++j) {
+          const Rational* r = erows_.data() + static_cast<std::size_t>(j) * (ud + 1);
+          Rational rhs = r[d_];
+          for (int q = 0; q < k; ++q)
+            if (r[q] != 0) rhs -= r[q] * fixed[static_cast<std::size_t>(q)];
+          bool any = false;
+          for (int q = k; q < d_; ++q) any = any || r[q] != 0;
+          if (!any) {
+            ok = rhs > 0;  // 0 < rhs: strictly satisfied by the slice
+            continue;
+          }
+          rows2.insert(rows2.end(), r + k, r + d_);
+          rows2.push_back(rhs);
+          ++m2;
+        }
+        if (!ok) break;
+        const ExactInteriorResult sl = exact_interior(rows2, m2, rest);
+        if (!sl.interior) {
+          ok = false;
+          break;
+        }
+        const Rational& uk = sl.u[0];
+        if (ed_.iso) {
+          const double o = ed_.origin[static_cast<std::size_t>(k)];
+          cx[static_cast<std::size_t>(k)] = to_double(Rational(o) + Rational(ed_.scale) * uk);
+          fixed.push_back((Rational(cx[static_cast<std::size_t>(k)]) - Rational(o)) / Rational(ed_.scale));
+        } else {
+          cx[static_cast<std::size_t>(k)] = to_double(uk);
+          fixed.push_back(Rational(cx[static_cast<std::size_t>(k)]));
+        }
+      }
+      if (ok) {
+        if (ed_.iso) {
+          if (certify_x(cx.data(), depth, u, -1)) {
+            std::copy(cx.begin(), cx.end(), x);
+            return true;
+          }
+        } else if (inside_exact(fixed.data(), depth)) {
+          std::copy(cx.begin(), cx.end(), u);
+          return true;
+        }
+      }
+    }
     const std::vector<int>& off = repair_offsets();
     const std::size_t npts = off.size() / ud;
     int K = 0;
@@ -1317,7 +1375,7 @@ class Walker {
   const PatternLayout& lay_;
   const int d_, H_;
   LPSolver lp_;
-  ExactMaps xm_;
+  std::unique_ptr<ExactMaps> xm_;  // exact maps along the path, built on first use
   const std::vector<std::vector<double>>& ceiling_;  // network-wide magnitude bounds (magnitude_ceiling)
   int base_rows_ = 0;
   std::vector<double> gamma_;
@@ -1497,9 +1555,7 @@ inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, c
   if (dom.d != net.input_dim()) throw std::invalid_argument("domain and network dimensions differ");
   const ExactWalkDomain ed = exact_walk_domain_of(dom.d, dom.lo.data(), dom.hi.data(), dom.A.data(), dom.b.data(), dom.rows());
   const WalkDomain fdom = float_walk_domain(ed, dom.r_cap);
-  ExactNetwork e(net);
-  e.normalize_units();
-  const EngineNetwork en(std::move(e));
+  const EngineNetwork en(net);
   return walk(en, fdom, ed, ctl, opt, result);
 }
 
