@@ -101,9 +101,9 @@ def test_geometry_of_each_kind():
     A, b, units = res["4-D"].facets(0)
     assert A.shape[1] == 4 and np.all(A @ res["4-D"].coords[0] < b)
     with pytest.raises(AttributeError, match="polygons come from the polygon engine"):
-        res["1-D"].polygons
+        _ = res["1-D"].polygons
     with pytest.raises(AttributeError, match="intervals come from the interval engine"):
-        res["4-D"].intervals
+        _ = res["4-D"].intervals
     with pytest.raises(AttributeError, match="facets come from the walk engine"):
         res["2-D"].facets(0)
 
