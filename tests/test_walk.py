@@ -34,13 +34,15 @@ def check_evidence(net, res, integer):
     assert len(pattern_set(res.patterns)) == res.count
     # Integer weights put witnesses exactly on hyperplanes of units that are identically zero there;
     # ZERO_TOL treats rounding-level values as zero, as the engines do.
+    # Regions too thin to hold a float64 point (exact walk, flagged thin) have no float witness.
+    fat = ~res.thin
     tol = rr.ZERO_TOL if integer else 0.0
-    np.testing.assert_array_equal(net.activation_pattern(res.witnesses, tol=tol), res.patterns)
+    np.testing.assert_array_equal(net.activation_pattern(res.witnesses[fat], tol=tol), res.patterns[fat])
     # and by the reference's own (NumPy) forward pass, not the core's
     from reluregions import reference
 
-    np.testing.assert_array_equal(reference.activation_patterns(net, res.witnesses), res.patterns)
-    assert np.all(res.radii > 0)
+    np.testing.assert_array_equal(reference.activation_patterns(net, res.witnesses[fat]), res.patterns[fat])
+    assert np.all(res.radii[fat] > 0)
 
 
 # ----------------------------------------------------------------------------- closed forms
@@ -110,8 +112,11 @@ def test_walk_matches_reference(seed, d, widths, integer, leaky, kind):
         dom = rr.Space()
     res = rr.regions(net, dom, engine="walk", threads=2)
     ref = reference.regions(net, dom)
-    assert res.count == ref.count == rr.count(net, dom, engine="walk", threads=1)
-    assert pattern_set(res.patterns) == pattern_set(ref.patterns)
+    assert res.count == rr.count(net, dom, engine="walk", threads=1)
+    # The reference decides to float tolerances: it cannot see a region too thin to hold a float64
+    # point (e.g. two hyperplanes 1e-17 apart because 0.1 is not 1/10 in float64); the exact walk counts
+    # it and flags it thin. Every other region is the same.
+    assert pattern_set(res.patterns[~res.thin]) <= pattern_set(ref.patterns) <= pattern_set(res.patterns)
     check_evidence(net, res, integer)
 
 

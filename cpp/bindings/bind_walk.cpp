@@ -1,6 +1,8 @@
 // The walk over activation patterns in R^d (boxes, polytopes, all of R^d).
 #include "common.hpp"
 
+#include <reluregions/exact.hpp>
+#include <reluregions/exact_walk.hpp>
 #include <reluregions/linear_merge.hpp>
 #include <reluregions/polytope.hpp>
 #include <reluregions/walk.hpp>
@@ -37,15 +39,60 @@ py::dict stats_dict(const rr::WalkStats& s) {
   d["box_lps"] = s.box_lps;
   d["chebyshev"] = s.chebyshev;
   d["pivots"] = s.pivots;
+  d["exact_decisions"] = s.exact_decisions;
+  d["exact_pivots"] = s.exact_pivots;
+  d["thin"] = s.thin;
   return d;
 }
 
-py::dict walk_regions(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
-                      double r_cap, int threads, bool store, bool affine, bool rows, const py::object& max_regions,
-                      const py::object& time_limit, bool partial, const py::object& progress) {
-  const int d = net.input_dim();
-  rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
+// The walk's problem, exactly: x = origin + basis (plo + (phi - plo) u), u in [0, 1]^K when `unit_box`,
+// the input box xlo <= x <= xhi and rows A x <= b. `scale` > 0: an input-space frame (basis = scale I,
+// plo = 0, phi = 1), whose witnesses are certified as input-space doubles.
+struct WalkProblem {
+  rr::EngineNetwork en;
+  rr::ExactWalkDomain ed;
+  rr::WalkDomain dom;
+};
+
+WalkProblem walk_problem(const rr::Network& net, const darray& origin, const darray& basis, const darray& plo,
+                         const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
+                         const darray& b, double r_cap, double scale) {
+  const int n0 = net.input_dim();
+  if (basis.ndim() != 2 || basis.shape(0) != n0) throw py::value_error("basis must have shape (inputs, K)");
+  const auto K = static_cast<int>(basis.shape(1));
+  if (K < 1) throw py::value_error("the walk needs a domain of dimension >= 1");
+  if (origin.ndim() != 1 || origin.shape(0) != n0) throw py::value_error("origin must have one entry per input");
+  if (plo.ndim() != 1 || plo.shape(0) != K || phi.ndim() != 1 || phi.shape(0) != K)
+    throw py::value_error("plo and phi must have one entry per domain dimension");
+  if (xlo.ndim() != 1 || xlo.shape(0) != n0 || xhi.ndim() != 1 || xhi.shape(0) != n0)
+    throw py::value_error("xlo and xhi must have one entry per input");
+  if (A.ndim() != 2 || A.shape(1) != n0 || b.ndim() != 1 || b.shape(0) != A.shape(0))
+    throw py::value_error("A must have shape (m, inputs) and b shape (m,)");
   if (net.num_hidden_layers() < 1) throw py::value_error("the walk needs a network with at least one hidden layer");
+  try {
+    rr::EngineNetwork en = rr::make_engine_network(net, K, origin.data(), basis.data(), plo.data(), phi.data());
+    rr::ExactWalkDomain ed = rr::make_exact_walk_domain(n0, K, origin.data(), basis.data(), plo.data(), phi.data(), unit_box,
+                                                        xlo.data(), xhi.data(), A.data(), b.data(), static_cast<int>(A.shape(0)));
+    if (scale > 0) {
+      if (K != n0) throw py::value_error("an input-space frame needs K = inputs");
+      ed.iso = true;
+      ed.origin.assign(origin.data(), origin.data() + n0);
+      ed.scale = scale;
+    }
+    rr::WalkDomain dom = rr::float_walk_domain(ed, r_cap);
+    return WalkProblem{std::move(en), std::move(ed), std::move(dom)};
+  } catch (const std::overflow_error& e) {
+    throw py::value_error(std::string("cannot represent the network on this domain in float64: ") + e.what());
+  }
+}
+
+py::dict walk_regions(const rr::Network& original, const darray& origin, const darray& basis, const darray& plo,
+                      const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
+                      const darray& b, double r_cap, double scale, int threads, bool store, bool affine, bool rows,
+                      const py::object& max_regions, const py::object& time_limit, bool partial, const py::object& progress) {
+  const WalkProblem prob = walk_problem(original, origin, basis, plo, phi, unit_box, xlo, xhi, A, b, r_cap, scale);
+  const rr::Network& net = prob.en.net;
+  const int d = prob.ed.d;
   rr::WalkOptions opt;
   opt.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   opt.store = store;
@@ -56,7 +103,11 @@ py::dict walk_regions(const rr::Network& net, const darray& lo, const darray& hi
   rr::WalkStats stats;
   {
     py::gil_scoped_release release;
-    stats = rr::walk(net, dom, ctl, opt, res);
+    try {
+      stats = rr::walk(prob.en, prob.dom, prob.ed, ctl, opt, res);
+    } catch (const std::overflow_error& e) {
+      throw py::value_error(std::string("cannot represent the walk's values in float64: ") + e.what());
+    }
   }
   py::dict out;
   out["complete"] = ctl.complete();
@@ -79,6 +130,10 @@ py::dict walk_regions(const rr::Network& net, const darray& lo, const darray& hi
   out["packed"] = to_numpy(std::move(res.patterns), {R, words});
   out["witness"] = to_numpy(std::move(res.witness), {R, static_cast<py::ssize_t>(d)});
   out["radius"] = to_numpy(std::move(res.radius), {R});
+  if (prob.ed.iso) out["witness_x"] = to_numpy(std::move(res.witness_x), {R, static_cast<py::ssize_t>(d)});
+  py::array_t<bool> thin(R);
+  for (py::ssize_t r = 0; r < R; ++r) thin.mutable_data()[r] = res.thin[static_cast<std::size_t>(r)] != 0;
+  out["thin"] = thin;
   if (opt.affine) {
     out["A"] = to_numpy(std::move(res.A), {R, no, static_cast<py::ssize_t>(d)});
     out["c"] = to_numpy(std::move(res.c), {R, no});
@@ -161,10 +216,12 @@ py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, cons
 }  // namespace
 
 void bind_walk(py::module_& m) {
-  m.def("walk_regions", &walk_regions, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
-        py::arg("r_cap"), py::arg("threads"), py::arg("store"), py::arg("affine"), py::arg("rows"),
+  m.def("walk_regions", &walk_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("plo"), py::arg("phi"),
+        py::arg("unit_box"), py::arg("xlo"), py::arg("xhi"), py::arg("A"), py::arg("b"), py::arg("r_cap"), py::arg("scale"),
+        py::arg("threads"), py::arg("store"), py::arg("affine"), py::arg("rows"),
         py::arg("max_regions"), py::arg("time_limit"), py::arg("partial"), py::arg("progress"),
-        "Activation regions of a network on {lo <= u <= hi, A u <= b} by the pattern walk (core)");
+        "Activation regions of the network (as given) on a domain, exactly, by the pattern walk (core): "
+        "x = origin + basis (plo + (phi - plo) u), u in [0, 1]^K if unit_box, xlo <= x <= xhi, A x <= b");
   m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
         py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"), py::arg("row_units"),
         py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),

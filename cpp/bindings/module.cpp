@@ -9,7 +9,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("ZERO_TOL") = reluregions::tol::zero;
   m.attr("GEOMETRY_TOL") = reluregions::tol::geometry;
   m.attr("LINEAR_TOL") = reluregions::tol::linear;
-  m.attr("WALK_MARGIN") = reluregions::tol::walk_margin;
+  m.attr("WALK_MARGIN") = 0.0;  // no longer a margin: the walk decides splits exactly (kept for compatibility)
   bind_network(m);
   bind_engines(m);
   bind_lp(m);

@@ -103,6 +103,41 @@ int main() {
     }
     CHECK(threw);
   }
+  // Exact decisions: two parallel lines 1e-15 apart, and three lines through the origin (exactly
+  // concurrent) in [-1, 1]^2: 3 and 6 regions; witnesses certified, none thin.
+  for (int which = 0; which < 2; ++which) {
+    Network net = which == 0 ? Network({2, 2, 1}, {{1.0, 0.0, 1.0, 0.0}, {1.0, 1.0}}, {{-0.3, -(0.3 + 1e-15)}, {0.0}}, {0.0})
+                             : Network({2, 3, 1}, {{1.0, 0.5, -0.25, 1.0, 0.75, 0.125}, {1.0, 1.0, 1.0}}, {{0.0, 0.0, 0.0}, {0.0}}, {0.0});
+    WalkDomain dom;
+    dom.d = 2;
+    dom.lo = {-1.0, -1.0};
+    dom.hi = {1.0, 1.0};
+    for (int threads : {1, 2}) {
+      Control ctl;
+      WalkOptions opt;
+      opt.threads = threads;
+      opt.store = true;
+      WalkStore res;
+      walk(net, dom, ctl, opt, res);
+      CHECK(res.count == (which == 0 ? 3u : 6u));
+      for (char t : res.thin) CHECK(t == 0);
+    }
+  }
+  // The exact interior LP: the square (0, 1)^2 cut by x + y < 1e-30 has interior; by x + y < 0 not.
+  {
+    std::vector<Rational> rows;
+    auto add = [&](Rational a, Rational b, Rational c) { rows.insert(rows.end(), {a, b, c}); };
+    add(1, 0, 1);
+    add(-1, 0, 0);
+    add(0, 1, 1);
+    add(0, -1, 0);
+    add(1, 1, Rational(1, 1) / Rational(BigInt(1) << 100));
+    ExactInteriorResult r = exact_interior(rows, 5, 2);
+    CHECK(r.interior);
+    CHECK(r.u[0] > 0 && r.u[1] > 0 && r.u[0] + r.u[1] < Rational(1) / Rational(BigInt(1) << 100));
+    rows.back() = 0;
+    CHECK(!exact_interior(rows, 5, 2).interior);
+  }
   if (check_failures() == 0) std::printf("test_walk: all checks passed\n");
   return check_failures() == 0 ? 0 : 1;
 }

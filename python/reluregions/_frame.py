@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,27 @@ import numpy as np
 from .domains import Box, Domain, Plane, Polytope, Segment, Space
 
 __all__ = ["Frame"]
+
+
+def _pow2_scale(half_span: float) -> float:
+    """The smallest power of two ``>= 2 * half_span`` (within the float64 range)."""
+    m, e = math.frexp(half_span)
+    return math.ldexp(1.0, max(-1074, min(e if m == 0.5 else e + 1, 1023)))
+
+
+def _space_scale(network: Any) -> float:
+    """For all of R^d: a power of two near the median distance of the first layer's hyperplanes from the
+    origin, or 1 when that is within a factor 16 of 1."""
+    W, b = network.weights[0], network.biases[0]
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
+        wmax = np.max(np.abs(W), axis=1)
+        keep = (wmax > 0) & (b != 0)
+        dist = np.abs(b[keep]) / wmax[keep]
+    dist = dist[np.isfinite(dist) & (dist > 0)]
+    if dist.size == 0:
+        return 1.0
+    e = math.frexp(float(np.median(dist)))[1]
+    return 1.0 if abs(e) <= 4 else math.ldexp(1.0, max(-1000, min(e, 1000)))
 
 
 class Frame:
@@ -23,12 +45,16 @@ class Frame:
     - *isotropic*: ``basis = scale * I``, so balls stay balls (the walk on boxes, polytopes and all of
       ``R^d``); the domain coordinates are the inputs, ``x = origin + scale * u``.
 
+    ``network``: for all of ``R^d``, the scale follows the first layer (:func:`_space_scale`).
+    ``pow2``: the isotropic scale is a power of two (the walk's exact frame); False reproduces the
+    frame of walk results saved before that (scale = the largest side).
+
     The engines' raw results (witnesses, intervals, polygons, affine maps, facets) are in ``u``; a
     :class:`~reluregions.Regions` converts them with :meth:`to_input`, :meth:`to_coords`,
     :meth:`coord_map` and :attr:`measure_factor`.
     """
 
-    def __init__(self, domain: Domain, input_dim: int, engine: str) -> None:
+    def __init__(self, domain: Domain, input_dim: int, engine: str, pow2: bool = True, network: Any = None) -> None:
         d = int(input_dim)
         self.r_cap = np.inf
         A = np.zeros((0, d))
@@ -44,25 +70,30 @@ class Frame:
             self.scale = 1.0
             A = np.zeros((0, k))
         else:
+            # The scale is a power of two (x = origin + scale u is then exact per coordinate up to the
+            # addition, and the walk's exact domain is the user's own data mapped by it).
             if isinstance(domain, Box):
                 self.origin = domain.lo.copy()
-                self.scale = float(np.max(domain.hi - domain.lo))
-                self.lo, self.hi = np.zeros(d), (domain.hi - domain.lo) / self.scale
+                half = float(np.max(domain.hi * 0.5 - domain.lo * 0.5))
+                self.scale = _pow2_scale(half) if pow2 else 2.0 * half
+                self.lo, self.hi = np.zeros(d), (domain.hi * 0.5 - domain.lo * 0.5) / (self.scale * 0.5)
             elif isinstance(domain, Polytope):
                 blo, bhi = domain.bounding_box()
-                if domain.bounded:
-                    self.origin = blo.copy()
-                    self.scale = float(np.max(bhi - blo))
-                else:
-                    self.origin = domain.interior_point.copy()
-                    self.scale = 1.0
-                    self.r_cap = 1.0
-                with np.errstate(invalid="ignore"):
+                with np.errstate(invalid="ignore", over="ignore"):
+                    if domain.bounded:
+                        self.origin = blo.copy()
+                        half = float(np.max(bhi * 0.5 - blo * 0.5))
+                        self.scale = _pow2_scale(half) if pow2 else 2.0 * half
+                    else:
+                        self.origin = domain.interior_point.copy()
+                        self.scale = 1.0
+                        self.r_cap = 1.0
                     self.lo, self.hi = (blo - self.origin) / self.scale, (bhi - self.origin) / self.scale
-                A = domain.A * self.scale
-                b = domain.b - domain.A @ self.origin
+                    A = domain.A * self.scale
+                    b = domain.b - domain.A @ self.origin
             elif isinstance(domain, Space):
-                self.origin, self.scale = np.zeros(d), 1.0
+                # Scaled (a power of two) to where the first layer's hyperplanes are, when that is far from 1.
+                self.origin, self.scale = np.zeros(d), _space_scale(network) if (pow2 and network is not None) else 1.0
                 self.lo, self.hi = np.full(d, -np.inf), np.full(d, np.inf)
                 self.r_cap = 1.0
             else:
@@ -70,6 +101,22 @@ class Frame:
             self.basis = self.scale * np.eye(d)
         self.A, self.b = np.ascontiguousarray(A, dtype=np.float64), np.ascontiguousarray(b, dtype=np.float64)
         self.dim = int(self.lo.size)
+
+    def exact_args(self, domain: Domain, n0: int) -> tuple[Any, ...]:
+        """``(origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale)`` for ``_core.walk_regions``: the map
+        ``x = origin + basis (plo + (phi - plo) u)`` and the user's own constraints, exact floats (the
+        walk builds its exact domain from them; ``lo``, ``hi``, ``A``, ``b`` above are approximations)."""
+        inf = np.full(n0, np.inf)
+        A, b = np.zeros((0, n0)), np.zeros(0)
+        if not self.isotropic:
+            origin, basis, plo, phi = domain.parametrization()
+            return (origin, np.ascontiguousarray(basis, dtype=np.float64), plo, phi, True, -inf, inf, A, b, 0.0)
+        xlo, xhi = -inf, inf
+        if isinstance(domain, Box):
+            xlo, xhi = domain.lo, domain.hi
+        elif isinstance(domain, Polytope):
+            A, b = domain.A, domain.b
+        return (self.origin, self.basis, np.zeros(n0), np.ones(n0), False, xlo, xhi, A, b, float(self.scale))
 
     # ------------------------------------------------------------------------------ conversions
     def to_input(self, U: Any) -> np.ndarray:

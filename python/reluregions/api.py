@@ -48,12 +48,13 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
 
 def _walk(net: Network, domain: Domain, *, store: bool, affine: bool, rows: bool, threads: Any, max_regions: Any,
           time_limit: Any, partial: bool, progress: Any) -> tuple[Frame, dict[str, Any]]:
-    frame = Frame(domain, net.input_dim, "walk")
-    folded = net._folded(frame.origin, frame.basis)
+    frame = Frame(domain, net.input_dim, "walk", network=net)
     if net.num_hidden == 0:
+        folded = net._folded(frame.origin, frame.basis)
         return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)
+    args = frame.exact_args(domain, net.input_dim)
     raw = _core.walk_regions(
-        folded, frame.lo, frame.hi, frame.A, frame.b, float(frame.r_cap), 0 if threads is None else int(threads),
+        net._core, *args[:9], float(frame.r_cap), args[9], 0 if threads is None else int(threads),
         store, affine, rows, max_regions, time_limit, bool(partial), progress,
     )
     return frame, raw
@@ -100,7 +101,8 @@ def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: b
     if status != "optimal":  # pragma: no cover - domains have interior points
         raise ValueError(f"no interior point found in the domain ({status})")
     raw.update(patterns=np.zeros((1, 0), dtype=bool), packed=np.zeros((1, 0), dtype=np.uint64),
-               witness=np.asarray(centre, dtype=np.float64).reshape(1, -1), radius=np.array([float(radius)]))
+               witness=np.asarray(centre, dtype=np.float64).reshape(1, -1), radius=np.array([float(radius)]),
+               thin=np.zeros(1, dtype=bool))
     if affine:
         Am, c, E = folded.local_affine_magnitude(raw["witness"])
         raw.update(A=Am, c=c, E=E)

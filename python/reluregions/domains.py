@@ -7,6 +7,7 @@ The engines fold it into the network's first layer, so they only ever see a 1- o
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -225,10 +226,13 @@ class Polytope(Domain):
         A_arr.setflags(write=False)
         self.A, self.b = A_arr, b_arr
         self.dim = self.input_dim = int(A_arr.shape[1])
+        # The LPs below run on the polytope divided by a power of two near its rows' distances from the
+        # origin, so that polytopes of any scale (1e-150 .. 1e150) are treated alike.
+        self._lp_scale = _row_scale(A_arr, b_arr)
         centre, radius = _chebyshev(A_arr, b_arr)
         if radius is None:
             raise ValueError("Polytope: {x : A x <= b} is empty")
-        if not radius > 1e-9 * max(1.0, float(np.max(np.abs(centre)))):
+        if not radius > 1e-9 * max(self._lp_scale, float(np.max(np.abs(centre)))):
             raise ValueError(f"Polytope: {{x : A x <= b}} has no interior (lower-dimensional; Chebyshev radius {radius:g})")
         # An interior point near the origin's scale (the centre of a ball of radius <= 1).
         self.interior_point = _chebyshev(A_arr, b_arr, cap=1.0)[0] if radius > 1.0 else centre
@@ -239,18 +243,19 @@ class Polytope(Domain):
         if self._bbox is None:
             d = self.input_dim
             lp = _core.LPSolver(d)
+            s = self._lp_scale
             for a, beta in zip(self.A, self.b):
-                lp.add_row(a, float(beta))
+                lp.add_row(a, float(beta) / s)
             lo, hi = np.full(d, -np.inf), np.full(d, np.inf)
             for j in range(d):
                 e = np.zeros(d)
                 e[j] = 1.0
                 st, _, v = lp.maximize(e)
                 if st == "optimal":
-                    hi[j] = v
+                    hi[j] = v * s
                 st, _, v = lp.minimize(e)
                 if st == "optimal":
-                    lo[j] = v
+                    lo[j] = v * s
             self._bbox = (lo, hi)
         return self._bbox
 
@@ -312,12 +317,24 @@ class Space(Domain):
         return "Space()" if self.input_dim is None else f"Space({self.input_dim})"
 
 
+def _row_scale(A: np.ndarray, b: np.ndarray) -> float:
+    """A power of two near the largest distance ``|b_i| / ||a_i||`` of a row from the origin (1 if 0)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        norms = np.max(np.abs(A), axis=1)
+        dist = np.where(norms > 0, np.abs(b) / np.where(norms > 0, norms, 1.0), 0.0)
+    m = float(np.max(dist, initial=0.0))
+    if not (m > 0 and np.isfinite(m)):
+        return 1.0
+    return math.ldexp(1.0, max(-1000, min(math.frexp(m)[1], 1000)))
+
+
 def _chebyshev(A: np.ndarray, b: np.ndarray, cap: float = 1e300) -> tuple[np.ndarray, float | None]:
     """Chebyshev centre and radius of ``{A x <= b}`` (radius capped at `cap`), or radius None if empty."""
+    s = _row_scale(A, b)
     lp = _core.LPSolver(A.shape[1])
     for a, beta in zip(A, b):
-        lp.add_row(a, float(beta))
-    st, x, r = lp.chebyshev(cap)
+        lp.add_row(a, float(beta) / s)
+    st, x, r = lp.chebyshev(min(cap / s, 1e300))
     if st != "optimal":
         return np.zeros(A.shape[1]), None
-    return np.asarray(x), float(r)
+    return np.asarray(x) * s, float(r) * s

@@ -69,7 +69,10 @@ class Regions:
         Activation pattern of each region.
     witnesses : ndarray, shape (R, input_dim)
         An interior point of each region, in input space; its forward-pass pattern is the region's
-        (the walk gives the Chebyshev centre).
+        (the walk gives the Chebyshev centre, or a point near it, strictly inside exactly unless the
+        region is ``thin``).
+    thin : ndarray of bool, shape (R,)
+        Regions too thin to hold a float64 point (as far as the engine found); counted all the same.
     coords : ndarray, shape (R, dim)
         The witnesses in domain coordinates (``t`` / ``(s, t)`` for segments and planes, the inputs for
         boxes, polytopes and spaces).
@@ -108,7 +111,10 @@ class Regions:
         self.domain = domain
         self.engine: str = engine
         self._raw = raw
-        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine)
+        # Walk results saved before the exact walk (no "thin") used a frame scale that was not a power of two.
+        legacy = engine == "walk" and "thin" not in raw
+        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine, pow2=not legacy,
+                                                                     network=network)
         self.complete: bool = bool(raw.get("complete", True))
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))
@@ -138,6 +144,8 @@ class Regions:
 
     @property
     def witnesses(self) -> np.ndarray:
+        if "witness_x" in self._raw:  # the walk's input-space witnesses, certified as these doubles
+            return self._raw["witness_x"]
         if "witness_coords" in self._raw:  # certified in domain coordinates (1-D and 2-D engines)
             if isinstance(self.domain, Box):
                 return np.array(self._raw["witness_coords"])
@@ -146,6 +154,8 @@ class Regions:
 
     @property
     def coords(self) -> np.ndarray:
+        if "witness_x" in self._raw and self._frame.isotropic:
+            return self._raw["witness_x"]
         if "witness_coords" in self._raw:
             return np.array(self._raw["witness_coords"])
         return self._frame.to_coords(self._raw["witness"])

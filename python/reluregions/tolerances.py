@@ -10,15 +10,13 @@ What each constant still does:
 ZERO_TOL
     Only ``Network.activation_pattern(X, tol=ZERO_TOL)``: a float forward pass in which
     ``|z| <= ZERO_TOL * E`` counts as zero (``E`` bounds the magnitude of the terms summed for ``z``);
-    use ``exact=True`` for the exact pattern. The walk still uses it as its identically-zero test.
+    use ``exact=True`` for the exact pattern.
 GEOMETRY_TOL
-    No longer used by the interval and polygon engines (kept for compatibility; the walk's bounding
-    boxes are padded by multiples of the LP tolerances instead).
+    No longer used by any engine's decisions; linear-region merging still uses it to find neighbours.
 WALK_MARGIN
-    The walk engine splits a region by a unit only when the region reaches further than this beyond
-    the unit's hyperplane on both sides (a distance in normalized coordinates: the domain rescaled to
-    size about 1; input units for ``Space``). Larger than ``GEOMETRY_TOL`` because the walk's LP
-    solutions are feasible only to about 1e-9: slivers thinner than this are not resolved.
+    0.0, kept for compatibility: the walk no longer has a margin. Its splits are decided exactly (a
+    point strictly inside on each side, or a dual certificate, else an exact rational LP): regions of
+    any width are found.
 LINEAR_TOL
     Two output affine maps are equal (for merging activation regions into linear regions) when they
     differ by at most ``LINEAR_TOL`` times their magnitude plus ``ZERO_TOL * E``.

@@ -123,6 +123,15 @@ class DenseSimplex {
   int n() const { return n_; }
   int rows() const { return m_; }
   long long pivots() const { return pivots_; }
+  // The basis after a solve: the constraint id of each slot (kFree; a bound id < 2n: variable id >> 1,
+  // its upper bound when even; else row id - 2n) and its multiplier y_k = c.d_k for the objective c,
+  // so that c = sum_k y_k a_k (a_k the slot's normalized row).
+  void basis_multipliers(const double* c, int* ids, double* y) const {
+    for (int k = 0; k < n_; ++k) {
+      ids[k] = slot_[static_cast<std::size_t>(k)];
+      y[k] = dot(c, D_.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(n_));
+    }
+  }
   void reset_stats() { pivots_ = 0; }
   void set_iteration_limit(long long limit) { iteration_limit_ = limit; }
   long long iteration_limit() const { return iteration_limit_; }
@@ -738,6 +747,11 @@ class LPSolver {
   }
 
   LPStatus maximize(const double* c, double* x, double* value) { return lp_.solve(c, x, value); }
+
+  // After maximize(c): the basis' constraint ids and multipliers (see DenseSimplex::basis_multipliers),
+  // and the norm row i was given with (its multiplier for the row as given is y / norm).
+  void multipliers(const double* c, int* ids, double* y) const { lp_.basis_multipliers(c, ids, y); }
+  double row_norm(int i) const { return lp_.row_norm(i); }
 
   LPStatus minimize(const double* c, double* x, double* value) {
     for (int j = 0; j < n_; ++j) c_[static_cast<std::size_t>(j)] = -c[j];

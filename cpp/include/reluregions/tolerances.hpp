@@ -20,11 +20,7 @@ inline constexpr double geometry = 1e-10;
 // Two output affine maps are equal when they differ by at most linear * (their magnitude) + zero * E.
 inline constexpr double linear = 1e-9;
 
-// The walk (walk.hpp) splits a node by a unit only when the node reaches further than this beyond the
-// unit's hyperplane on both sides (a distance in normalized coordinates, found by LPs). It is larger
-// than `geometry` because LP solutions are only feasible to lp_feasibility: narrower slivers are not
-// resolved by the walk.
-inline constexpr double walk_margin = 1e-8;
+// (The walk has no margin: its splits are decided exactly, see walk.hpp.)
 
 // ---- The dense LP kernel (lp.hpp). Rows are normalized to unit Euclidean norm internally, so row
 // slacks below are distances in x space.

@@ -1,16 +1,25 @@
-// The activation-pattern walk: every activation region of a network on a polytope of R^d.
+// The activation-pattern walk: every activation region of a network on a polytope of R^d, exactly.
 //
-// Depth first over layers and units. A node is a polytope P (the domain intersected with the
-// half-spaces of the units that split an ancestor), its partial pattern, the affine maps of the current
-// layer's pre-activations, an interior point (the Chebyshev centre of P, radius r) and a few points of
-// P seen in LP solutions. Each unit is decided by a cascade, cheapest first:
-//   1. identically zero on P (coefficient test, as in the other engines): off, no split;
-//   2. sign-definite on the domain's bounding box (interval arithmetic on the unit's map);
-//   3. points of P on both sides beyond the margin: a split, no LP needed;
-//   4. an LP: minimize s * z over P, s the sign at the centre; below -margin a split, else definite.
-// A unit splits P only when both sides reach beyond tol::walk_margin (distance in normalized
-// coordinates): both children then have interior. Each child gets its Chebyshev centre (an LP only when
-// the parent's ball crosses the unit's hyperplane). Leaves are the activation regions.
+// Depth first over layers and units. A node is a polytope P (the exact domain intersected with the
+// half-spaces of the units that split an ancestor), its partial pattern, the float affine maps of the
+// current layer's pre-activations (with a rigorous bound on their error against the exact maps), an
+// interior point (the Chebyshev centre of P, certified strictly inside P exactly when possible) and a
+// few points of P seen in LP solutions. A unit z is decided exactly: it is on iff {u in P : z(u) > 0}
+// has interior and {z < 0} has not, a split iff both have (a region is any full-dimensional cell,
+// however thin). Cheapest first:
+//   1. identically zero: the float map within its error bound of zero and the exact map zero: off;
+//   2. the node's rigorous bounding box (interval arithmetic with the error bound) shows a sign;
+//   3. a side has interior when a point strictly inside P with that sign is found: the centre, a point
+//      of the centre's ball beyond z = 0, a point between the centre and a pool point or LP vertex;
+//      every such point is checked in floating point with a rigorous error bound;
+//   4. a side has no interior when the LP max of s z over P, with its multipliers, gives a Farkas
+//      certificate s z <= 0 on P that the error bound verifies;
+//   5. otherwise the exact LP in rationals (exact_lp.hpp) on the exact rows decides (counted in
+//      stats.exact_decisions).
+// Each child gets its Chebyshev centre (an LP only when the parent's ball crosses the unit's
+// hyperplane). Leaves are the activation regions; a leaf's witness is checked strictly inside exactly,
+// and repaired from the exact LP's interior point when it is not; a region with no float64 point found
+// inside is flagged `thin` (and still counted).
 //
 // Threads: the top of the tree (down to kFrontierDepth splits) is walked first on the calling thread;
 // its open nodes become tasks for the workers, and results are concatenated in depth-first order, so
@@ -25,22 +34,26 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "control.hpp"
+#include "exact.hpp"
+#include "exact_lp.hpp"
+#include "exact_walk.hpp"
 #include "layer_map.hpp"
 #include "lp.hpp"
 #include "network.hpp"
 #include "pattern.hpp"
-#include "tolerances.hpp"
 
 namespace reluregions {
 
-// The domain in normalized coordinates u (the caller folds x = origin + scale * u into the network):
-// lo <= u <= hi (infinite bounds allowed) and A u <= b.
+// The float domain in normalized coordinates u (the caller folds x = origin + scale * u into the
+// network): lo <= u <= hi (infinite bounds allowed) and A u <= b. The walk's decisions are made on the
+// exact domain (ExactWalkDomain); this one is what its LPs see.
 struct WalkDomain {
   int d = 0;
   std::vector<double> lo, hi;
@@ -59,7 +72,13 @@ struct WalkStats {
   std::uint64_t box_lps = 0;      // bounding-box LPs
   std::uint64_t chebyshev = 0;    // Chebyshev LPs
   std::uint64_t pivots = 0;
+  std::uint64_t exact_decisions = 0;  // decisions made by the exact fallback (rational LP or zero test)
+  std::uint64_t exact_pivots = 0;     // pivots of the rational LPs
+  std::uint64_t thin = 0;             // regions without a certified float64 witness
   void add(const WalkStats& o) {
+    exact_decisions += o.exact_decisions;
+    exact_pivots += o.exact_pivots;
+    thin += o.thin;
     nodes += o.nodes;
     splits += o.splits;
     zero += o.zero;
@@ -77,6 +96,8 @@ struct WalkStore {
   std::uint64_t count = 0;
   std::vector<std::uint64_t> patterns;  // count x words
   std::vector<double> witness;          // count x d
+  std::vector<double> witness_x;        // count x input dim (input-space frames only): the certified doubles
+  std::vector<char> thin;               // count: no float64 point found strictly inside
   std::vector<double> radius;           // count
   std::vector<double> A, c, E;          // count x out x d, count x out, count x out (affine)
   std::vector<double> rows;             // split rows, (d + 1) each: a.u <= b  (H-representation candidates)
@@ -87,6 +108,8 @@ struct WalkStore {
     count += o.count;
     patterns.insert(patterns.end(), o.patterns.begin(), o.patterns.end());
     witness.insert(witness.end(), o.witness.begin(), o.witness.end());
+    witness_x.insert(witness_x.end(), o.witness_x.begin(), o.witness_x.end());
+    thin.insert(thin.end(), o.thin.begin(), o.thin.end());
     radius.insert(radius.end(), o.radius.begin(), o.radius.end());
     A.insert(A.end(), o.A.begin(), o.A.end());
     c.insert(c.end(), o.c.begin(), o.c.end());
@@ -111,7 +134,10 @@ struct WalkTask {
   std::vector<std::uint64_t> pattern;
   std::vector<double> rows;
   std::vector<std::int32_t> row_units;
+  std::vector<double> row_err;
+  std::vector<char> row_on;
   std::vector<double> center, pool, box_lo, box_hi;
+  char center_ok = 0;
   double radius = 0.0;
   int pool_n = 0;
 };
@@ -125,19 +151,22 @@ class Walker {
   static constexpr int kPool = 16;  // points of P kept per node
   static constexpr int kLpsBeforeBox = 8;  // decision LPs on a node before its exact box (tuned on ACAS-size nets)
 
-  Walker(const Network& net, const WalkDomain& dom, Control& ctl, const WalkOptions& opt,
-         const std::atomic<bool>* cancel, bool poll)
-      : net_(net),
+  Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed, const std::vector<std::vector<double>>& ceiling,
+         Control& ctl, const WalkOptions& opt, const std::atomic<bool>* cancel, bool poll)
+      : en_(en),
+        net_(en.net),
         dom_(dom),
+        ed_(ed),
         ctl_(ctl),
         opt_(opt),
         cancel_(cancel),
         poll_(poll),
-        lay_(net.layout()),
+        lay_(net_.layout()),
         d_(dom.d),
-        H_(net.num_hidden_layers()),
+        H_(net_.num_hidden_layers()),
         lp_(dom.d),
-        ceiling_(magnitude_ceiling(net, dom.d)) {
+        ceiling_(ceiling) {
+    const Network& net = net_;
     const int max_depth = lay_.units() + 2;
     lp_.set_bounds(dom.lo.data(), dom.hi.data());
     for (int k = 0; k < dom.rows(); ++k) lp_.add_row(dom.A.data() + static_cast<std::size_t>(k) * d_, dom.b[static_cast<std::size_t>(k)]);
@@ -150,13 +179,24 @@ class Walker {
       maps_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)) * (d_ + 1), 0.0);
       mag_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)), 0.0);
     }
+    // Error bounds of the maps' coefficients relative to their magnitude bound (maps are always
+    // recomputed from the rounded weights, never updated): as Layerwise's gamma_fresh.
+    gamma_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
+    double g = 2.0 * (d_ + 4) * kEps;
+    for (int l = 0; l < H_; ++l) {
+      if (l > 0) g += 2.0 * (net.in_dim(l) + 4) * kEps;
+      gamma_[static_cast<std::size_t>(l)] = g;
+    }
     pattern_.assign(static_cast<std::size_t>(std::max(1, lay_.words())), 0);
     const auto ud = static_cast<std::size_t>(d_);
     center_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
+    center_ok_.assign(static_cast<std::size_t>(max_depth), 0);
     radius_.assign(static_cast<std::size_t>(max_depth), 0.0);
     pool_.assign(static_cast<std::size_t>(max_depth) * kPool * ud, 0.0);
     pool_n_.assign(static_cast<std::size_t>(max_depth), 0);
     rows_.assign(static_cast<std::size_t>(max_depth) * (ud + 1), 0.0);
+    row_err_.assign(static_cast<std::size_t>(max_depth), 0.0);
+    row_on_.assign(static_cast<std::size_t>(max_depth), 0);
     box_lo_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
     box_hi_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
     box_exact_.assign(static_cast<std::size_t>(max_depth), 0);
@@ -164,13 +204,18 @@ class Walker {
     row_units_.assign(static_cast<std::size_t>(max_depth), -1);
     x_.assign(ud + 1, 0.0);
     a_.assign(ud + 1, 0.0);
+    q_.assign(ud, 0.0);
+    slo_.assign(ud, 0.0);
+    shi_.assign(ud, 0.0);
+    dl_.assign(ud, 0.0);
+    side_w_.assign(2 * ud, 0.0);
+    ids_.assign(ud, 0);
+    ys_.assign(ud, 0.0);
+    rsum_.assign(ud, 0.0);
+    ssum_.assign(ud, 0.0);
     factor_.assign(static_cast<std::size_t>(net.max_width()), 0.0);
     out_.assign(static_cast<std::size_t>(net.output_dim()) * (ud + 1), 0.0);
     out_mag_.assign(static_cast<std::size_t>(net.output_dim()), 0.0);
-    bounded_box_ = true;
-    for (int j = 0; j < d_; ++j)
-      if (!std::isfinite(dom.lo[static_cast<std::size_t>(j)]) || !std::isfinite(dom.hi[static_cast<std::size_t>(j)]))
-        bounded_box_ = false;
   }
 
   // The whole tree from the root; open nodes at `frontier_depth` splits go to `frontier` (if given),
@@ -184,16 +229,25 @@ class Walker {
     lp_.truncate(base_rows_);
     layout_clear();
     init_first_map();
+    std::copy(ed_.box_lo.begin(), ed_.box_lo.end(), box_lo_.begin());
+    std::copy(ed_.box_hi.begin(), ed_.box_hi.end(), box_hi_.begin());
+    node_lps_[0] = 0;
+    pool_n_[0] = 0;
     double r = 0.0;
     const LPStatus st = lp_.chebyshev(dom_.r_cap, center_.data(), &r);
     ++stats.chebyshev;
-    if (st != LPStatus::optimal || !(r > 0.0)) throw std::invalid_argument("the domain has no interior");
-    radius_[0] = r;
-    pool_n_[0] = 0;
-    std::copy(dom_.lo.begin(), dom_.lo.end(), box_lo_.begin());
-    std::copy(dom_.hi.begin(), dom_.hi.end(), box_hi_.begin());
-    box_exact_[0] = dom_.rows() == 0;
-    node_lps_[0] = 0;
+    if (st == LPStatus::optimal && r > 0.0) {
+      radius_[0] = r;
+      center_ok_[0] = inside_float(center_.data(), 0, nullptr) == 1;
+    } else {
+      radius_[0] = 0.0;
+      center_ok_[0] = 0;
+    }
+    if (!center_ok_[0] && !repair_center(0)) throw std::invalid_argument("the domain has no interior");
+    // A domain with rows: its rigorous bounding box (2d LPs with certificates).
+    box_exact_[0] = 0;
+    if (ed_.m > 0) tighten_box(0);
+    box_exact_[0] = 1;
     visit(0, 0, 0);
     finish_stats();
   }
@@ -210,12 +264,15 @@ class Walker {
       const double* row = t.rows.data() + static_cast<std::size_t>(k) * (ud + 1);
       std::copy_n(row, ud + 1, rows_.data() + static_cast<std::size_t>(k) * (ud + 1));
       row_units_[static_cast<std::size_t>(k)] = t.row_units[static_cast<std::size_t>(k)];
+      row_err_[static_cast<std::size_t>(k)] = t.row_err[static_cast<std::size_t>(k)];
+      row_on_[static_cast<std::size_t>(k)] = t.row_on[static_cast<std::size_t>(k)];
       lp_.add_row(row, row[ud]);
     }
     std::copy(t.pattern.begin(), t.pattern.end(), pattern_.begin());
     init_first_map();
     for (int l = 0; l < t.layer; ++l) next_map(l);
     std::copy_n(t.center.data(), ud, center_.data() + static_cast<std::size_t>(depth) * ud);
+    center_ok_[static_cast<std::size_t>(depth)] = t.center_ok;
     radius_[static_cast<std::size_t>(depth)] = t.radius;
     pool_n_[static_cast<std::size_t>(depth)] = t.pool_n;
     std::copy_n(t.pool.data(), static_cast<std::size_t>(t.pool_n) * ud,
@@ -241,6 +298,8 @@ class Walker {
   double* map_row(int l, int i) {
     return maps_[static_cast<std::size_t>(l)].data() + static_cast<std::size_t>(i) * (d_ + 1);
   }
+  double* center(int depth) { return center_.data() + static_cast<std::size_t>(depth) * static_cast<std::size_t>(d_); }
+  const double* split_row(int k) const { return rows_.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(d_ + 1); }
 
   void init_first_map() {
     const int n = net_.out_dim(0);
@@ -312,18 +371,164 @@ class Walker {
     mag_valid_[static_cast<std::size_t>(l)] = 1;
   }
 
-  bool is_zero(int l, int i, const double* row) {
-    double s = 0.0;
-    for (int k = 0; k <= d_; ++k) s += std::fabs(row[k]);
-    if (s > tol::zero * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]) return false;
+  // Bound on the error of each float coefficient of unit i's map at layer l against the exact map.
+  double unit_err(int l, int i) {
     ensure_mag(l);
-    return s <= tol::zero * mag_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
+    return gamma_[static_cast<std::size_t>(l)] * mag_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
   }
 
   double value(const double* row, const double* u) const {
     double v = row[d_];
     for (int k = 0; k < d_; ++k) v += row[k] * u[k];
     return v;
+  }
+
+  // Certified sign of an exact affine function at a point from its float row (coefficients, then the
+  // constant; `rhs`: the last entry is a right-hand side b, the function a.u - b). `e` bounds every
+  // coefficient's error; u is within delta[k] of the exact point (delta null: u is the point).
+  // 0 when floating point cannot tell.
+  int cert_sign(const double* row, double e, const double* u, bool rhs, const double* delta) const {
+    double v = rhs ? -row[d_] : row[d_], terms = std::fabs(v), usum = 1.0, dl = 0.0;
+    for (int k = 0; k < d_; ++k) {
+      const double p = row[k] * u[k];
+      v += p;
+      terms += std::fabs(p);
+      usum += std::fabs(u[k]);
+      if (delta) dl += (std::fabs(row[k]) + e) * delta[k];
+    }
+    const double bound = (e * usum + (d_ + 2) * kEps * terms + dl) * 1.01 + (d_ + 2) * kTiny;
+    if (!std::isfinite(v) || !std::isfinite(bound)) return 0;
+    if (v > bound) return 1;
+    if (v < -bound) return -1;
+    return 0;
+  }
+
+  // Is u strictly inside the node at `depth` (the exact domain and the split rows above it)? 1: yes,
+  // certainly; -1: certainly not; 0: floating point cannot tell.
+  int inside_float(const double* u, int depth, const double* delta) const {
+    int res = 1;
+    for (int k = 0; k < d_; ++k) {
+      const auto uk = static_cast<std::size_t>(k);
+      const double dk = delta ? 2.0 * delta[k] : 0.0;
+      if (ed_.has_lo[uk]) {
+        const double v = u[k] - dk, lu = ed_.lo_up[uk];
+        const bool in = v > lu || (v == lu && ed_.lo_up_above[uk] && dk == 0.0);
+        if (!in) {
+          if (u[k] + dk < lu) return -1;
+          res = 0;
+        }
+      }
+      if (ed_.has_hi[uk]) {
+        const double v = u[k] + dk, hd = ed_.hi_dn[uk];
+        const bool in = v < hd || (v == hd && ed_.hi_dn_below[uk] && dk == 0.0);
+        if (!in) {
+          if (u[k] - dk > hd) return -1;
+          res = 0;
+        }
+      }
+    }
+    const auto cols = static_cast<std::size_t>(d_ + 1);
+    for (int j = 0; j < ed_.m; ++j) {
+      const int s = cert_sign(ed_.rows_f.data() + static_cast<std::size_t>(j) * cols, ed_.rows_err[static_cast<std::size_t>(j)], u, true, delta);
+      if (s > 0) return -1;
+      if (s == 0) res = 0;
+    }
+    for (int k = 0; k < depth; ++k) {
+      const int s = cert_sign(split_row(k), row_err_[static_cast<std::size_t>(k)], u, true, delta);
+      if (s > 0) return -1;
+      if (s == 0) res = 0;
+    }
+    return res;
+  }
+
+  // The exact maps (the exact network is only built when a decision needs it).
+  ExactMaps& xm() {
+    if (!xm_) xm_ = std::make_unique<ExactMaps>(en_.exact(), lay_);
+    return *xm_;
+  }
+
+  // The exact map of the unit carrying split row k, on the current path.
+  const Rational* exact_split(int k) {
+    int l = 0, i = 0;
+    lay_.locate(row_units_[static_cast<std::size_t>(k)], l, i);
+    return xm().row(l, i, pattern_.data());
+  }
+
+  // The exact point is strictly inside the node at `depth` (exactly).
+  bool inside_exact(const Rational* u, int depth) {
+    for (int k = 0; k < d_; ++k) {
+      const auto uk = static_cast<std::size_t>(k);
+      if (ed_.has_lo[uk] && !(u[k] > ed_.lo[uk])) return false;
+      if (ed_.has_hi[uk] && !(u[k] < ed_.hi[uk])) return false;
+    }
+    const auto cols = static_cast<std::size_t>(d_ + 1);
+    for (int j = 0; j < ed_.m; ++j) {
+      const Rational* a = ed_.rows.data() + static_cast<std::size_t>(j) * cols;
+      Rational v = -a[d_];
+      for (int k = 0; k < d_; ++k)
+        if (a[k] != 0) v += a[k] * u[k];
+      if (!(v < 0)) return false;
+    }
+    for (int k = 0; k < depth; ++k) {
+      const Rational v = exact_value(exact_split(k), u, d_);
+      if (row_on_[static_cast<std::size_t>(k)] ? !(v > 0) : !(v < 0)) return false;
+    }
+    return true;
+  }
+
+  // The exact rows (a, b: a.u <= b) of the node at `depth`: bounds, domain rows, split rows.
+  void exact_rows(int depth, std::vector<Rational>& rows, int& m) {
+    const auto cols = static_cast<std::size_t>(d_ + 1);
+    rows.clear();
+    m = 0;
+    for (int k = 0; k < d_; ++k) {
+      const auto uk = static_cast<std::size_t>(k);
+      for (int side = 0; side < 2; ++side) {
+        if (side == 0 ? !ed_.has_lo[uk] : !ed_.has_hi[uk]) continue;
+        const std::size_t at = rows.size();
+        rows.resize(at + cols);
+        rows[at + uk] = side == 0 ? -1 : 1;
+        rows[at + static_cast<std::size_t>(d_)] = side == 0 ? Rational(-ed_.lo[uk]) : ed_.hi[uk];
+        ++m;
+      }
+    }
+    rows.insert(rows.end(), ed_.rows.begin(), ed_.rows.end());
+    m += ed_.m;
+    for (int k = 0; k < depth; ++k) {
+      const Rational* r = exact_split(k);
+      const bool on = row_on_[static_cast<std::size_t>(k)];
+      // on: z >= 0  <=>  -g.u <= c ; off: z <= 0  <=>  g.u <= -c
+      for (int j = 0; j < d_; ++j) rows.push_back(on ? Rational(-r[j]) : r[j]);
+      rows.push_back(on ? r[d_] : Rational(-r[d_]));
+      ++m;
+    }
+  }
+
+  // Is unit (l, i) identically zero on the node, exactly? Only asked when its float map is within its
+  // error bound of zero.
+  bool exact_zero(int l, int i) {
+    if (structurally_zero(l, i)) return true;
+    ++stats.exact_decisions;
+    const Rational* row = xm().row(l, i, pattern_.data());
+    for (int k = 0; k <= d_; ++k)
+      if (row[k] != 0) return false;
+    return true;
+  }
+
+  // Zero bias and every unit feeding it through a non-zero weight off under ReLU: zero without rationals.
+  bool structurally_zero(int l, int i) const {
+    if (!en_.zero_bias(l, i)) return false;
+    const int in = net_.in_dim(l);
+    if (l == 0) {
+      for (int j = 0; j < in; ++j)
+        if (!en_.zero_weight(0, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j))) return false;
+      return true;
+    }
+    if (net_.slope(l - 1) != 0.0) return false;
+    for (int j = 0; j < in; ++j)
+      if (lay_.get(pattern_.data(), l - 1, j) && !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
+        return false;
+    return true;
   }
 
   void checkpoint() {
@@ -333,60 +538,334 @@ class Walker {
     if (ctl_.stopped()) throw WalkStopped{};
   }
 
-  enum Decision { kOff = 0, kOn = 1, kSplit = 2 };
+  enum Decision { kOff = 0, kOn = 1, kSplit = 2, kUnknown = 3 };
 
-  // Decides unit (l, i) with map `row` (gradient g, norm gn) on the node at `depth`.
-  Decision decide(const double* row, double gn, int depth) {
-    const auto ud = static_cast<std::size_t>(d_);
-    const double margin = tol::walk_margin * gn;
-    const double* c = center_.data() + static_cast<std::size_t>(depth) * ud;
-    const double vc = value(row, c);
-    // 2. the node's bounding box (inherited; made exact by 2d LPs when it does not decide)
+  // Decides unit (l, i) with float map `row` (error ez per coefficient, gradient norm gn) on the node at
+  // `depth`, exactly: on iff {z > 0} has interior in P and {z < 0} has not; a split iff both have.
+  // On a split, side_w_ / side_ok_ hold a point strictly inside each side when one was found.
+  // With `exact` false (the first tier, with the network-wide error bound), returns kUnknown instead of
+  // using rationals; the caller then decides again with the node's tight bound and `exact` true.
+  Decision decide(int l, int i, const double* row, double ez, double gn, int depth, bool exact) {
+    side_ok_[0] = side_ok_[1] = 0;
+    // 1. the node's rigorous box (inherited; made exact by 2d LPs when it does not decide)
     for (int pass = 0; pass < 2; ++pass) {
       double lo = 0.0, hi = 0.0;
-      box_range(row, depth, lo, hi);
-      if (lo >= -margin || hi <= margin) {
+      box_range(row, ez, depth, lo, hi);
+      if (lo > 0.0 || hi < 0.0) {
         ++stats.by_box;
-        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin
-        return lo >= -margin ? kOn : kOff;
+        return lo > 0.0 ? kOn : kOff;
       }
-      // The exact box costs 2d LPs: worth it once a few units of this node needed a decision LP.
       if (pass == 1 || box_exact_[static_cast<std::size_t>(depth)] || node_lps_[static_cast<std::size_t>(depth)] < kLpsBeforeBox ||
           !tighten_box(depth))
         break;
     }
-    // 3. points of P on both sides
-    bool pos = vc > margin, neg = vc < -margin;
-    const double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
-    for (int p = 0; p < pool_n_[static_cast<std::size_t>(depth)] && !(pos && neg); ++p) {
-      const double v = value(row, pool + static_cast<std::size_t>(p) * ud);
-      pos = pos || v > margin;
-      neg = neg || v < -margin;
+    // 2. the centre's side, then the other side
+    const double* c = center(depth);
+    const int sc = center_ok_[static_cast<std::size_t>(depth)] ? cert_sign(row, ez, c, false, nullptr) : 0;
+    if (sc != 0) {
+      std::copy_n(c, d_, side_w_.data() + (sc > 0 ? d_ : 0));
+      side_ok_[sc > 0] = 1;
+      const int other = side_interior(l, i, row, ez, gn, -sc, depth, exact);
+      if (other < 0) return kUnknown;
+      if (other) return kSplit;
+      return sc > 0 ? kOn : kOff;
     }
-    if (pos && neg) {
-      ++stats.by_points;
-      return kSplit;
-    }
-    // 4. LPs: how far does P reach on the side opposite to what we have seen?
-    const double s = pos ? 1.0 : (neg ? -1.0 : (vc > 0 ? 1.0 : -1.0));
-    ++node_lps_[static_cast<std::size_t>(depth)];
-    const double reach_other = lp_reach(row, -s, depth);  // max of -s * z over P
-    if (reach_other > margin) return kSplit;
-    if (pos || neg) return s > 0 ? kOn : kOff;
-    // The centre is within the margin: does P reach beyond it on the centre's side?
-    const double reach_same = lp_reach(row, s, depth);
-    if (reach_same > margin) return s > 0 ? kOn : kOff;
-    return vc > 0 ? kOn : kOff;  // P is thinner than the margin across this unit
+    const int pos = side_interior(l, i, row, ez, gn, 1, depth, exact);
+    if (pos < 0) return kUnknown;
+    const int neg = side_interior(l, i, row, ez, gn, -1, depth, exact);
+    if (neg < 0) return kUnknown;
+    if (pos && neg) return kSplit;
+    return pos ? kOn : kOff;  // neither: z is identically zero on P (off)
   }
 
-  // Range of z = row over the node's box (infinite when the box is).
-  void box_range(const double* row, int depth, double& lo, double& hi) const {
+  // Tries q as a point strictly inside P with s z(q) > 0 (certified in floating point).
+  bool try_point(const double* row, double ez, int s, const double* q, int depth) {
+    if (cert_sign(row, ez, q, false, nullptr) != s) return false;
+    if (inside_float(q, depth, nullptr) != 1) return false;
+    std::copy_n(q, d_, side_w_.data() + (s > 0 ? d_ : 0));
+    side_ok_[s > 0] = 1;
+    return true;
+  }
+
+  // q = c + tau (p - c) with tau past the crossing of z's zero (c strictly inside P, p in P, s z(p) > 0).
+  bool try_towards(const double* row, double ez, int s, const double* p, int depth) {
+    const double* c = center(depth);
+    const double vc = s * value(row, c), vp = s * value(row, p);
+    if (!(vp > 0.0) || !(vp > vc)) return false;
+    const double t0 = vc < 0.0 ? -vc / (vp - vc) : 0.0;
+    const double tau = t0 + 0.5 * (1.0 - t0);
+    for (int k = 0; k < d_; ++k) q_[static_cast<std::size_t>(k)] = c[k] + tau * (p[k] - c[k]);
+    return try_point(row, ez, s, q_.data(), depth);
+  }
+
+  // Does {u in P : s z(u) > 0} have interior? Points strictly inside (certified) say yes, a dual
+  // certificate from the LP says no; otherwise the exact LP decides.
+  // 1 yes, 0 no, -1 unknown (only when `exact` is false: rationals would be needed).
+  int side_interior(int l, int i, const double* row, double ez, double gn, int s, int depth, bool exact) {
+    const bool cok = center_ok_[static_cast<std::size_t>(depth)];
+    const double* c = center(depth);
+    if (cok && gn > 0.0) {
+      const double vc = s * value(row, c);
+      const double r = radius_[static_cast<std::size_t>(depth)];
+      // The centre's ball crosses the hyperplane: a point of the ball beyond it.
+      if (r > 0.0 && vc < 0.0 && vc > -r * gn) {
+        const double dd = (-vc / gn + r) * 0.5;
+        for (int k = 0; k < d_; ++k) q_[static_cast<std::size_t>(k)] = c[k] + s * row[k] / gn * dd;
+        if (try_point(row, ez, s, q_.data(), depth)) {
+          ++stats.by_points;
+          return true;
+        }
+      }
+      // The pool point furthest on this side.
+      const double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * static_cast<std::size_t>(d_);
+      const double* best = nullptr;
+      double bv = 0.0;
+      for (int p = 0; p < pool_n_[static_cast<std::size_t>(depth)]; ++p) {
+        const double* x = pool + static_cast<std::size_t>(p) * static_cast<std::size_t>(d_);
+        const double v = s * value(row, x);
+        if (v > bv) {
+          bv = v;
+          best = x;
+        }
+      }
+      if (best && try_towards(row, ez, s, best, depth)) {
+        ++stats.by_points;
+        return true;
+      }
+    }
+    // The LP: max s z over P.
+    ++node_lps_[static_cast<std::size_t>(depth)];
+    ++stats.lps;
+    for (int k = 0; k < d_; ++k) a_[static_cast<std::size_t>(k)] = s * row[k];
+    double val = 0.0;
+    const LPStatus st = lp_.maximize(a_.data(), x_.data(), &val);
+    if (st == LPStatus::unbounded && cok && bounded_search(depth)) {
+      // P reaches arbitrarily far on this side: a vertex of P within a large box around the centre.
+      const LPStatus st2 = lp_.maximize(a_.data(), x_.data(), &val);
+      lp_.set_bounds(dom_.lo.data(), dom_.hi.data());
+      if (st2 == LPStatus::optimal && val + s * row[d_] > 0.0 && try_towards(row, ez, s, x_.data(), depth)) return true;
+      lp_.maximize(a_.data(), x_.data(), &val);  // back to the node's own LP (for the multipliers below)
+    }
+    if (st == LPStatus::optimal) {
+      add_to_pool(depth);
+      const double reach = val + s * row[d_];
+      if (reach > 0.0 && cok && try_towards(row, ez, s, x_.data(), depth)) return true;
+      const double ub = certified_max(a_.data(), s * row[d_], ez, depth);
+      if (ub <= 0.0) return false;
+      // The basis re-solved in rationals: s g = sum y_j a_j exactly, y >= 0, and sum y_j b_j + s c <= 0.
+      if (!exact) return -1;
+      if (reach <= 0.0) {
+        ++stats.exact_decisions;
+        const Rational* zp = xm().row(l, i, pattern_.data());
+        std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
+        for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
+        Rational bound;
+        if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) return false;
+        --stats.exact_decisions;  // counted once below
+      }
+    }
+    if (!exact) return -1;
+    return exact_side(l, i, s, depth);
+  }
+
+  // Sets the LP's bounds to the domain's, within a large box around the node's centre (restore them
+  // with lp_.set_bounds(dom_.lo, dom_.hi)). False when that box would not be finite.
+  bool bounded_search(int depth) {
+    const double* c = center(depth);
+    double cmax = 0.0;
+    for (int k = 0; k < d_; ++k) cmax = std::max(cmax, std::fabs(c[k]));
+    const double R = 1e4 * (1.0 + cmax);
+    if (!std::isfinite(R)) return false;
+    for (int k = 0; k < d_; ++k) {
+      const auto uk = static_cast<std::size_t>(k);
+      slo_[uk] = std::max(dom_.lo[uk], c[k] - R);
+      shi_[uk] = std::min(dom_.hi[uk], c[k] + R);
+    }
+    lp_.set_bounds(slo_.data(), shi_.data());
+    return true;
+  }
+
+  // A rigorous upper bound of the exact function (obj, cst) (float, error e per coefficient) over the
+  // exact node at `depth`, from the multipliers of the LP just solved for obj: for y >= 0 on rows
+  // a_j.u <= b_j, obj.u + cst <= cst + sum y_j b_j + max over the node's box of (obj - sum y_j a_j).u,
+  // plus the rounding and the rows' errors. +inf when it cannot be bounded (an unbounded box).
+  double certified_max(const double* obj, double cst, double e, int depth) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    lp_.multipliers(obj, ids_.data(), ys_.data());
+    for (int k = 0; k < d_; ++k) {
+      rsum_[static_cast<std::size_t>(k)] = obj[k];
+      ssum_[static_cast<std::size_t>(k)] = std::fabs(obj[k]);
+    }
+    double rhs = cst, rabs = std::fabs(cst), eacc = e;
+    int active = 0;
+    for (int k = 0; k < d_; ++k) {
+      const int id = ids_[static_cast<std::size_t>(k)];
+      if (id < 2 * d_) continue;  // free slot or a bound: the box takes care of bounds
+      const int ri = id - 2 * d_;
+      const double nrm = lp_.row_norm(ri);
+      const double yk = ys_[static_cast<std::size_t>(k)];
+      if (!(yk > 0.0) || !(nrm > 0.0)) continue;
+      const double y = yk / nrm;
+      const double* a;
+      double re;
+      if (ri < base_rows_) {
+        a = ed_.rows_f.data() + static_cast<std::size_t>(ri) * cols;
+        re = ed_.rows_err[static_cast<std::size_t>(ri)];
+      } else {
+        a = split_row(ri - base_rows_);
+        re = row_err_[static_cast<std::size_t>(ri - base_rows_)];
+      }
+      for (int j = 0; j < d_; ++j) {
+        const double t = y * a[j];
+        rsum_[static_cast<std::size_t>(j)] -= t;
+        ssum_[static_cast<std::size_t>(j)] += std::fabs(t);
+      }
+      rhs += y * a[d_];
+      rabs += std::fabs(y * a[d_]);
+      eacc += y * re;
+      ++active;
+    }
+    const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
+    const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
+    double sum = rhs, U1 = 0.0, S = 0.0;
+    for (int k = 0; k < d_; ++k) {
+      const double U = std::max(std::fabs(bl[k]), std::fabs(bh[k]));
+      if (!std::isfinite(U)) return std::numeric_limits<double>::infinity();
+      const double r = rsum_[static_cast<std::size_t>(k)];
+      sum += r > 0.0 ? r * bh[k] : r * bl[k];
+      U1 += U;
+      S += ssum_[static_cast<std::size_t>(k)] * U;
+    }
+    const double F = 2.0 * (active + d_ + 4) * kEps;
+    const double err = (F * (S + rabs + std::fabs(sum)) + eacc * (1.0 + U1)) * 1.01 + (active + d_ + 4) * kTiny;
+    const double ub = sum + err;
+    return std::isfinite(ub) ? ub : std::numeric_limits<double>::infinity();
+  }
+
+  // The LP's basis re-solved exactly: y >= 0 with sum_j y_j a_j = g exactly over the basis' constraints
+  // (exact rows of the node), so that g.u <= sum_j y_j b_j on P. Call after lp_.multipliers (ids_).
+  // Writes that bound; false when the basis gives no such y.
+  bool basis_certificate(const Rational* g, Rational& bound) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    std::vector<Rational>& M = brows_;  // columns a_j (d entries each), then b_j
+    M.clear();
+    int n = 0;
+    for (int k = 0; k < d_; ++k) {
+      const int id = ids_[static_cast<std::size_t>(k)];
+      if (id < 0) continue;
+      if (id < 2 * d_) {
+        const int v = id >> 1;
+        const bool upper = (id & 1) == 0;
+        if (upper ? !ed_.has_hi[static_cast<std::size_t>(v)] : !ed_.has_lo[static_cast<std::size_t>(v)]) continue;
+        const std::size_t at = M.size();
+        M.resize(at + cols);
+        M[at + static_cast<std::size_t>(v)] = upper ? 1 : -1;
+        M[at + ud] = upper ? ed_.hi[static_cast<std::size_t>(v)] : Rational(-ed_.lo[static_cast<std::size_t>(v)]);
+      } else {
+        const int ri = id - 2 * d_;
+        if (ri < base_rows_) {
+          const Rational* r = ed_.rows.data() + static_cast<std::size_t>(ri) * cols;
+          M.insert(M.end(), r, r + cols);
+        } else {
+          const int sk = ri - base_rows_;
+          const Rational* r = exact_split(sk);
+          const bool on = row_on_[static_cast<std::size_t>(sk)];
+          for (int j = 0; j < d_; ++j) M.push_back(on ? Rational(-r[j]) : r[j]);
+          M.push_back(on ? r[d_] : Rational(-r[d_]));
+        }
+      }
+      ++n;
+    }
+    if (n == 0) {
+      for (int j = 0; j < d_; ++j)
+        if (g[j] != 0) return false;
+      bound = 0;
+      return true;
+    }
+    // Solve sum_j y_j a_j = g: d equations, n unknowns (Gauss-Jordan on the augmented d x (n + 1)).
+    std::vector<std::vector<Rational>> S(ud, std::vector<Rational>(static_cast<std::size_t>(n) + 1));
+    for (int i = 0; i < d_; ++i) {
+      for (int j = 0; j < n; ++j) S[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = M[static_cast<std::size_t>(j) * cols + static_cast<std::size_t>(i)];
+      S[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] = g[i];
+    }
+    std::vector<int> pc;
+    int r = 0;
+    for (int c = 0; c < n && r < d_; ++c) {
+      int p = -1;
+      for (int i = r; i < d_ && p < 0; ++i)
+        if (S[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)] != 0) p = i;
+      if (p < 0) continue;
+      std::swap(S[static_cast<std::size_t>(p)], S[static_cast<std::size_t>(r)]);
+      const Rational pv = S[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)];
+      for (auto& v : S[static_cast<std::size_t>(r)])
+        if (v != 0) v /= pv;
+      for (int i = 0; i < d_; ++i) {
+        if (i == r) continue;
+        const Rational f = S[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)];
+        if (f == 0) continue;
+        for (int q = 0; q <= n; ++q)
+          if (S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)] != 0)
+            S[static_cast<std::size_t>(i)][static_cast<std::size_t>(q)] -= f * S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)];
+      }
+      pc.push_back(c);
+      ++r;
+    }
+    for (int i = r; i < d_; ++i)
+      if (S[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] != 0) return false;  // inconsistent
+    Rational b = 0;
+    for (int k = 0; k < r; ++k) {
+      const Rational& y = S[static_cast<std::size_t>(k)][static_cast<std::size_t>(n)];
+      if (y < 0) return false;
+      if (y != 0) b += y * M[static_cast<std::size_t>(pc[static_cast<std::size_t>(k)]) * cols + ud];
+    }
+    bound = b;
+    return true;
+  }
+
+  // The exact LP: does {u in P : s z(u) > 0} have interior? Keeps its optimal point as the side's
+  // witness when that point, rounded, is strictly inside.
+  bool exact_side(int l, int i, int s, int depth) {
+    ++stats.exact_decisions;
+    int m = 0;
+    exact_rows(depth, erows_, m);
+    const Rational* zp = xm().row(l, i, pattern_.data());
+    const std::vector<Rational> z(zp, zp + d_ + 1);
+    // s z(u) > 0  <=>  -s g.u < s c
+    for (int k = 0; k < d_; ++k) erows_.push_back(s > 0 ? Rational(-z[static_cast<std::size_t>(k)]) : z[static_cast<std::size_t>(k)]);
+    erows_.push_back(s > 0 ? z[static_cast<std::size_t>(d_)] : Rational(-z[static_cast<std::size_t>(d_)]));
+    ++m;
+    const ExactInteriorResult res = exact_interior(erows_, m, d_);
+    stats.exact_pivots += static_cast<std::uint64_t>(res.pivots);
+    if (!res.interior) return false;
+    double* w = side_w_.data() + (s > 0 ? d_ : 0);
+    for (int k = 0; k < d_; ++k) w[k] = to_double(res.u[static_cast<std::size_t>(k)]);
+    side_ok_[s > 0] = point_in_side_exact(z.data(), s, w, depth);
+    return true;
+  }
+
+  bool point_in_side_exact(const Rational* z, int s, const double* w, int depth) {
+    for (int k = 0; k < d_; ++k)
+      if (!std::isfinite(w[k])) return false;
+    std::vector<Rational> u(w, w + d_);
+    const Rational v = exact_value(z, u.data(), d_);
+    if (s > 0 ? !(v > 0) : !(v < 0)) return false;
+    return inside_exact(u.data(), depth);
+  }
+
+  // Rigorous range of the exact z over the node's box: [lo, hi] (infinite when the box is).
+  void box_range(const double* row, double ez, int depth, double& lo, double& hi) const {
     const auto ud = static_cast<std::size_t>(d_);
     const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
     const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
     lo = hi = row[d_];
+    double terms = std::fabs(row[d_]), U1 = 1.0;
     for (int k = 0; k < d_; ++k) {
       const double w = row[k];
+      const double U = std::max(std::fabs(bl[k]), std::fabs(bh[k]));
+      U1 += U;
+      terms += std::fabs(w) * U;
       if (w > 0) {
         lo += w * bl[k];
         hi += w * bh[k];
@@ -395,12 +874,18 @@ class Walker {
         hi += w * bl[k];
       }
     }
-    if (std::isnan(lo)) lo = -std::numeric_limits<double>::infinity();
-    if (std::isnan(hi)) hi = std::numeric_limits<double>::infinity();
+    const double err = (ez * U1 + 2.0 * (d_ + 2) * kEps * terms) * 1.01 + (d_ + 2) * kTiny;
+    if (!std::isfinite(err) || std::isnan(lo) || std::isnan(hi)) {
+      lo = -std::numeric_limits<double>::infinity();
+      hi = std::numeric_limits<double>::infinity();
+      return;
+    }
+    lo -= err;
+    hi += err;
   }
 
-  // The exact bounding box of the node by 2d LPs (their solutions join the pool). False if it did
-  // not change anything worth a retry.
+  // The node's bounding box by 2d LPs, each bound certified by the LP's multipliers (their solutions
+  // join the pool). False if it did not change anything worth a retry.
   bool tighten_box(int depth) {
     const auto ud = static_cast<std::size_t>(d_);
     double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
@@ -414,19 +899,20 @@ class Walker {
         double val = 0.0;
         ++stats.box_lps;
         const LPStatus st = lp_.maximize(a_.data(), x_.data(), &val);
-        if (st == LPStatus::unbounded) continue;
-        if (st != LPStatus::optimal) throw std::runtime_error(std::string("walk: LP failed (") + lp_status_name(st) + ")");
+        if (st != LPStatus::optimal) continue;
         add_to_pool(depth);
-        // Outward by the LP's feasibility tolerance, so the box stays a superset of P.
-        const double slack = 2 * tol::lp_feasibility * (1.0 + std::fabs(val));
-        if (sgn > 0 && val + slack < bh[k]) {
-          bh[k] = val + slack;
-          changed = true;
+        double ub = certified_max(a_.data(), 0.0, 0.0, depth);
+        if (!std::isfinite(ub) && depth == 0) {  // the root's box: the LP's basis re-solved exactly
+          std::vector<Rational> g(static_cast<std::size_t>(d_));
+          g[static_cast<std::size_t>(k)] = sgn;
+          Rational bound;
+          if (basis_certificate(g.data(), bound)) ub = round_up(bound);
         }
-        if (sgn < 0 && -val - slack > bl[k]) {
-          bl[k] = -val - slack;
-          changed = true;
-        }
+        if (!std::isfinite(ub)) continue;
+        const double cur = sgn > 0 ? bh[k] : -bl[k];
+        if (ub < cur - 1e-3 * (std::fabs(cur) + 1e-300) || (!std::isfinite(cur) && std::isfinite(ub))) changed = true;
+        if (sgn > 0 && ub < bh[k]) bh[k] = ub;
+        if (sgn < 0 && -ub > bl[k]) bl[k] = -ub;
       }
     return changed;
   }
@@ -439,22 +925,9 @@ class Walker {
     std::copy_n(x_.data(), ud, pool + static_cast<std::size_t>(slot) * ud);
   }
 
-  // max over P of sgn * z (z = row), +inf when unbounded; records the optimal vertex in the pool.
-  double lp_reach(const double* row, double sgn, int depth) {
-    for (int k = 0; k < d_; ++k) a_[static_cast<std::size_t>(k)] = sgn * row[k];
-    double val = 0.0;
-    ++stats.lps;
-    const LPStatus st = lp_.maximize(a_.data(), x_.data(), &val);
-    if (st == LPStatus::unbounded) return std::numeric_limits<double>::infinity();
-    if (st != LPStatus::optimal)
-      throw std::runtime_error(std::string("walk: LP failed (") + lp_status_name(st) + ")");
-    add_to_pool(depth);
-    return val + sgn * row[d_];
-  }
-
-  // Opens the child of the node at `depth` on side `on` of unit row: adds the row, finds its centre
-  // and its pool. Returns false (row removed) when the child turns out to have no interior.
-  bool open_child(const double* row, double gn, bool on, int unit, int depth) {
+  // Opens the child of the node at `depth` on side `on` of unit row (the decision proved it has
+  // interior): adds the row, finds its centre (certified strictly inside when possible), pool and box.
+  void open_child(const double* row, double ez, double gn, bool on, int unit, int depth) {
     const auto ud = static_cast<std::size_t>(d_);
     // on: z >= 0  <=>  -g.u <= c ; off: z <= 0  <=>  g.u <= -c
     double* dst = rows_.data() + static_cast<std::size_t>(depth) * (ud + 1);
@@ -462,32 +935,47 @@ class Walker {
     for (int k = 0; k < d_; ++k) dst[k] = sg * row[k];
     dst[d_] = on ? row[d_] : -row[d_];
     row_units_[static_cast<std::size_t>(depth)] = unit;
+    row_err_[static_cast<std::size_t>(depth)] = ez;
+    row_on_[static_cast<std::size_t>(depth)] = on;
     lp_.add_row(dst, dst[d_]);
-    const double* c = center_.data() + static_cast<std::size_t>(depth) * ud;
-    double* cc = center_.data() + static_cast<std::size_t>(depth + 1) * ud;
+    const int s = on ? 1 : -1;
+    const double* c = center(depth);
+    double* cc = center(depth + 1);
     const double r = radius_[static_cast<std::size_t>(depth)];
-    const double vc = value(row, c) * (on ? 1.0 : -1.0);
-    if (vc >= r * gn) {  // the parent's ball lies on this side: it is the child's Chebyshev ball
+    const double vc = value(row, c) * s;
+    const double* w = side_w_.data() + (on ? ud : 0);
+    const bool wok = side_ok_[on];
+    char& ok = center_ok_[static_cast<std::size_t>(depth) + 1];
+    if (gn > 0.0 && vc >= r * gn && center_ok_[static_cast<std::size_t>(depth)] && cert_sign(row, ez, c, false, nullptr) == s) {
+      // the parent's ball lies on this side: it is the child's Chebyshev ball
       std::copy_n(c, ud, cc);
       radius_[static_cast<std::size_t>(depth) + 1] = r;
+      ok = 1;
     } else {
       double rc = 0.0;
       ++stats.chebyshev;
       const LPStatus st = lp_.chebyshev(dom_.r_cap, cc, &rc);
-      if (st != LPStatus::optimal || !(rc > 0.0)) {
-        lp_.truncate(lp_.rows() - 1);
-        return false;
+      ok = 0;
+      if (st == LPStatus::optimal && rc > 0.0) {
+        radius_[static_cast<std::size_t>(depth) + 1] = rc;
+        ok = inside_float(cc, depth + 1, nullptr) == 1;
+      } else {
+        radius_[static_cast<std::size_t>(depth) + 1] = 0.0;
       }
-      radius_[static_cast<std::size_t>(depth) + 1] = rc;
+      if (!ok && wok) {  // the decision's witness: strictly inside P and on this side
+        std::copy_n(w, ud, cc);
+        ok = 1;
+      } else if (!ok && !(st == LPStatus::optimal)) {
+        std::copy_n(wok ? w : c, ud, cc);
+      }
     }
-    // The parent's points on this side (closed) stay points of the child.
+    // The parent's points on this side (closed, up to rounding) stay points of the child.
     const double* src = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
     double* pdst = pool_.data() + static_cast<std::size_t>(depth + 1) * kPool * ud;
     int n = 0;
-    const double tolv = tol::walk_margin * gn;
     for (int p = 0; p < pool_n_[static_cast<std::size_t>(depth)]; ++p) {
       const double* x = src + static_cast<std::size_t>(p) * ud;
-      if ((on ? 1.0 : -1.0) * value(row, x) >= -tolv) std::copy_n(x, ud, pdst + static_cast<std::size_t>(n++) * ud);
+      if (s * value(row, x) >= -1e-12 * gn) std::copy_n(x, ud, pdst + static_cast<std::size_t>(n++) * ud);
     }
     pool_n_[static_cast<std::size_t>(depth) + 1] = n;
     // The child's box: the parent's, tightened by the new row (one pass of interval propagation).
@@ -499,36 +987,37 @@ class Walker {
     std::copy_n(ph, ud, bh);
     box_exact_[static_cast<std::size_t>(depth) + 1] = 0;
     node_lps_[static_cast<std::size_t>(depth) + 1] = 0;
-    tighten_by_row(dst, bl, bh);
-    return true;
+    tighten_by_row(dst, ez, bl, bh);
   }
 
-  // a.u <= b with u in [bl, bh]: a_k u_k <= b - sum_{j != k} min(a_j u_j), kept outward by a margin.
-  void tighten_by_row(const double* a, double* bl, double* bh) const {
-    double minsum = 0.0;
-    int inf_count = 0, inf_at = -1;
+  // a.u <= b (float, error e per entry, exact row unknown) with u in [bl, bh]: a_k u_k <= b - sum_{j != k}
+  // min(a_j u_j) + (rounding and row error), rounded outward. Needs a bounded box.
+  void tighten_by_row(const double* a, double e, double* bl, double* bh) const {
+    double minsum = 0.0, U1 = 1.0, terms = std::fabs(a[d_]);
     for (int k = 0; k < d_; ++k) {
-      const double m = a[k] > 0 ? a[k] * bl[k] : (a[k] < 0 ? a[k] * bh[k] : 0.0);
-      if (std::isinf(m)) {
-        ++inf_count;
-        inf_at = k;
-      } else {
-        minsum += m;
-      }
+      const double U = std::max(std::fabs(bl[k]), std::fabs(bh[k]));
+      if (!std::isfinite(U)) return;
+      U1 += U;
+      terms += std::fabs(a[k]) * U;
+      minsum += a[k] > 0 ? a[k] * bl[k] : (a[k] < 0 ? a[k] * bh[k] : 0.0);
     }
-    if (inf_count > 1) return;
+    const double slack = (e * U1 + 4.0 * (d_ + 2) * kEps * (terms + std::fabs(minsum))) * 1.01 + (d_ + 2) * kTiny;
+    if (!std::isfinite(slack)) return;
     const double b = a[d_];
-    double scale = std::fabs(b) + std::fabs(minsum);
     for (int k = 0; k < d_; ++k) {
-      if (a[k] == 0.0 || (inf_count == 1 && k != inf_at)) continue;
+      if (!(std::fabs(a[k]) > 2.0 * e)) continue;
       const double own = a[k] > 0 ? a[k] * bl[k] : a[k] * bh[k];
-      const double rest = inf_count == 1 ? minsum : minsum - own;
-      const double slack = 1e-9 * (scale + 1.0);
-      const double bound = (b - rest + slack) / a[k];
+      // (a_k +- e) u_k <= N: the coefficient error is in the slack (e |u_k| <= e U1).
+      const double N = b - (minsum - own) + slack;
+      double bound = N / a[k];
       if (a[k] > 0) {
+        bound = std::nextafter(bound, std::numeric_limits<double>::infinity());
+        bound = std::nextafter(bound, std::numeric_limits<double>::infinity());
         if (bound < bh[k]) bh[k] = bound;
-      } else if (bound > bl[k]) {
-        bl[k] = bound;
+      } else {
+        bound = std::nextafter(bound, -std::numeric_limits<double>::infinity());
+        bound = std::nextafter(bound, -std::numeric_limits<double>::infinity());
+        if (bound > bl[k]) bl[k] = bound;
       }
     }
   }
@@ -539,16 +1028,23 @@ class Walker {
     for (; i < width; ++i) {
       ++stats.nodes;
       const double* row = map_row(l, i);
-      if (is_zero(l, i, row)) {
+      // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
+      double ez = gamma_[static_cast<std::size_t>(l)] * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
+      double smax = 0.0;
+      for (int k = 0; k <= d_; ++k) smax = std::max(smax, std::fabs(row[k]));
+      if (!std::isfinite(smax)) throw std::overflow_error("walk: a unit's affine map overflows float64");
+      if (smax <= ez && smax <= (ez = unit_err(l, i)) && exact_zero(l, i)) {
         ++stats.zero;
         continue;  // off: bit stays clear
       }
       double gn = 0.0;
       for (int k = 0; k < d_; ++k) gn += row[k] * row[k];
       gn = std::sqrt(gn);
-      Decision dec;
-      if (!(gn > 0.0)) dec = row[d_] > 0 ? kOn : kOff;  // constant
-      else dec = decide(row, gn, depth);
+      Decision dec = decide(l, i, row, ez, gn, depth, false);
+      if (dec == kUnknown) {
+        ez = unit_err(l, i);
+        dec = decide(l, i, row, ez, gn, depth, true);
+      }
       if (dec == kOn) {
         lay_.set(pattern_.data(), l, i);
         continue;
@@ -557,10 +1053,15 @@ class Walker {
       ++stats.splits;
       const int unit = lay_.unit_offset(l) + i;
       // Off child first, then on: the pattern's bit is the last thing to change.
+      const std::vector<double> sw(side_w_);
+      const char sok[2] = {side_ok_[0], side_ok_[1]};
       for (int side = 0; side < 2; ++side) {
         const bool on = side == 1;
         clear_from(l, i);  // units i, i + 1, ... are decided again in this child
-        if (!open_child(row, gn, on, unit, depth)) continue;
+        std::copy(sw.begin(), sw.end(), side_w_.begin());
+        side_ok_[0] = sok[0];
+        side_ok_[1] = sok[1];
+        open_child(row, ez, gn, on, unit, depth);
         if (on) lay_.set(pattern_.data(), l, i);
         if (frontier_ && depth + 1 == frontier_depth_) push_task(l, i + 1, depth + 1);
         else visit(l, i + 1, depth + 1);
@@ -596,8 +1097,11 @@ class Walker {
     // Bits of units after i in layer l must be clear in a task (they are decided there).
     t.rows.assign(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * (ud + 1)));
     t.row_units.assign(row_units_.begin(), row_units_.begin() + depth);
+    t.row_err.assign(row_err_.begin(), row_err_.begin() + depth);
+    t.row_on.assign(row_on_.begin(), row_on_.begin() + depth);
     t.center.assign(center_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud),
                     center_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth + 1) * ud));
+    t.center_ok = center_ok_[static_cast<std::size_t>(depth)];
     t.radius = radius_[static_cast<std::size_t>(depth)];
     t.pool_n = pool_n_[static_cast<std::size_t>(depth)];
     const double* pool = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
@@ -610,6 +1114,222 @@ class Walker {
     frontier_->push_back(std::move(t));
   }
 
+  // Is the float point u (walk coordinates) a witness of the node at `depth`: strictly inside, exactly?
+  // For an input-space frame the witness is the double x = fl(origin + scale u): certified as that point.
+  bool certify_witness(const double* u, int depth, double* x_out) {
+    for (int k = 0; k < d_; ++k)
+      if (!std::isfinite(u[k])) return false;
+    if (!ed_.iso) {
+      const int f = inside_float(u, depth, nullptr);
+      if (f != 0) return f == 1;
+      std::vector<Rational> ur(u, u + d_);
+      return inside_exact(ur.data(), depth);
+    }
+    for (int k = 0; k < d_; ++k) x_out[k] = ed_.origin[static_cast<std::size_t>(k)] + ed_.scale * u[k];
+    return certify_x(x_out, depth, nullptr, -1);
+  }
+
+  // Is the input-space double x (iso frames) strictly inside the node, exactly? Its exact walk
+  // coordinates (x - origin) / scale are within dl_ of q_; u_out (if given) gets q_. `exact_budget`:
+  // rational checks left (< 0: unlimited); an undecided point costs one.
+  bool certify_x(const double* x, int depth, double* u_out, int exact_budget) {
+    const double s = ed_.scale;
+    for (int k = 0; k < d_; ++k) {
+      if (!std::isfinite(x[k])) return false;
+      const double o = ed_.origin[static_cast<std::size_t>(k)];
+      q_[static_cast<std::size_t>(k)] = (x[k] - o) / s;
+      dl_[static_cast<std::size_t>(k)] = (std::fabs(q_[static_cast<std::size_t>(k)]) * kEps + 2.0 * kTiny / s) * 1.01;
+    }
+    if (u_out) std::copy_n(q_.data(), d_, u_out);
+    const int f = inside_float(q_.data(), depth, dl_.data());
+    if (f != 0) return f == 1;
+    if (exact_budget == 0) return false;
+    std::vector<Rational> ur(static_cast<std::size_t>(d_));
+    for (int k = 0; k < d_; ++k)
+      ur[static_cast<std::size_t>(k)] = (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(s);
+    return inside_exact(ur.data(), depth);
+  }
+
+  // Offsets (in ulps) of the repair search around a rounded point, nearest rings first.
+  const std::vector<int>& repair_offsets() {
+    if (!offsets_.empty()) return offsets_;
+    const int K = d_ == 1 ? 512 : d_ == 2 ? 48 : d_ == 3 ? 8 : d_ == 4 ? 3 : d_ == 5 ? 2 : 1;
+    const int side = 2 * K + 1;
+    long total = 1;
+    for (int k = 0; k < d_ && total <= 10000; ++k) total *= side;
+    std::vector<std::vector<int>> pts;
+    if (total <= 10000) {
+      for (long c = 0; c < total; ++c) {
+        std::vector<int> o(static_cast<std::size_t>(d_));
+        long code = c;
+        for (int k = 0; k < d_; ++k) {
+          o[static_cast<std::size_t>(k)] = static_cast<int>(code % side) - K;
+          code /= side;
+        }
+        pts.push_back(o);
+      }
+    } else {  // high dimension: the point and its axis neighbours
+      pts.emplace_back(static_cast<std::size_t>(d_), 0);
+      for (int k = 0; k < d_; ++k)
+        for (int sg = -1; sg <= 1; sg += 2) {
+          std::vector<int> o(static_cast<std::size_t>(d_), 0);
+          o[static_cast<std::size_t>(k)] = sg;
+          pts.push_back(o);
+        }
+    }
+    auto ring = [](const std::vector<int>& o) {
+      int m = 0, t = 0;
+      for (int v : o) {
+        m = std::max(m, std::abs(v));
+        t += std::abs(v);
+      }
+      return std::make_pair(m, t);
+    };
+    std::stable_sort(pts.begin(), pts.end(), [&](const std::vector<int>& a, const std::vector<int>& b) { return ring(a) < ring(b); });
+    offsets_.reserve(pts.size() * static_cast<std::size_t>(d_));
+    for (const auto& o : pts) offsets_.insert(offsets_.end(), o.begin(), o.end());
+    return offsets_;
+  }
+
+  // A witness for the node at `depth` when its centre is not one: the exact LP's interior point,
+  // rounded (in input space for input-space frames), and the doubles around it, nearest first (up to
+  // 512 ulps in 1-D, 48 in 2-D, 8 in 3-D, 3 in 4-D, 2 in 5-D, 1 beyond). False when none is strictly
+  // inside (a region too thin to hold a float64 point, as far as this search finds).
+  bool repair_witness(int depth, double* u, double* x) {
+    ++stats.exact_decisions;
+    int m = 0;
+    exact_rows(depth, erows_, m);
+    const ExactInteriorResult res = exact_interior(erows_, m, d_);
+    stats.exact_pivots += static_cast<std::uint64_t>(res.pivots);
+    if (!res.interior) return false;  // cannot happen for a region found by exact decisions
+    const auto ud = static_cast<std::size_t>(d_);
+    std::vector<double> base(ud);
+    for (int k = 0; k < d_; ++k) {
+      const Rational& uk = res.u[static_cast<std::size_t>(k)];
+      base[static_cast<std::size_t>(k)] =
+          ed_.iso ? to_double(Rational(ed_.origin[static_cast<std::size_t>(k)]) + Rational(ed_.scale) * uk) : to_double(uk);
+    }
+    // Coordinates rounded one at a time, each after the exact LP of the slice through the ones fixed
+    // before it (a thin region's position in the later coordinates depends on the earlier ones).
+    {
+      std::vector<Rational> fixed;
+      std::vector<double> cx(ud);
+      std::vector<Rational> rows2;
+      bool ok = true;
+      for (int k = 0; k < d_ && ok; ++k) {
+        const int rest = d_ - k;
+        rows2.clear();
+        int m2 = 0;
+        for (int j = 0; j < m && ok; ++j) {
+          const Rational* r = erows_.data() + static_cast<std::size_t>(j) * (ud + 1);
+          Rational rhs = r[d_];
+          for (int q = 0; q < k; ++q)
+            if (r[q] != 0) rhs -= r[q] * fixed[static_cast<std::size_t>(q)];
+          bool any = false;
+          for (int q = k; q < d_; ++q) any = any || r[q] != 0;
+          if (!any) {
+            ok = rhs > 0;  // 0 < rhs: strictly satisfied by the slice
+            continue;
+          }
+          rows2.insert(rows2.end(), r + k, r + d_);
+          rows2.push_back(rhs);
+          ++m2;
+        }
+        if (!ok) break;
+        const ExactInteriorResult sl = exact_interior(rows2, m2, rest);
+        if (!sl.interior) {
+          ok = false;
+          break;
+        }
+        const Rational& uk = sl.u[0];
+        if (ed_.iso) {
+          const double o = ed_.origin[static_cast<std::size_t>(k)];
+          cx[static_cast<std::size_t>(k)] = to_double(Rational(o) + Rational(ed_.scale) * uk);
+          fixed.push_back((Rational(cx[static_cast<std::size_t>(k)]) - Rational(o)) / Rational(ed_.scale));
+        } else {
+          cx[static_cast<std::size_t>(k)] = to_double(uk);
+          fixed.push_back(Rational(cx[static_cast<std::size_t>(k)]));
+        }
+      }
+      if (ok) {
+        if (ed_.iso) {
+          if (certify_x(cx.data(), depth, u, -1)) {
+            std::copy(cx.begin(), cx.end(), x);
+            return true;
+          }
+        } else if (inside_exact(fixed.data(), depth)) {
+          std::copy(cx.begin(), cx.end(), u);
+          return true;
+        }
+      }
+    }
+    const std::vector<int>& off = repair_offsets();
+    const std::size_t npts = off.size() / ud;
+    int K = 0;
+    for (int v : off) K = std::max(K, std::abs(v));
+    // The doubles -K..K steps from each coordinate of the base point.
+    std::vector<double> steps(ud * static_cast<std::size_t>(2 * K + 1));
+    for (int k = 0; k < d_; ++k) {
+      double* st = steps.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(2 * K + 1);
+      st[K] = base[static_cast<std::size_t>(k)];
+      for (int j = 1; j <= K; ++j) {
+        st[K + j] = std::nextafter(st[K + j - 1], HUGE_VAL);
+        st[K - j] = std::nextafter(st[K - j + 1], -HUGE_VAL);
+      }
+    }
+    std::vector<double> cand(ud);
+    int budget = 64;  // rational checks of undecided candidates
+    for (std::size_t p = 0; p < npts; ++p) {
+      for (int k = 0; k < d_; ++k)
+        cand[static_cast<std::size_t>(k)] =
+            steps[static_cast<std::size_t>(k) * static_cast<std::size_t>(2 * K + 1) + static_cast<std::size_t>(off[p * ud + static_cast<std::size_t>(k)] + K)];
+      bool ok;
+      if (ed_.iso) {
+        const int before = budget;
+        ok = certify_x_budget(cand.data(), depth, u, budget);
+        (void)before;
+        if (ok) std::copy(cand.begin(), cand.end(), x);
+      } else {
+        const int f = inside_float(cand.data(), depth, nullptr);
+        ok = f == 1;
+        if (f == 0 && budget > 0) {
+          --budget;
+          std::vector<Rational> ur(cand.begin(), cand.end());
+          ok = inside_exact(ur.data(), depth);
+        }
+        if (ok) std::copy(cand.begin(), cand.end(), u);
+      }
+      if (ok) return true;
+    }
+    if (ed_.iso) {
+      std::copy(base.begin(), base.end(), x);
+      for (int k = 0; k < d_; ++k) u[k] = (base[static_cast<std::size_t>(k)] - ed_.origin[static_cast<std::size_t>(k)]) / ed_.scale;
+    } else {
+      std::copy(base.begin(), base.end(), u);
+    }
+    return false;
+  }
+
+  bool certify_x_budget(const double* x, int depth, double* u_out, int& budget) {
+    // Float filter first; a rational check only while the budget lasts.
+    const bool ok = certify_x(x, depth, u_out, budget > 0 ? 1 : 0);
+    if (!ok && budget > 0 && inside_float(q_.data(), depth, dl_.data()) == 0) --budget;
+    return ok;
+  }
+
+  // The root's centre when the Chebyshev LP's is not certified.
+  bool repair_center(int depth) {
+    std::vector<double> x(static_cast<std::size_t>(d_));
+    int m = 0;
+    exact_rows(depth, erows_, m);
+    const ExactInteriorResult res = exact_interior(erows_, m, d_);
+    if (!res.interior) return false;
+    double* c = center(depth);
+    for (int k = 0; k < d_; ++k) c[k] = to_double(res.u[static_cast<std::size_t>(k)]);
+    center_ok_[static_cast<std::size_t>(depth)] = inside_float(c, depth, nullptr) == 1;
+    return true;
+  }
+
   void leaf(int depth) {
     if (!ctl_.add_region()) throw WalkStopped{};
     if (order_) order_->push_back(-1);
@@ -618,8 +1338,13 @@ class Walker {
     if (!opt_.store) return;
     const auto ud = static_cast<std::size_t>(d_);
     s.patterns.insert(s.patterns.end(), pattern_.begin(), pattern_.begin() + lay_.words());
-    const double* c = center_.data() + static_cast<std::size_t>(depth) * ud;
-    s.witness.insert(s.witness.end(), c, c + ud);
+    std::vector<double> u(center(depth), center(depth) + d_), x(ud, 0.0);
+    bool ok = center_ok_[static_cast<std::size_t>(depth)] && certify_witness(u.data(), depth, x.data());
+    if (!ok) ok = repair_witness(depth, u.data(), x.data());
+    if (!ok) ++stats.thin;
+    s.witness.insert(s.witness.end(), u.begin(), u.end());
+    if (ed_.iso) s.witness_x.insert(s.witness_x.end(), x.begin(), x.end());
+    s.thin.push_back(ok ? 0 : 1);
     s.radius.push_back(radius_[static_cast<std::size_t>(depth)]);
     if (opt_.affine) {
       const int out = net_.output_dim();
@@ -639,8 +1364,10 @@ class Walker {
     }
   }
 
+  const EngineNetwork& en_;
   const Network& net_;
   const WalkDomain& dom_;
+  const ExactWalkDomain& ed_;
   Control& ctl_;
   const WalkOptions& opt_;
   const std::atomic<bool>* cancel_;
@@ -648,18 +1375,22 @@ class Walker {
   const PatternLayout& lay_;
   const int d_, H_;
   LPSolver lp_;
+  std::unique_ptr<ExactMaps> xm_;  // exact maps along the path, built on first use
+  const std::vector<std::vector<double>>& ceiling_;  // network-wide magnitude bounds (magnitude_ceiling)
   int base_rows_ = 0;
-  std::vector<std::vector<double>> ceiling_;
+  std::vector<double> gamma_;
   std::vector<std::vector<double>> maps_, mag_;
   std::vector<char> mag_valid_;
   std::vector<std::uint64_t> pattern_;
-  std::vector<double> center_, radius_, pool_, rows_, box_lo_, box_hi_;
-  std::vector<char> box_exact_;
+  std::vector<double> center_, radius_, pool_, rows_, row_err_, box_lo_, box_hi_;
+  std::vector<char> center_ok_, row_on_, box_exact_;
   std::vector<int> node_lps_;  // decision LPs spent on each node of the path
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
-  std::vector<double> x_, a_, factor_, out_, out_mag_;
-  bool bounded_box_ = false;
+  std::vector<double> x_, a_, q_, slo_, shi_, dl_, side_w_, ys_, rsum_, ssum_, factor_, out_, out_mag_;
+  std::vector<int> ids_, offsets_;
+  char side_ok_[2] = {0, 0};
+  std::vector<Rational> erows_, brows_;
   std::uint32_t ticks_ = 0;
   std::uint64_t pool_next_ = 0;
   WalkStore* store_ = nullptr;
@@ -675,15 +1406,36 @@ inline constexpr int kFrontierDepth = 7;
 
 // Walks the whole tree: returns the regions (all of them in `result`, in depth-first order) and
 // statistics. `threads` workers; the calling thread polls `ctl` (Ctrl-C, progress) meanwhile.
-inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, const WalkOptions& opt, WalkStore& result) {
+// The float domain the walk's LPs use for an exact domain: outward-rounded bounds, rounded rows.
+inline WalkDomain float_walk_domain(const ExactWalkDomain& ed, double r_cap) {
+  WalkDomain dom;
+  dom.d = ed.d;
+  dom.lo = ed.box_lo;
+  dom.hi = ed.box_hi;
+  const auto cols = static_cast<std::size_t>(ed.d + 1);
+  for (int j = 0; j < ed.m; ++j) {
+    const double* r = ed.rows_f.data() + static_cast<std::size_t>(j) * cols;
+    dom.A.insert(dom.A.end(), r, r + ed.d);
+    dom.b.push_back(r[ed.d]);
+  }
+  dom.r_cap = r_cap;
+  return dom;
+}
+
+// The walk on the exact network `en` (its float network en.net is the fast path's) over the exact
+// domain `ed`, whose float version (float_walk_domain) is `dom`.
+inline WalkStats walk(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed, Control& ctl,
+                      const WalkOptions& opt, WalkStore& result) {
+  const Network& net = en.net;
   if (net.num_hidden_layers() < 1) throw std::invalid_argument("the walk needs at least one hidden layer");
-  if (dom.d != net.input_dim()) throw std::invalid_argument("domain and network dimensions differ");
+  if (dom.d != net.input_dim() || ed.d != dom.d) throw std::invalid_argument("domain and network dimensions differ");
+  const std::vector<std::vector<double>> ceiling = magnitude_ceiling(net, dom.d);
   WalkStats total;
   std::vector<WalkTask> tasks;
   std::vector<std::int64_t> order;
   WalkStore root;
   {
-    detail::Walker w(net, dom, ctl, opt, nullptr, true);
+    detail::Walker w(en, dom, ed, ceiling, ctl, opt, nullptr, true);
     try {
       w.run_root(&root, &tasks, &order, kFrontierDepth);
     } catch (const detail::WalkStopped&) {
@@ -710,7 +1462,7 @@ inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, c
             if (k >= tasks.size() || cancel.load()) break;
             // A fresh walker (and LP warm start) per task: the results do not depend on which
             // thread ran which tasks before.
-            detail::Walker w(net, dom, ctl, opt, &cancel, false);
+            detail::Walker w(en, dom, ed, ceiling, ctl, opt, &cancel, false);
             try {
               w.run_task(tasks[k], &stores[k]);
             } catch (const detail::WalkStopped&) {
@@ -776,6 +1528,9 @@ inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, c
                         root.patterns.begin() + static_cast<std::ptrdiff_t>((r + 1) * static_cast<std::size_t>(words)));
     one.witness.assign(root.witness.begin() + static_cast<std::ptrdiff_t>(r * ud), root.witness.begin() + static_cast<std::ptrdiff_t>((r + 1) * ud));
     one.radius.assign(1, root.radius[r]);
+    one.thin.assign(1, root.thin[r]);
+    if (!root.witness_x.empty())
+      one.witness_x.assign(root.witness_x.begin() + static_cast<std::ptrdiff_t>(r * ud), root.witness_x.begin() + static_cast<std::ptrdiff_t>((r + 1) * ud));
     if (opt.affine) {
       const auto uo = static_cast<std::size_t>(out);
       one.A.assign(root.A.begin() + static_cast<std::ptrdiff_t>(r * uo * ud), root.A.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo * ud));
@@ -792,6 +1547,16 @@ inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, c
     ++r;
   }
   return total;
+}
+
+// The walk of a float network on a float domain, both taken as exact (for direct use of the core).
+inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, const WalkOptions& opt, WalkStore& result) {
+  if (net.num_hidden_layers() < 1) throw std::invalid_argument("the walk needs at least one hidden layer");
+  if (dom.d != net.input_dim()) throw std::invalid_argument("domain and network dimensions differ");
+  const ExactWalkDomain ed = exact_walk_domain_of(dom.d, dom.lo.data(), dom.hi.data(), dom.A.data(), dom.b.data(), dom.rows());
+  const WalkDomain fdom = float_walk_domain(ed, dom.r_cap);
+  const EngineNetwork en(net);
+  return walk(en, fdom, ed, ctl, opt, result);
 }
 
 }  // namespace reluregions
