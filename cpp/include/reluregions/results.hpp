@@ -62,7 +62,7 @@ struct RegionStore {
     witness_coords.push_back(sw[0]);
     witness_coords.push_back(sw[1]);
     thin.push_back(certified ? 0 : 1);
-    measure.push_back(area);
+    measure.push_back(area > 0 ? area : 0.0);  // a polygon thinner than rounding can come out at -1e-16
     for (std::uint32_t k = 0; k < n; ++k) {
       vertices.push_back(x[k]);
       vertices.push_back(y[k]);
