@@ -213,8 +213,11 @@ def test_permuting_and_rescaling_units_changes_nothing(data, dim):
 
 # ---------------------------------------------------------------------- domains in 5-D input
 @settings(max_examples=examples(40))
-@given(networks(5, max_hidden=32), st.data())
+@given(networks(5, max_hidden=32, kind="float"), st.data())
 def test_segment_in_5d_equals_folded_net(net, data):
+    # Generic (float) networks only: folding the domain into the first layer in NumPy rounds, which
+    # turns an exact degeneracy of an integer network (three concurrent zero sets) into a near one
+    # that the exact engines resolve (a tiny extra region): the folded network is then another network.
     seg = data.draw(segments_nd(5))
     folded, box = fold(net, seg)
     res, res2 = rr.regions(net, seg), rr.regions(folded, box)
@@ -226,8 +229,11 @@ def test_segment_in_5d_equals_folded_net(net, data):
 
 
 @settings(max_examples=examples(40))
-@given(networks(5, max_hidden=32), st.data())
+@given(networks(5, max_hidden=32, kind="float"), st.data())
 def test_plane_in_5d_equals_folded_net(net, data):
+    # Generic (float) networks only: folding the domain into the first layer in NumPy rounds, which
+    # turns an exact degeneracy of an integer network (three concurrent zero sets) into a near one
+    # that the exact engines resolve (a tiny extra region): the folded network is then another network.
     plane = data.draw(planes_nd(5))
     res = rr.regions(net, plane)
     # the truth: exact splitting of the plane in fractions

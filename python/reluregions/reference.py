@@ -406,17 +406,19 @@ def _measure(k: int, A: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
 
 
 def _is_bounded(A: np.ndarray, b: np.ndarray) -> bool:
-    """Whether ``{s : A s <= b}`` (non-empty) is bounded: every coordinate bounded both ways (2k LPs)."""
+    """Whether ``{s : A s <= b}`` (non-empty) is bounded: its recession cone ``{d : A d <= 0}`` is ``{0}``,
+    i.e. no direction ``d`` in the unit cube with ``A d <= 0`` has a coordinate above 1e-9 (2k bounded,
+    feasible LPs)."""
     k = A.shape[1]
     for i in range(k):
         for sign in (1.0, -1.0):
             c = np.zeros(k)
-            c[i] = sign
-            res = _solve(c, A_ub=A, b_ub=b, bounds=[(None, None)] * k)
-            if res.status == 3:
-                return False
+            c[i] = -sign
+            res = _solve(c, A_ub=A, b_ub=np.zeros(A.shape[0]), bounds=[(-1.0, 1.0)] * k)
             if res.status != 0:
                 raise RuntimeError(f"reference: boundedness LP failed ({res.status}): {res.message}")
+            if -res.fun > 1e-9:
+                return False
     return True
 
 
@@ -734,7 +736,8 @@ def facets(res: ReferenceRegions, r: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """Non-redundant H-representation ``(A, b, units)`` of region `r` (unit rows, domain coordinates,
     ``A s <= b``). A bounded region's facets are the rows whose plane holds vertices spanning k - 1
     dimensions (Qhull's vertices, :func:`vertices`); an unbounded region's, the rows that one linear
-    program each (maximize the row over the others) finds not redundant. ``units`` as in ``halfspaces``."""
+    program each (maximize the row over the others, within a box of half-side ``1e6 * scale``) finds
+    not redundant. ``units`` as in ``halfspaces``."""
     if not res.halfspaces:
         raise ValueError("facets need regions found by the LP method")
     A, b, units = _dedupe_rows(*res.halfspaces[r])
@@ -748,13 +751,18 @@ def facets(res: ReferenceRegions, r: int) -> tuple[np.ndarray, np.ndarray, np.nd
             if len(on) and (k == 1 or np.linalg.matrix_rank(on - on.mean(axis=0), tol=tol) == k - 1):
                 keep.append(i)
         return A[keep], b[keep], units[keep]
+    # Unbounded: the LPs are kept bounded by a box of half-side 1e6 * scale around the region's centre
+    # (HiGHS does not always tell unbounded from infeasible); every facet of the networks' regions
+    # reaches into it.
+    centre, half = np.asarray(res.coords[r]), 1e6 * res.scale
+    bounds = [(c - half, c + half) for c in centre]
     for i in range(A.shape[0]):
         others = np.arange(A.shape[0]) != i
-        sol = _solve(-A[i], A_ub=A[others], b_ub=b[others], bounds=[(None, None)] * k)
-        if sol.status == 3 or (sol.status == 0 and -sol.fun > b[i] + tol):
-            keep.append(i)
-        elif sol.status != 0:
+        sol = _solve(-A[i], A_ub=A[others], b_ub=b[others], bounds=bounds)
+        if sol.status != 0:
             raise RuntimeError(f"reference: redundancy LP failed ({sol.status}): {sol.message}")
+        if -sol.fun > b[i] + tol:
+            keep.append(i)
     return A[keep], b[keep], units[keep]
 
 
