@@ -207,3 +207,16 @@ def test_linear_regions_see_a_tiny_bend():
     net3 = rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, 0.0]])], [np.array([0.0, -0.5]), np.zeros(1)])
     res = rr.regions(net3, rr.Segment([0.0], [1.0]), merge_linear=True)
     assert res.count == 2 and res.linear_count == 1
+
+
+@pytest.mark.parametrize("bend", [1e-5, 1e-12, 1e-300])
+def test_walk_linear_regions_are_exact(bend):
+    # relu(x) + bend relu(x - 0.5) in a 3-D box: two linear regions however small the bend (a tolerance
+    # on the maps would merge them), and one when the second unit does not reach the output
+    W = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    net = rr.Network([W, np.array([[1.0, bend]])], [np.array([0.0, -0.5]), np.zeros(1)])
+    box = rr.Box([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+    assert rr.regions(net, box, merge_linear=True).linear_count == 2
+    flat = rr.Network([W, np.array([[1.0, 0.0]])], [np.array([0.0, -0.5]), np.zeros(1)])
+    res = rr.regions(flat, box, merge_linear=True)
+    assert res.count == 2 and res.linear_count == 1

@@ -1,6 +1,8 @@
 // The walk over activation patterns in R^d (boxes, polytopes, all of R^d).
 #include "common.hpp"
 
+#include <memory>
+
 #include <reluregions/exact.hpp>
 #include <reluregions/exact_walk.hpp>
 #include <reluregions/linear_merge.hpp>
@@ -191,6 +193,44 @@ py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi,
   return out;
 }
 
+// Neighbouring regions (pairs, by their patterns) merged when the network's output maps on them are
+// exactly equal (ExactMapEquality), in input space or on a segment / plane origin + basis s.
+py::array_t<std::int64_t> merge_pairs_exact(const rr::Network& net, const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& packed,
+                                            const i64array& pairs, const py::object& origin, const py::object& basis,
+                                            const py::object& lo, const py::object& hi) {
+  if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
+  const auto words = static_cast<py::ssize_t>(net.layout().words());
+  if (packed.ndim() != 2 || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
+  const py::ssize_t R = packed.shape(0);
+  std::unique_ptr<rr::EngineNetwork> en;
+  if (origin.is_none()) {
+    en = std::make_unique<rr::EngineNetwork>(net);
+  } else {
+    const darray o = darray::ensure(origin), B = darray::ensure(basis), a = darray::ensure(lo), b = darray::ensure(hi);
+    if (!o || !B || !a || !b || B.ndim() != 2 || B.shape(0) != net.input_dim() || o.shape(0) != net.input_dim() ||
+        a.shape(0) != B.shape(1) || b.shape(0) != B.shape(1))
+      throw py::value_error("origin, basis, lo, hi do not describe a domain of the network's input space");
+    en = std::make_unique<rr::EngineNetwork>(net, static_cast<int>(B.shape(1)), o.data(), B.data(), a.data(), b.data());
+  }
+  std::vector<std::int64_t> labels;
+  {
+    py::gil_scoped_release release;
+    rr::ExactMapEquality eq(*en);
+    rr::UnionFind uf(static_cast<std::size_t>(R));
+    const std::int64_t* p = pairs.data();
+    const std::uint64_t* pat = packed.data();
+    for (py::ssize_t k = 0; k < pairs.shape(0); ++k) {
+      const std::int64_t a = p[2 * k], b2 = p[2 * k + 1];
+      if (a < 0 || b2 < 0 || a >= R || b2 >= R) continue;
+      const auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b2);
+      if (uf.find(ua) == uf.find(ub)) continue;
+      if (eq.equal(pat + ua * static_cast<std::size_t>(words), pat + ub * static_cast<std::size_t>(words))) uf.unite(ua, ub);
+    }
+    labels = uf.labels();
+  }
+  return to_numpy(std::move(labels), {R});
+}
+
 py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, const darray& A, const darray& c, const darray& E) {
   if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
   if (A.ndim() != 3 || A.shape(0) != R) throw py::value_error("A must have shape (R, out, dim)");
@@ -226,6 +266,10 @@ void bind_walk(py::module_& m) {
         py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"), py::arg("row_units"),
         py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
         "Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)");
+  m.def("merge_pairs_exact", &merge_pairs_exact, py::arg("net"), py::arg("packed"), py::arg("pairs"),
+        py::arg("origin") = py::none(), py::arg("basis") = py::none(), py::arg("lo") = py::none(), py::arg("hi") = py::none(),
+        "Labels of the union of neighbouring regions (pairs) whose output maps are exactly equal (core); on "
+        "origin + basis @ s when given (segments, planes), else in input space");
   m.def("merge_pairs", &merge_pairs, py::arg("R"), py::arg("pairs"), py::arg("A"), py::arg("c"), py::arg("E"),
         "Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)");
 }

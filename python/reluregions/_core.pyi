@@ -208,5 +208,16 @@ def walk_facets(
 ) -> dict[str, Any]:
     """Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)."""
 
+def merge_pairs_exact(
+    net: Network,
+    packed: npt.NDArray[np.uint64],
+    pairs: npt.NDArray[np.int64],
+    origin: Optional[npt.ArrayLike] = None,
+    basis: Optional[npt.ArrayLike] = None,
+    lo: Optional[npt.ArrayLike] = None,
+    hi: Optional[npt.ArrayLike] = None,
+) -> _Int64Array:
+    """Labels of the union of neighbouring regions whose output maps are exactly equal."""
+
 def merge_pairs(R: int, pairs: npt.ArrayLike, A: npt.ArrayLike, c: npt.ArrayLike, E: npt.ArrayLike) -> _Int64Array:
     """Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)."""

@@ -362,7 +362,9 @@ class Regions:
             else:
                 self._facet_data(report)
                 pairs = np.ascontiguousarray(self.adjacency, dtype=np.int64)
-                labels = _core.merge_pairs(R, pairs, A, c, E)
+                # map equality decided exactly, on the domain's own plane or segment when it has one
+                frame = self.domain.parametrization() if isinstance(self.domain, (Segment, Plane)) else ()
+                labels = _core.merge_pairs_exact(self.network._core, self._raw["packed"], pairs, *frame)
             if progress is not None:
                 progress(R, 0, time.perf_counter() - t0)
             self._linear = LinearRegions(self, labels)
