@@ -336,8 +336,8 @@ class Regions:
         return self._raw["A"], self._raw["c"], self._raw["E"]
 
     def linear_regions(self, progress: Any = None) -> LinearRegions:
-        """Merge neighbouring regions whose output affine maps coincide (within ``LINEAR_TOL``) into
-        maximal connected linear regions.
+        """Merge neighbouring regions whose output affine maps are exactly equal (decided in exact
+        arithmetic when floating point cannot settle it) into maximal connected linear regions.
 
         `progress`, if given, is called about every 0.1 s as ``progress(regions_done, regions_left,
         elapsed_seconds)`` and once at the end with ``regions_left == 0``.

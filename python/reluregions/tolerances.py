@@ -18,8 +18,8 @@ WALK_MARGIN
     point strictly inside on each side, or a dual certificate, else an exact rational LP): regions of
     any width are found.
 LINEAR_TOL
-    Two output affine maps are equal (for merging activation regions into linear regions) when they
-    differ by at most ``LINEAR_TOL`` times their magnitude plus ``ZERO_TOL * E``.
+    No longer used by ``Regions.linear_regions`` (map equality is decided exactly in every engine);
+    kept for the core's float comparison ``merge_pairs`` and compatibility.
 """
 
 from __future__ import annotations
