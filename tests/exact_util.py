@@ -8,14 +8,13 @@ from itertools import combinations
 import numpy as np
 
 
-def exact_patterns(net, X) -> np.ndarray:
-    """Activation patterns of float points X (rows), evaluated exactly: bit = pre-activation > 0."""
+def _patterns_at(net, points) -> np.ndarray:
+    """Exact patterns at points given as lists of Fractions: bit = pre-activation > 0."""
     Ws = [[[Fraction(float(w)) for w in row] for row in W] for W in net.weights]
     bs = [[Fraction(float(v)) for v in b] for b in net.biases]
     slopes = [Fraction(float(s)) for s in net.negative_slopes]
     out = []
-    for x in np.atleast_2d(np.asarray(X, dtype=np.float64)):
-        h = [Fraction(float(v)) for v in x]
+    for h in points:
         bits = []
         for l in range(len(Ws) - 1):
             z = [sum((w * v for w, v in zip(row, h) if w and v), bi) for row, bi in zip(Ws[l], bs[l])]
@@ -23,6 +22,11 @@ def exact_patterns(net, X) -> np.ndarray:
             h = [zi if zi > 0 else zi * slopes[l] for zi in z]
         out.append(bits)
     return np.array(out, dtype=bool).reshape(-1, sum(len(b) for b in bs[:-1]))
+
+
+def exact_patterns(net, X) -> np.ndarray:
+    """Activation patterns of float points X (rows), evaluated exactly: bit = pre-activation > 0."""
+    return _patterns_at(net, ([Fraction(float(v)) for v in x] for x in np.atleast_2d(np.asarray(X, dtype=np.float64))))
 
 
 def arrangement_count_2d(W, b, lo, hi) -> int:
@@ -115,22 +119,14 @@ def exact_domain_patterns(net, domain, coords) -> np.ndarray:
     """Exact patterns at the exact points x0 + B s of domain coordinates s (rows of `coords`): the
     points a region's certified witness stands for on a segment or plane (for a Box, x = s)."""
     x0, B, _, _ = domain.parametrization()
-    Ws = [[[Fraction(float(w)) for w in row] for row in W] for W in net.weights]
-    bs = [[Fraction(float(v)) for v in b] for b in net.biases]
-    slopes = [Fraction(float(s)) for s in net.negative_slopes]
     X0 = [Fraction(float(v)) for v in x0]
     BB = [[Fraction(float(v)) for v in row] for row in np.atleast_2d(B)]
-    out = []
-    for s in np.atleast_2d(np.asarray(coords, dtype=np.float64)):
+
+    def point(s):
         sf = [Fraction(float(v)) for v in s]
-        h = [x + sum((r * v for r, v in zip(row, sf) if r), Fraction(0)) for x, row in zip(X0, BB)]
-        bits = []
-        for l in range(len(Ws) - 1):
-            z = [sum((w * v for w, v in zip(row, h) if w and v), bi) for row, bi in zip(Ws[l], bs[l])]
-            bits.extend(zi > 0 for zi in z)
-            h = [zi if zi > 0 else zi * slopes[l] for zi in z]
-        out.append(bits)
-    return np.array(out, dtype=bool).reshape(-1, sum(len(b) for b in bs[:-1]))
+        return [x + sum((r * v for r, v in zip(row, sf) if r), Fraction(0)) for x, row in zip(X0, BB)]
+
+    return _patterns_at(net, (point(s) for s in np.atleast_2d(np.asarray(coords, dtype=np.float64))))
 
 
 def _fr(v):

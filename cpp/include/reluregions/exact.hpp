@@ -135,51 +135,35 @@ class ExactNetwork {
   void normalize_units() {
     const int L = num_layers();
     for (int l = 0; l + 1 < L; ++l) {
-      const int in = in_dim(l), out = out_dim(l), next_out = out_dim(l + 1);
+      const int in = in_dim(l), out = out_dim(l);
       for (int i = 0; i < out; ++i) {
         Rational mx = boost::multiprecision::abs(b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
         for (int j = 0; j < in; ++j) {
           const Rational a = boost::multiprecision::abs(W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)]);
           if (a > mx) mx = a;
         }
-        if (mx == 0) continue;
-        const long k = -floor_log2(mx);
-        if (k == 0) continue;
-        scale_log2[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] += k;
-        for (int j = 0; j < in; ++j) {
-          Rational& w = W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
-          w = ldexp_exact(w, k);
-        }
-        Rational& bi = b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
-        bi = ldexp_exact(bi, k);
-        for (int o = 0; o < next_out; ++o) {
-          Rational& w = W[static_cast<std::size_t>(l) + 1][static_cast<std::size_t>(o) * static_cast<std::size_t>(out) + static_cast<std::size_t>(i)];
-          w = ldexp_exact(w, -k);
-        }
+        if (mx != 0) scale_unit(l, i, -floor_log2(mx));
       }
     }
   }
 
   // Rescales hidden unit i of layer l by 2^scale[l][i] (as normalize_units would choose).
   void apply_scales(const std::vector<std::vector<long>>& scale) {
-    const int L = num_layers();
-    for (int l = 0; l + 1 < L; ++l) {
-      const int in = in_dim(l), out = out_dim(l), next_out = out_dim(l + 1);
-      for (int i = 0; i < out; ++i) {
-        const long k = scale[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
-        if (k == 0) continue;
-        scale_log2[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] += k;
-        for (int j = 0; j < in; ++j) {
-          Rational& w = W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
-          w = ldexp_exact(w, k);
-        }
-        Rational& bi = b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
-        bi = ldexp_exact(bi, k);
-        for (int o = 0; o < next_out; ++o) {
-          Rational& w = W[static_cast<std::size_t>(l) + 1][static_cast<std::size_t>(o) * static_cast<std::size_t>(out) + static_cast<std::size_t>(i)];
-          w = ldexp_exact(w, -k);
-        }
-      }
+    for (int l = 0; l + 1 < num_layers(); ++l)
+      for (int i = 0; i < out_dim(l); ++i) scale_unit(l, i, scale[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
+  }
+
+  // Unit i of layer l: incoming weights and bias times 2^k, outgoing weights times 2^-k.
+  void scale_unit(int l, int i, long k) {
+    if (k == 0) return;
+    const auto ul = static_cast<std::size_t>(l), ui = static_cast<std::size_t>(i);
+    const auto in = static_cast<std::size_t>(in_dim(l)), out = static_cast<std::size_t>(out_dim(l));
+    scale_log2[ul][ui] += k;
+    for (std::size_t j = 0; j < in; ++j) W[ul][ui * in + j] = ldexp_exact(W[ul][ui * in + j], k);
+    b[ul][ui] = ldexp_exact(b[ul][ui], k);
+    for (int o = 0; o < out_dim(l + 1); ++o) {
+      Rational& w = W[ul + 1][static_cast<std::size_t>(o) * out + ui];
+      w = ldexp_exact(w, -k);
     }
   }
 
