@@ -201,3 +201,25 @@ def _clip(verts, val, side):
             t = vp / (vp - vn)
             out.append(tuple(a + t * (b - a) for a, b in zip(p, pn)))
     return out
+
+
+def exact_output_map(net, pattern, domain):
+    """The network's output map on the region of `pattern`, as affine functions of the domain
+    coordinates s (tuples of Fractions per output: coefficients, then the constant), exactly."""
+    x0, B, _, _ = domain.parametrization()
+    X0 = [Fraction(float(v)) for v in x0]
+    BB = [[Fraction(float(v)) for v in row] for row in np.atleast_2d(B)]
+    k = len(BB[0])
+    h = [(list(row), x) for row, x in zip(BB, X0)]
+    start = 0
+    Ws = [[[Fraction(float(w)) for w in row] for row in W] for W in net.weights]
+    bs = [[Fraction(float(v)) for v in b] for b in net.biases]
+    slopes = [Fraction(float(s)) for s in net.negative_slopes]
+    for l in range(len(Ws)):
+        z = [([sum((w * hj[0][q] for w, hj in zip(row, h) if w), Fraction(0)) for q in range(k)],
+              sum((w * hj[1] for w, hj in zip(row, h) if w), bi)) for row, bi in zip(Ws[l], bs[l])]
+        if l == len(Ws) - 1:
+            return [tuple(a) + (c,) for a, c in z]
+        f = [Fraction(1) if pattern[start + i] else slopes[l] for i in range(len(z))]
+        start += len(z)
+        h = [([fi * a for a in ai], fi * ci) for fi, (ai, ci) in zip(f, z)]

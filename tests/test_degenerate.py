@@ -40,14 +40,19 @@ def compare(net, domain, engine="auto", max_hidden=12):
         np.testing.assert_array_equal(exact_domain_patterns(net, domain, res.coords[ok]), res.patterns[ok])
         return
     expect = ref.regions(net, domain, method="lp", max_hidden=max_hidden)
-    assert res.count == expect.count
-    assert pattern_set(res.patterns) == pattern_set(expect.patterns)
+    # The float reference cannot see regions too thin for a float64 point (e.g. a slope of 0.1, which
+    # is not 1/10, leaves a 1e-17 sliver): the walk counts and flags them; everything else must agree.
+    thin = res.thin
+    assert pattern_set(expect.patterns) <= pattern_set(res.patterns)
+    assert pattern_set(res.patterns[~thin]) <= pattern_set(expect.patterns)
+    assert res.count - int(thin.sum()) <= expect.count <= res.count
     # per region (matched by pattern): the measures
     where = {bytes(np.asarray(p, dtype=np.uint8)): i for i, p in enumerate(expect.patterns)}
-    m = np.array([where[bytes(np.asarray(p, dtype=np.uint8))] for p in res.patterns], dtype=np.int64)
+    keep = [i for i, p in enumerate(res.patterns) if bytes(np.asarray(p, dtype=np.uint8)) in where]
+    m = np.array([where[bytes(np.asarray(res.patterns[i], dtype=np.uint8))] for i in keep], dtype=np.int64)
     if domain.dim <= 3:
         measure = np.prod(ref.parametrize(domain)[3] - ref.parametrize(domain)[2])
-        np.testing.assert_allclose(res.measures, expect.measures[m], rtol=1e-7, atol=1e-9 * measure)
+        np.testing.assert_allclose(res.measures[keep], expect.measures[m], rtol=1e-7, atol=1e-9 * measure)
 
 
 

@@ -445,6 +445,15 @@ class PolygonEngine : Layerwise<2> {
           return true;
         }
       }
+    // Thin: the float vertices' mean (the centroid divides by an area lost in rounding), in the square.
+    double mx = 0.0, my = 0.0;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      mx += x[k];
+      my += y[k];
+    }
+    w[0] = std::min(1.0, std::max(0.0, mx / n));
+    w[1] = std::min(1.0, std::max(0.0, my / n));
+    for (int k = 0; k < 2; ++k) sw[k] = en_.coord(k, w[k]);
     return false;
   }
 
