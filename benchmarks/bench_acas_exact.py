@@ -48,7 +48,9 @@ def box(vnnlib: Path) -> rr.Box:
 
 
 def main() -> None:
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data" / "acasxu"
+    data = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data" / "acasxu"
+    )
     dom = box(data / "prop_1.vnnlib")
     print(f"property 1 box: lo={dom.lo.tolist()} hi={dom.hi.tolist()}")
     print("| network | threads | regions | time (s) | exact decisions | per 1,000 regions | thin |")
@@ -62,7 +64,9 @@ def main() -> None:
             el = time.perf_counter() - t
             ex = int(res.stats.get("exact_decisions", 0))
             pats[threads] = res.patterns
-            print(f"| {f.stem} | {threads} | {res.count:,} | {el:.2f} | {ex} | {1000.0 * ex / max(res.count, 1):.3f} | {int(res.thin.sum())} |")
+            print(
+                f"| {f.stem} | {threads} | {res.count:,} | {el:.2f} | {ex} | {1000.0 * ex / max(res.count, 1):.3f} | {int(res.thin.sum())} |"
+            )
         print(f"|   same regions with 1 and 2 threads | | {np.array_equal(pats[1], pats[2])} | | | | |")
 
 

@@ -29,7 +29,8 @@ import platform
 import statistics
 import subprocess
 import time
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -89,7 +90,10 @@ def he_network(widths, seed, inputs=2):
     """Random He-initialised network (biases N(0, 0.1^2)), weights rounded to float32 for regioncam."""
     rng = np.random.default_rng(seed)
     dims = [inputs, *widths, 1]
-    W = [rng.normal(0, np.sqrt(2 / dims[i]), (dims[i + 1], dims[i])).astype(np.float32).astype(np.float64) for i in range(len(dims) - 1)]
+    W = [
+        rng.normal(0, np.sqrt(2 / dims[i]), (dims[i + 1], dims[i])).astype(np.float32).astype(np.float64)
+        for i in range(len(dims) - 1)
+    ]
     b = [rng.normal(0, 0.1, dims[i + 1]).astype(np.float32).astype(np.float64) for i in range(len(dims) - 1)]
     return rr.Network(W, b)
 
@@ -123,7 +127,12 @@ def machine() -> list[str]:
         pass
     try:
         here = os.path.dirname(os.path.abspath(__file__))
-        commit = subprocess.run(["git", "-C", here, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10).stdout.strip() or "unknown"
+        commit = (
+            subprocess.run(
+                ["git", "-C", here, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+            or "unknown"
+        )
     except (OSError, subprocess.SubprocessError):
         commit = "unknown"
     return [
@@ -143,7 +152,9 @@ def load() -> str:
 def section_zigzag(args) -> None:
     print("## 1. Zigzag constructions on [0, 1] (1-D interval engine)\n")
     print(load() + "\n")
-    print("| network | parameters | regions | count (ms, median / min) | count (regions/s, median) | regions() (ms, median / min) |")
+    print(
+        "| network | parameters | regions | count (ms, median / min) | count (regions/s, median) | regions() (ms, median / min) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     cases = [(10, 5), (3, 4)] if args.quick else [(10, 5), (3, 4), (20, 5)]
     target = None
@@ -152,12 +163,16 @@ def section_zigzag(args) -> None:
         tc, n = timed(lambda: rr.count(net, UNIT), args.repeat)
         tr, res = timed(lambda: rr.regions(net, UNIT), args.repeat)
         assert res.count == n == (width + 1) ** depth, (width, depth, n, res.count)
-        print(f"| zigzag({width}, {depth}) | {net.num_parameters:,} | {n:,} | {tc.ms()} | {_num(n / tc.median)} | {tr.ms()} |")
+        print(
+            f"| zigzag({width}, {depth}) | {net.num_parameters:,} | {n:,} | {tc.ms()} | {_num(n / tc.median)} | {tr.ms()} |"
+        )
         if (width, depth) == (10, 5):
             target = tc
     if target is not None:
         verdict = "met" if target.median < 0.020 else "NOT met"
-        print(f"\nzigzag(10, 5) count: median {target.median * 1e3:.2f} ms, min {target.min * 1e3:.2f} ms; target < 20 ms: {verdict}\n")
+        print(
+            f"\nzigzag(10, 5) count: median {target.median * 1e3:.2f} ms, min {target.min * 1e3:.2f} ms; target < 20 ms: {verdict}\n"
+        )
 
 
 def section_regioncam(args) -> None:
@@ -170,8 +185,10 @@ def section_regioncam(args) -> None:
     except ImportError:
         have_rc = False
         print("(regioncam not installed: pip install regioncam)\n")
-    print("| network | seed | regions (ours) | regions (regioncam) | equal | count (ms) | regions() (ms) | regioncam (ms) "
-          "| count (regions/s) | speed-up count | speed-up regions() |")
+    print(
+        "| network | seed | regions (ours) | regions (regioncam) | equal | count (ms) | regions() (ms) | regioncam (ms) "
+        "| count (regions/s) | speed-up count | speed-up regions() |"
+    )
     print("|---|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|")
     speedups, unequal = [], []
     widths = (64,) if args.quick else (64, 128)
@@ -189,19 +206,31 @@ def section_regioncam(args) -> None:
                 if nrc != n:
                     unequal.append((name, seed, n, nrc))
                 speedups.append(trc.median / tc.median)
-                print(f"| {name} | {seed} | {n:,} | {nrc:,} | {equal} | {tc.ms()} | {tr.ms()} | {trc.ms()} | {_num(n / tc.median)} "
-                      f"| {trc.median / tc.median:.1f}x | {trc.median / tr.median:.1f}x |")
+                print(
+                    f"| {name} | {seed} | {n:,} | {nrc:,} | {equal} | {tc.ms()} | {tr.ms()} | {trc.ms()} | {_num(n / tc.median)} "
+                    f"| {trc.median / tc.median:.1f}x | {trc.median / tr.median:.1f}x |"
+                )
             else:
-                print(f"| {name} | {seed} | {n:,} | - | - | {tc.ms()} | {tr.ms()} | - | {_num(n / tc.median)} | - | - |")
+                print(
+                    f"| {name} | {seed} | {n:,} | - | - | {tc.ms()} | {tr.ms()} | - | {_num(n / tc.median)} | - | - |"
+                )
     print("\n(ms columns: median / min; speed-ups: ratio of medians, regioncam time / ours)\n")
     if speedups:
         verdict = "met" if min(speedups) >= 5 else "NOT met"
-        print(f"speed-up of count over regioncam: {min(speedups):.1f}x to {max(speedups):.1f}x; target >= 5x: {verdict}")
-        print("counts equal on every network: " + ("yes" if not unequal else f"NO: {unequal} (name, seed, ours, regioncam)") + "\n")
+        print(
+            f"speed-up of count over regioncam: {min(speedups):.1f}x to {max(speedups):.1f}x; target >= 5x: {verdict}"
+        )
+        print(
+            "counts equal on every network: "
+            + ("yes" if not unequal else f"NO: {unequal} (name, seed, ours, regioncam)")
+            + "\n"
+        )
 
 
 def _patterns_equal(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and {r.tobytes() for r in np.asarray(a, bool)} == {r.tobytes() for r in np.asarray(b, bool)}
+    return a.shape == b.shape and {r.tobytes() for r in np.asarray(a, bool)} == {
+        r.tobytes() for r in np.asarray(b, bool)
+    }
 
 
 def section_reference(args) -> None:
@@ -218,32 +247,60 @@ def section_reference(args) -> None:
     ]
     if not args.quick:
         cases += [
-            ("1-8-8-1 random (seed 0)", he_network([8, 8], 0, inputs=1), rr.Box([-3.0], [3.0]), "[-3, 3]", ("breakpoints", "lp")),
+            (
+                "1-8-8-1 random (seed 0)",
+                he_network([8, 8], 0, inputs=1),
+                rr.Box([-3.0], [3.0]),
+                "[-3, 3]",
+                ("breakpoints", "lp"),
+            ),
             ("2-8-8-8-1 random (seed 0)", he_network([8, 8, 8], 0), SQUARE, "[-1, 1]^2", ("lp",)),
             ("2-16-16-1 random (seed 0)", he_network([16, 16], 0), SQUARE, "[-1, 1]^2", ("lp",)),
         ]
     ref_repeat = 1 if args.quick else max(1, min(args.repeat, 3))
-    print(f"(engine: one warm-up run, then {args.repeat} samples; reference: {ref_repeat} single-run sample(s), no warm-up)\n")
-    print("| network | domain | hidden units | regions | engine count (ms) | engine regions() (ms) | engine regions() (regions/s) "
-          "| reference method | reference (ms) | reference (regions/s) | engine / reference | same patterns |")
+    print(
+        f"(engine: one warm-up run, then {args.repeat} samples; reference: {ref_repeat} single-run sample(s), no warm-up)\n"
+    )
+    print(
+        "| network | domain | hidden units | regions | engine count (ms) | engine regions() (ms) | engine regions() (regions/s) "
+        "| reference method | reference (ms) | reference (regions/s) | engine / reference | same patterns |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|:---:|")
     for name, net, dom, dom_name, methods in cases:
         tc, n = timed(lambda: rr.count(net, dom), args.repeat)
         te, res = timed(lambda: rr.regions(net, dom), args.repeat)
         for method in methods:
-            tref, ref = timed(lambda: reference.regions(net, dom, method=method, max_hidden=net.num_hidden), ref_repeat, warmup=False)
-            same = "yes" if ref.count == res.count == n and _patterns_equal(ref.patterns, res.patterns) else f"NO ({ref.count} vs {res.count})"
-            print(f"| {name} | {dom_name} | {net.num_hidden} | {res.count:,} | {tc.ms()} | {te.ms()} | {_num(res.count / te.median)} "
-                  f"| {method} | {tref.ms()} | {_num(ref.count / tref.median)} | {_num(tref.median / te.median)}x | {same} |")
-    print("\n(ms columns: median / min; regions/s and the ratio from the medians; the ratio compares regions() with\n"
-          " reference.regions(), both enumerating every region with its pattern)\n")
+            tref, ref = timed(
+                lambda: reference.regions(net, dom, method=method, max_hidden=net.num_hidden), ref_repeat, warmup=False
+            )
+            same = (
+                "yes"
+                if ref.count == res.count == n and _patterns_equal(ref.patterns, res.patterns)
+                else f"NO ({ref.count} vs {res.count})"
+            )
+            print(
+                f"| {name} | {dom_name} | {net.num_hidden} | {res.count:,} | {tc.ms()} | {te.ms()} | {_num(res.count / te.median)} "
+                f"| {method} | {tref.ms()} | {_num(ref.count / tref.median)} | {_num(tref.median / te.median)}x | {same} |"
+            )
+    print(
+        "\n(ms columns: median / min; regions/s and the ratio from the medians; the ratio compares regions() with\n"
+        " reference.regions(), both enumerating every region with its pattern)\n"
+    )
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smaller cases and 3 runs per measurement (a smoke run, well under a minute)")
-    ap.add_argument("--repeat", type=int, help="samples per measurement, median and min reported (default 7, or 3 with --quick)")
-    ap.add_argument("--seeds", type=int, default=3, help="random networks per width in section 2 (default 3; 1 with --quick)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller cases and 3 runs per measurement (a smoke run, well under a minute)",
+    )
+    ap.add_argument(
+        "--repeat", type=int, help="samples per measurement, median and min reported (default 7, or 3 with --quick)"
+    )
+    ap.add_argument(
+        "--seeds", type=int, default=3, help="random networks per width in section 2 (default 3; 1 with --quick)"
+    )
     args = ap.parse_args()
     if args.repeat is None:
         args.repeat = 3 if args.quick else 7

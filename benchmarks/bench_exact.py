@@ -55,7 +55,9 @@ def row(name, med, mn, c, unit="ms"):
     stats = getattr(c, "stats", None) or {}
     ex = stats.get("exact_decisions")
     per = "-" if ex is None else f"{1000.0 * ex / max(int(c), 1):.2f}"
-    print(f"| {name} | {int(c):,} | {med * scale:.1f} {unit} | {mn * scale:.1f} {unit} | {'-' if ex is None else ex} | {per} |")
+    print(
+        f"| {name} | {int(c):,} | {med * scale:.1f} {unit} | {mn * scale:.1f} {unit} | {'-' if ex is None else ex} | {per} |"
+    )
 
 
 def main() -> None:
@@ -64,8 +66,10 @@ def main() -> None:
     ap.add_argument("--truth", action="store_true")
     args = ap.parse_args()
     rep = 3 if args.quick else 7
-    print(f"reluregions {getattr(rr, '__version__', '?')} from {Path(rr.__file__).parent}; nproc {os.cpu_count()}; "
-          f"load {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}")
+    print(
+        f"reluregions {getattr(rr, '__version__', '?')} from {Path(rr.__file__).parent}; nproc {os.cpu_count()}; "
+        f"load {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}"
+    )
     print("| case | regions | median | min | exact decisions | per 1,000 regions |")
     print("|---|---:|---:|---:|---:|---:|")
     z = constructions.zigzag(10, 5)
@@ -76,7 +80,12 @@ def main() -> None:
         med, mn, c = timed(lambda: rr.count(net, SQUARE), rep)
         row(f"He 2-{w}-{w}-{w}-1 count", med, mn, c)
         med, mn, r = timed(lambda: rr.regions(net, SQUARE), rep)
-        row(f"He 2-{w}-{w}-{w}-1 regions()", med, mn, rr.count(net, SQUARE) if hasattr(rr.count(net, SQUARE), "stats") else r.count)
+        row(
+            f"He 2-{w}-{w}-{w}-1 regions()",
+            med,
+            mn,
+            rr.count(net, SQUARE) if hasattr(rr.count(net, SQUARE), "stats") else r.count,
+        )
     for n in (100, 1000):
         net, W, b = lines(n, 0)
         med, mn, c = timed(lambda: rr.count(net, SQUARE), max(1, rep // 2))

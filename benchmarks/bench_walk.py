@@ -48,17 +48,37 @@ def row(*cells) -> None:
 def acas(quick: bool) -> None:
     print("\n## ACAS Xu-shaped network: 5-50x6-5, He init (seed 0), box [-h, h]^5, count only")
     net = he_network(0, [5] + [50] * 6 + [5])
-    row("h", "threads", "regions", "time s", "regions/s", "decision LPs/region", "box LPs/region", "Chebyshev LPs/region",
-        "pivots/region", "max RSS MB (before -> after)")
-    for h in ([0.01] if quick else [0.01, 0.013]):
+    row(
+        "h",
+        "threads",
+        "regions",
+        "time s",
+        "regions/s",
+        "decision LPs/region",
+        "box LPs/region",
+        "Chebyshev LPs/region",
+        "pivots/region",
+        "max RSS MB (before -> after)",
+    )
+    for h in [0.01] if quick else [0.01, 0.013]:
         box = rr.Box(-h * np.ones(5), h * np.ones(5))
         for threads in (1, 2):
             before = maxrss_mb()
             c, t = timed(lambda: rr.count(net, box, threads=threads))
             s = c.stats
             n = int(c)
-            row(h, threads, n, f"{t:.2f}", f"{n / t:,.0f}", f"{s['lps'] / n:.2f}", f"{s['box_lps'] / n:.2f}",
-                f"{s['chebyshev'] / n:.2f}", f"{s['pivots'] / n:.1f}", f"{before:.0f} -> {maxrss_mb():.0f}")
+            row(
+                h,
+                threads,
+                n,
+                f"{t:.2f}",
+                f"{n / t:,.0f}",
+                f"{s['lps'] / n:.2f}",
+                f"{s['box_lps'] / n:.2f}",
+                f"{s['chebyshev'] / n:.2f}",
+                f"{s['pivots'] / n:.1f}",
+                f"{before:.0f} -> {maxrss_mb():.0f}",
+            )
 
 
 def dims_sweep(quick: bool) -> None:
@@ -77,7 +97,7 @@ def dims_sweep(quick: bool) -> None:
 def two_d(quick: bool) -> None:
     print("\n## 2-D networks on [-1, 1]^2: the walk vs the polygon engine (count)")
     row("network", "regions", "polygon s", "walk 1 thread s", "walk 2 threads s", "counts equal")
-    for w in ([16, 32] if quick else [16, 32, 64]):
+    for w in [16, 32] if quick else [16, 32, 64]:
         net = he_network(w, [2, w, w, w, 1])
         box = rr.Box([-1, -1], [1, 1])
         cp, tp = timed(lambda: rr.count(net, box), repeat=3)
@@ -106,7 +126,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    print(f"# bench_walk: {platform.processor() or platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"# bench_walk: {platform.processor() or platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}"
+    )
     acas(args.quick)
     dims_sweep(args.quick)
     two_d(args.quick)

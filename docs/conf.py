@@ -49,28 +49,51 @@ def build_gallery() -> None:
     rows = []
     for script in scripts:
         name = script.stem
-        res = subprocess.run([sys.executable, str(script), "--out", str(GALLERY)], capture_output=True, text=True,
-                             cwd=ROOT, timeout=600)
+        res = subprocess.run(
+            [sys.executable, str(script), "--out", str(GALLERY)], capture_output=True, text=True, cwd=ROOT, timeout=600
+        )
         if res.returncode != 0:
             raise RuntimeError(f"examples/{script.name} failed:\n{res.stderr}")
         (GALLERY / f"{name}.txt").write_text(res.stdout)
         title = _title(script)
-        figure = f"\n.. image:: {name}.png\n   :alt: the figure written by {script.name}\n" if (GALLERY / f"{name}.png").exists() else ""
+        figure = (
+            f"\n.. image:: {name}.png\n   :alt: the figure written by {script.name}\n"
+            if (GALLERY / f"{name}.png").exists()
+            else ""
+        )
         page = [
-            title, "=" * len(title), "",
-            f"``examples/{script.name}``; run it with ``python examples/{script.name} --out DIR``.", "",
-            "Code", "----", "",
-            f".. literalinclude:: ../../examples/{script.name}", "   :language: python", "",
-            "Output", "------", "",
-            f".. literalinclude:: {name}.txt", "   :language: text", "",
+            title,
+            "=" * len(title),
+            "",
+            f"``examples/{script.name}``; run it with ``python examples/{script.name} --out DIR``.",
+            "",
+            "Code",
+            "----",
+            "",
+            f".. literalinclude:: ../../examples/{script.name}",
+            "   :language: python",
+            "",
+            "Output",
+            "------",
+            "",
+            f".. literalinclude:: {name}.txt",
+            "   :language: text",
+            "",
             figure,
         ]
         (GALLERY / f"{name}.rst").write_text("\n".join(page))
         rows.append(name)
-    index = ["Gallery", "=======", "",
-             "Each example script of ``examples/``: its code, what it prints and the figure it writes (run at "
-             "documentation build time, so the numbers are those of this version).", "",
-             ".. toctree::", "   :maxdepth: 1", ""] + [f"   {name}" for name in rows]
+    index = [
+        "Gallery",
+        "=======",
+        "",
+        "Each example script of ``examples/``: its code, what it prints and the figure it writes (run at "
+        "documentation build time, so the numbers are those of this version).",
+        "",
+        ".. toctree::",
+        "   :maxdepth: 1",
+        "",
+    ] + [f"   {name}" for name in rows]
     (GALLERY / "index.rst").write_text("\n".join(index) + "\n")
 
 

@@ -1,6 +1,6 @@
 """UDL Fig. 4.1: composing two 1-3-1 networks gives 3 x 3 = 9 regions on [-1, 1].
 
-    python examples/fig4_1.py [--out DIR]
+python examples/fig4_1.py [--out DIR]
 """
 
 import argparse
@@ -24,7 +24,9 @@ print(f"composition:    {first.num_parameters + second.num_parameters} parameter
 
 fig = figure((12, 3.5))
 axes = fig.subplots(1, 3)
-for ax, net, title in zip(axes, (first, second, composed), ("first: x -> y", "second: y -> y'", "composition: x -> y'")):
+for ax, net, title in zip(
+    axes, (first, second, composed), ("first: x -> y", "second: y -> y'", "composition: x -> y'")
+):
     plot_regions_1d(net, interval, ax=ax)
     ax.set_title(f"{title} ({rr.count(net, interval)} regions)")
 path = os.path.join(args.out, "fig4_1.png")

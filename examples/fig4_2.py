@@ -1,6 +1,6 @@
 """UDL Fig. 4.2: a 2-3-1 network (7 regions, one flat) composed with a 1-2-1 network: 13 regions.
 
-    python examples/fig4_2.py [--out DIR]
+python examples/fig4_2.py [--out DIR]
 """
 
 import argparse

@@ -24,12 +24,18 @@ shallow = rr.Network([np.ones((6, 1)), np.array([[1.0, -2, 2, -2, 2, -2]])], [-n
 first, second = constructions.udl_fig4_1()
 saw = constructions.sawtooth(3)
 best = saw.then(saw)
-print(f"1-6-1:               {bounds.num_parameters(1, [6])} parameters, at most {bounds.zaslavsky(6, 1)} regions; "
-      f"this one has {rr.count(shallow, unit)}")
-print(f"two composed 1-3-1:  {first.num_parameters + second.num_parameters} parameters, "
-      f"{rr.count(first.then(second), rr.Box([-1.0], [1.0]))} regions (UDL Fig. 4.1)")
-print(f"two composed 1-3-1:  {2 * saw.num_parameters} parameters, {rr.count(best, unit)} regions "
-      f"(sawtooths; the most possible: {bounds.serra2018_upper(1, [3, 3])})")
+print(
+    f"1-6-1:               {bounds.num_parameters(1, [6])} parameters, at most {bounds.zaslavsky(6, 1)} regions; "
+    f"this one has {rr.count(shallow, unit)}"
+)
+print(
+    f"two composed 1-3-1:  {first.num_parameters + second.num_parameters} parameters, "
+    f"{rr.count(first.then(second), rr.Box([-1.0], [1.0]))} regions (UDL Fig. 4.1)"
+)
+print(
+    f"two composed 1-3-1:  {2 * saw.num_parameters} parameters, {rr.count(best, unit)} regions "
+    f"(sawtooths; the most possible: {bounds.serra2018_upper(1, [3, 3])})"
+)
 
 fig = figure((12, 3.5))
 axes = fig.subplots(1, 3)

@@ -98,8 +98,13 @@ def linear_count_1d(net, a, b) -> int:
     pieces = [(Fraction(0), Fraction(1), [(dv, av) for dv, av in zip(d, a)])]
 
     def affine(h, W, bias):
-        return [(sum((w * s for w, (s, _) in zip(row, h) if w), Fraction(0)),
-                 sum((w * o for w, (_, o) in zip(row, h) if w), bi)) for row, bi in zip(W, bias)]
+        return [
+            (
+                sum((w * s for w, (s, _) in zip(row, h) if w), Fraction(0)),
+                sum((w * o for w, (_, o) in zip(row, h) if w), bi),
+            )
+            for row, bi in zip(W, bias)
+        ]
 
     for l in range(len(Ws) - 1):
         nxt = []
@@ -216,8 +221,13 @@ def exact_output_map(net, pattern, domain):
     bs = [[Fraction(float(v)) for v in b] for b in net.biases]
     slopes = [Fraction(float(s)) for s in net.negative_slopes]
     for l in range(len(Ws)):
-        z = [([sum((w * hj[0][q] for w, hj in zip(row, h) if w), Fraction(0)) for q in range(k)],
-              sum((w * hj[1] for w, hj in zip(row, h) if w), bi)) for row, bi in zip(Ws[l], bs[l])]
+        z = [
+            (
+                [sum((w * hj[0][q] for w, hj in zip(row, h) if w), Fraction(0)) for q in range(k)],
+                sum((w * hj[1] for w, hj in zip(row, h) if w), bi),
+            )
+            for row, bi in zip(Ws[l], bs[l])
+        ]
         if l == len(Ws) - 1:
             return [tuple(a) + (c,) for a, c in z]
         f = [Fraction(1) if pattern[start + i] else slopes[l] for i in range(len(z))]

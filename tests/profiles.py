@@ -27,7 +27,9 @@ settings.register_profile("ci", max_examples=BASE, **_COMMON)
 settings.register_profile("thorough", max_examples=BASE * THOROUGH_FACTOR, **_COMMON)
 # tools/mutate.py: the default examples, no shrinking and no example database (a mutant's failure only
 # has to be seen, not minimized, and must not be replayed into the real suite's runs).
-settings.register_profile("mutate", max_examples=BASE, database=None, phases=[Phase.explicit, Phase.generate], **_COMMON)
+settings.register_profile(
+    "mutate", max_examples=BASE, database=None, phases=[Phase.explicit, Phase.generate], **_COMMON
+)
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 if PROFILE not in ("ci", "thorough", "mutate"):

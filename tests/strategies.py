@@ -63,7 +63,9 @@ def _forward(Ws: list[np.ndarray], bs: list[np.ndarray], slopes: list[float], X:
     return h
 
 
-def _float_net(rng: np.random.Generator, dims: list[int], slopes: list[float]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+def _float_net(
+    rng: np.random.Generator, dims: list[int], slopes: list[float]
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
     d = dims[0]
     Ws = [rng.normal(size=(dims[i + 1], dims[i])) for i in range(len(dims) - 1)]
     bs: list[np.ndarray] = []
@@ -82,7 +84,18 @@ def _int_matrix(draw, rows: int, cols: int) -> np.ndarray:
     return np.array(entries, dtype=float).reshape(rows, cols)
 
 
-FIRST_LAYER_MOVES = ("fresh", "fresh", "fresh", "duplicate", "scaled", "opposite", "parallel", "concurrent", "dead", "always_on")
+FIRST_LAYER_MOVES = (
+    "fresh",
+    "fresh",
+    "fresh",
+    "duplicate",
+    "scaled",
+    "opposite",
+    "parallel",
+    "concurrent",
+    "dead",
+    "always_on",
+)
 DEEP_LAYER_MOVES = ("fresh", "fresh", "duplicate", "dead", "cancel")
 
 
@@ -164,7 +177,9 @@ def networks(
         for i in range(dims[1]):
             if not np.any(Ws[0][i]):
                 Ws[0][i, i % input_dim] = 1.0
-            p = np.array(draw(st.lists(st.sampled_from([0, 1, -1]), min_size=input_dim, max_size=input_dim)), dtype=float)
+            p = np.array(
+                draw(st.lists(st.sampled_from([0, 1, -1]), min_size=input_dim, max_size=input_dim)), dtype=float
+            )
             bs[0][i] = -Ws[0][i] @ p + draw(st.sampled_from([0.0, 1.0, -1.0]))
         if kind in ("degenerate", "near"):
             involved: list[set[int]] = []
@@ -181,7 +196,9 @@ def _perturb(draw, Ws: list[np.ndarray], bs: list[np.ndarray], involved: list[se
     """Moves 1-3 distinct entries of the degenerate units by 10^-k times their size (k in NEAR_EXPONENTS)."""
     rows = [(l, i) for l, inv in enumerate(involved) for i in sorted(inv)] or [(0, 0)]
     spots = st.tuples(st.sampled_from(rows), st.integers(0, 10**6))
-    for (l, i), c in draw(st.lists(spots, min_size=1, max_size=3, unique_by=lambda x: (x[0], x[1] % (Ws[x[0][0]].shape[1] + 1)))):
+    for (l, i), c in draw(
+        st.lists(spots, min_size=1, max_size=3, unique_by=lambda x: (x[0], x[1] % (Ws[x[0][0]].shape[1] + 1)))
+    ):
         eps = 10.0 ** -draw(st.sampled_from(NEAR_EXPONENTS)) * draw(st.sampled_from([1.0, -1.0]))
         col = c % (Ws[l].shape[1] + 1)  # the last "column" is the bias
         if col == Ws[l].shape[1]:

@@ -14,7 +14,9 @@ from test_newcomer import run_cli
 def small_net(d=2, widths=(5,), seed=0):
     rng = np.random.default_rng(seed)
     sizes = [d, *widths, 1]
-    return rr.Network([rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])], [rng.normal(size=o) for o in sizes[1:]])
+    return rr.Network(
+        [rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])], [rng.normal(size=o) for o in sizes[1:]]
+    )
 
 
 def bad_files(tmp_path):
@@ -65,26 +67,38 @@ def test_leaky_must_be_booleans(tmp_path):
     np.savez(path, W0=np.ones((3, 2)), b0=np.zeros(3), W1=np.ones((1, 3)), b1=np.zeros(1), leaky=np.array([2]))
     with pytest.raises(ValueError, match="leaky must be booleans"):
         rr.Network.load(path)
-    np.savez(path, W0=np.ones((3, 2)), b0=np.zeros(3), W1=np.ones((1, 3)), b1=np.zeros(1), negative_slopes=np.array(["x"]))
+    np.savez(
+        path, W0=np.ones((3, 2)), b0=np.zeros(3), W1=np.ones((1, 3)), b1=np.zeros(1), negative_slopes=np.array(["x"])
+    )
     with pytest.raises(ValueError, match="negative_slopes must be numbers"):
         rr.Network.load(path)
     np.savez(path, W0=np.array([["a", "b"]]), b0=np.zeros(1))
     with pytest.raises(ValueError, match="net.npz: layer 0: weight matrix must be a real numeric"):
         rr.Network.load(path)
-    np.savez(path, W0=np.ones((3, 2)), b0=np.zeros(3), W1=np.ones((1, 3)), b1=np.zeros(1), leaky=np.array([True]),
-             negative_slopes=np.array([0.2]))
+    np.savez(
+        path,
+        W0=np.ones((3, 2)),
+        b0=np.zeros(3),
+        W1=np.ones((1, 3)),
+        b1=np.zeros(1),
+        leaky=np.array([True]),
+        negative_slopes=np.array([0.2]),
+    )
     assert rr.Network.load(path).activations == ("leaky_relu",)
 
 
 @pytest.mark.parametrize("fn", [rr.count, rr.regions])
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"threads": 2**40}, "threads=1099511627776 is too large"),
-    ({"max_regions": 2**70}, "max_regions=1180591620717411303424 is too large"),
-    ({"threads": 0}, "threads must be a positive integer"),
-    ({"max_regions": 2.5}, "max_regions must be a positive integer"),
-    ({"time_limit": np.float32(-1)}, "time_limit must be a positive number"),
-    ({"time_limit": "1"}, "time_limit must be a positive number"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"threads": 2**40}, "threads=1099511627776 is too large"),
+        ({"max_regions": 2**70}, "max_regions=1180591620717411303424 is too large"),
+        ({"threads": 0}, "threads must be a positive integer"),
+        ({"max_regions": 2.5}, "max_regions must be a positive integer"),
+        ({"time_limit": np.float32(-1)}, "time_limit must be a positive number"),
+        ({"time_limit": "1"}, "time_limit must be a positive number"),
+    ],
+)
 def test_limits_give_clear_errors(fn, kwargs, match):
     with pytest.raises(ValueError, match=match):
         fn(small_net(3), rr.Space(), **kwargs)
@@ -100,7 +114,10 @@ def test_numpy_scalars_are_accepted_as_limits(domain):
     assert res.count == expected
 
 
-@pytest.mark.parametrize("domain", [rr.Space(), rr.Box(-np.ones(3), np.ones(3)), rr.Polytope(np.vstack([np.eye(3), -np.ones((1, 3))]), [1, 1, 1, 1])])
+@pytest.mark.parametrize(
+    "domain",
+    [rr.Space(), rr.Box(-np.ones(3), np.ones(3)), rr.Polytope(np.vstack([np.eye(3), -np.ones((1, 3))]), [1, 1, 1, 1])],
+)
 def test_a_network_without_hidden_layers_is_one_region(domain):
     net = rr.Network([np.array([[1.0, -2.0, 0.5]])], [np.array([0.25])])
     assert "mixed" not in repr(net) and "no hidden layer" in repr(net)
@@ -185,11 +202,14 @@ def test_progress_reports_the_merge_phase(domain):
     assert merge and merge[-1] == (1, res.count, 0)
 
 
-@pytest.mark.parametrize(("args", "match"), [
-    (["--threads", str(2**40)], "threads=1099511627776 is too large"),
-    (["--max-regions", str(2**70)], "max_regions=1180591620717411303424 is too large"),
-    (["--threads", "0"], "threads must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["--threads", str(2**40)], "threads=1099511627776 is too large"),
+        (["--max-regions", str(2**70)], "max_regions=1180591620717411303424 is too large"),
+        (["--threads", "0"], "threads must be a positive integer"),
+    ],
+)
 def test_cli_bad_limits_are_one_line_exit_2(net_file, args, match):
     res = run_cli("count", str(net_file), "--space", *args)
     assert res.returncode == 2

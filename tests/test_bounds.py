@@ -75,6 +75,7 @@ def architectures_with_ranks(draw, **kwargs):
 # Known values
 # --------------------------------------------------------------------------
 
+
 def test_known_values_input_dim_one():
     # n_0 = 1: Serra's bounds meet at prod(n_l + 1) = 11^5 (their Theorem 5).
     assert serra2018_lower(1, [10] * 5) == 161_051
@@ -130,9 +131,13 @@ def test_numpy_integer_widths_are_accepted():
 
 def test_results_are_python_ints():
     for value in (
-        zaslavsky(5, 2), zaslavsky_bounded(5, 2), montufar2014_lower(1, [10] * 5),
-        serra2018_lower(1, [10] * 5), montufar2017_upper(1, [10] * 5),
-        serra2018_upper(np.int64(1), np.array([10] * 5)), trivial_upper([3]),
+        zaslavsky(5, 2),
+        zaslavsky_bounded(5, 2),
+        montufar2014_lower(1, [10] * 5),
+        serra2018_lower(1, [10] * 5),
+        montufar2017_upper(1, [10] * 5),
+        serra2018_upper(np.int64(1), np.array([10] * 5)),
+        trivial_upper([3]),
         num_parameters(1, np.array([10] * 5)),
     ):
         assert type(value) is int
@@ -163,6 +168,7 @@ def test_wide_and_deep():
 # --------------------------------------------------------------------------
 # Closed forms independent of the implementation
 # --------------------------------------------------------------------------
+
 
 def test_zaslavsky_closed_forms():
     for n in range(40):
@@ -215,6 +221,7 @@ def test_unbounded_regions_identity():
 # Dynamic programme against the literal sum over J
 # --------------------------------------------------------------------------
 
+
 @THOROUGH
 @given(architectures_with_ranks())
 def test_dp_matches_literal_sum(arch):
@@ -227,6 +234,7 @@ def test_dp_matches_literal_sum(arch):
 # --------------------------------------------------------------------------
 # Orderings and monotonicity
 # --------------------------------------------------------------------------
+
 
 @FAST
 @given(architectures_with_ranks(max_input=8, max_width=40, max_depth=6), st.data())
@@ -260,9 +268,7 @@ def test_monotone_in_each_width_and_input_dim(arch, data):
         assert bound(input_dim + 1, widths) >= bound(input_dim, widths)
     assert trivial_upper(wider) == 2 * trivial_upper(widths)
     # Ranks stay valid for the wider layer, so the refined bound must not drop.
-    assert serra2018_upper(input_dim, wider, ranks) >= serra2018_upper(
-        input_dim, widths, ranks
-    )
+    assert serra2018_upper(input_dim, wider, ranks) >= serra2018_upper(input_dim, widths, ranks)
     for bound, factor in ((montufar2014_lower, 1), (serra2018_lower, 3)):
         if all(n >= factor * input_dim for n in widths):
             assert bound(input_dim, wider) >= bound(input_dim, widths)
@@ -271,6 +277,7 @@ def test_monotone_in_each_width_and_input_dim(arch, data):
 # --------------------------------------------------------------------------
 # Network objects
 # --------------------------------------------------------------------------
+
 
 def test_network_argument_matches_architecture():
     net = make_network(3, (9, 12, 10), output_dim=4)
@@ -297,8 +304,7 @@ def test_network_low_rank_weights_tighten_the_bound():
 
 
 @QUICK
-@given(architectures_with_ranks(max_input=4, max_width=6, max_depth=3),
-       st.integers(0, 2**32 - 1))
+@given(architectures_with_ranks(max_input=4, max_width=6, max_depth=3), st.integers(0, 2**32 - 1))
 def test_network_ranks_are_measured(arch, seed):
     input_dim, widths, ranks = arch
     net = make_network(input_dim, widths, ranks=ranks, seed=seed)
@@ -321,8 +327,12 @@ def test_arch_helper():
 # --------------------------------------------------------------------------
 
 ARCH_FUNCTIONS = [
-    montufar2014_lower, serra2018_lower, montufar2017_upper, serra2018_upper,
-    num_parameters, bounds._serra2018_upper_literal,
+    montufar2014_lower,
+    serra2018_lower,
+    montufar2017_upper,
+    serra2018_upper,
+    num_parameters,
+    bounds._serra2018_upper_literal,
 ]
 
 
@@ -363,8 +373,12 @@ def test_invalid_input_dim(function, input_dim, error, message):
 
 @pytest.mark.parametrize(
     ("widths", "message"),
-    [("abc", "sequence of hidden-layer widths"), ([], "at least one hidden layer"), ([0], r"widths\[0\]\) must be >= 1"),
-     ([2, True], r"widths\[1\]\) must be an int, got bool")],
+    [
+        ("abc", "sequence of hidden-layer widths"),
+        ([], "at least one hidden layer"),
+        ([0], r"widths\[0\]\) must be >= 1"),
+        ([2, True], r"widths\[1\]\) must be an int, got bool"),
+    ],
 )
 def test_trivial_upper_rejects_bad_widths(widths, message):
     with pytest.raises((TypeError, ValueError), match=message):

@@ -94,8 +94,13 @@ def cancelled_net(d):
         # without the first line, 4
         (2, ["--box", "-1,-1", "1,1"], rr.Box([-1.0, -1.0], [1.0, 1.0]), 7, 4),
         # a plane with distinct s and t ranges: swapping them moves the window off x1 = 0.3
-        (2, ["--plane", "0,0", "1,0", "0,1", "--s-range", "-1,1", "--t-range", "0.5,1.5"],
-         rr.Plane([0.0, 0.0], [1.0, 0.0], [0.0, 1.0], (-1.0, 1.0), (0.5, 1.5)), 3, 2),
+        (
+            2,
+            ["--plane", "0,0", "1,0", "0,1", "--s-range", "-1,1", "--t-range", "0.5,1.5"],
+            rr.Plane([0.0, 0.0], [1.0, 0.0], [0.0, 1.0], (-1.0, 1.0), (0.5, 1.5)),
+            3,
+            2,
+        ),
     ],
 )
 def test_count_against_hand_counts_and_the_reference(tmp_path, capsys, d, argv, domain, regions, linear):

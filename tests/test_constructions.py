@@ -10,7 +10,8 @@ from reluregions import constructions as C
 
 
 @pytest.mark.parametrize(
-    ("width", "depth"), [(3, 1), (3, 2), (3, 4), (3, 8), (4, 3), (5, 2), (7, 3), (7, 7), (10, 2), (10, 5), (20, 5), (50, 3)]
+    ("width", "depth"),
+    [(3, 1), (3, 2), (3, 4), (3, 8), (4, 3), (5, 2), (7, 3), (7, 7), (10, 2), (10, 5), (20, 5), (50, 3)],
 )
 def test_zigzag_reaches_product_of_widths_plus_one(width, depth):
     net = C.zigzag(width, depth)

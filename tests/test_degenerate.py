@@ -55,7 +55,6 @@ def compare(net, domain, engine="auto", max_hidden=12):
         np.testing.assert_allclose(res.measures[keep], expect.measures[m], rtol=1e-7, atol=1e-9 * measure)
 
 
-
 # ------------------------------------------------------------------------------ exactly degenerate
 
 

@@ -20,12 +20,22 @@ def test_sphinx_build_has_no_warnings(tmp_path):
     pytest.importorskip("numpydoc")
     pytest.importorskip("matplotlib")
     out = tmp_path / "html"
-    res = subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS), str(out)],
-                         capture_output=True, text=True, timeout=900)
+    res = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(DOCS), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert res.returncode == 0, res.stderr
     api = (out / "api.html").read_text()
-    for name in ("reluregions.count", "reluregions.regions", "reluregions.Regions", "reluregions.Network.load",
-                 "reluregions.bounds.serra2018_upper", "reluregions.plot.figure"):
+    for name in (
+        "reluregions.count",
+        "reluregions.regions",
+        "reluregions.Regions",
+        "reluregions.Network.load",
+        "reluregions.bounds.serra2018_upper",
+        "reluregions.plot.figure",
+    ):
         assert f'id="{name}"' in api, name
     assert "Conventions" in (out / "conventions.html").read_text()
     for script in sorted((ROOT / "examples").glob("*.py")):

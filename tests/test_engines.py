@@ -29,7 +29,9 @@ REF_HIDDEN_2D = 12
 
 # ------------------------------------------------------------------------------- NumPy helpers
 def is_integer_net(net):
-    return all(np.array_equal(W, np.round(W)) for W in net.weights) and all(np.array_equal(b, np.round(b)) for b in net.biases)
+    return all(np.array_equal(W, np.round(W)) for W in net.weights) and all(
+        np.array_equal(b, np.round(b)) for b in net.biases
+    )
 
 
 def pattern_tol(net):
@@ -477,13 +479,26 @@ def regions_equal(a, b):
 @pytest.mark.parametrize(
     ("make_net", "domain", "affine"),
     [
-        (lambda: rr.Network([np.array([[1.0], [-2.0], [2.0]]), np.array([[1.0, 1.0, -1.0]])], [np.array([0.0, 1.0, -1.0]), np.zeros(1)]),
-         rr.Segment([-2.0], [3.0]), False),
+        (
+            lambda: rr.Network(
+                [np.array([[1.0], [-2.0], [2.0]]), np.array([[1.0, 1.0, -1.0]])],
+                [np.array([0.0, 1.0, -1.0]), np.zeros(1)],
+            ),
+            rr.Segment([-2.0], [3.0]),
+            False,
+        ),
         (lambda: C.zigzag(3, 2), rr.Box([0.0], [1.0]), True),
         (lambda: cancelled_pair(2), rr.Box([-1.0, -1.0], [1.0, 1.0]), True),
-        (lambda: rr.Network([np.random.default_rng(1).normal(size=(6, 5)), np.ones((1, 6))], [np.zeros(6), np.zeros(1)],
-                            "leaky_relu", negative_slope=0.1),
-         rr.Plane([0.0] * 5, [1.0, 0, 0, 0, 0], [0, 1.0, 1.0, 0, 0], (-1.0, 2.0), (0.5, 1.5)), False),
+        (
+            lambda: rr.Network(
+                [np.random.default_rng(1).normal(size=(6, 5)), np.ones((1, 6))],
+                [np.zeros(6), np.zeros(1)],
+                "leaky_relu",
+                negative_slope=0.1,
+            ),
+            rr.Plane([0.0] * 5, [1.0, 0, 0, 0, 0], [0, 1.0, 1.0, 0, 0], (-1.0, 2.0), (0.5, 1.5)),
+            False,
+        ),
     ],
 )
 def test_save_load_roundtrip(tmp_path, make_net, domain, affine):
@@ -574,17 +589,47 @@ def test_dead_and_always_on_bits():
 
 DEGENERATE_1D = {
     "root at the left end": (rr.Network([np.array([[1.0]]), np.ones((1, 1))], [np.array([1.0]), np.zeros(1)]), LINE, 1),
-    "root at the right end": (rr.Network([np.array([[1.0]]), np.ones((1, 1))], [np.array([-1.0]), np.zeros(1)]), LINE, 1),
-    "coincident roots": (rr.Network([np.array([[1.0], [2.0], [-3.0]]), np.ones((1, 3))], [np.zeros(3), np.zeros(1)]), LINE, 2),
-    "dead and always-on units": (rr.Network([np.array([[0.0], [0.0], [1.0]]), np.ones((1, 3))], [np.array([0.0, 2.0, 0.5]), np.zeros(1)]), LINE, 2),
+    "root at the right end": (
+        rr.Network([np.array([[1.0]]), np.ones((1, 1))], [np.array([-1.0]), np.zeros(1)]),
+        LINE,
+        1,
+    ),
+    "coincident roots": (
+        rr.Network([np.array([[1.0], [2.0], [-3.0]]), np.ones((1, 3))], [np.zeros(3), np.zeros(1)]),
+        LINE,
+        2,
+    ),
+    "dead and always-on units": (
+        rr.Network([np.array([[0.0], [0.0], [1.0]]), np.ones((1, 3))], [np.array([0.0, 2.0, 0.5]), np.zeros(1)]),
+        LINE,
+        2,
+    ),
     "deep unit identically zero": (
-        rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, -1.0]]), np.ones((1, 1))], [np.zeros(2), np.zeros(1), np.zeros(1)]), LINE, 2),
+        rr.Network(
+            [np.array([[1.0], [1.0]]), np.array([[1.0, -1.0]]), np.ones((1, 1))],
+            [np.zeros(2), np.zeros(1), np.zeros(1)],
+        ),
+        LINE,
+        2,
+    ),
     "deep root on a first-layer root": (
-        rr.Network([np.array([[1.0], [-1.0]]), np.array([[1.0, 0.0], [1.0, -1.0]]), np.ones((1, 2))], [np.zeros(2), np.zeros(2), np.zeros(1)]),
-        LINE, 2),
+        rr.Network(
+            [np.array([[1.0], [-1.0]]), np.array([[1.0, 0.0], [1.0, -1.0]]), np.ones((1, 2))],
+            [np.zeros(2), np.zeros(2), np.zeros(1)],
+        ),
+        LINE,
+        2,
+    ),
     "leaky cancellation": (
-        rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, -1.0]]), np.ones((1, 1))], [np.zeros(2), np.zeros(1), np.zeros(1)],
-                   "leaky_relu", negative_slope=0.1), LINE, 2),
+        rr.Network(
+            [np.array([[1.0], [1.0]]), np.array([[1.0, -1.0]]), np.ones((1, 1))],
+            [np.zeros(2), np.zeros(1), np.zeros(1)],
+            "leaky_relu",
+            negative_slope=0.1,
+        ),
+        LINE,
+        2,
+    ),
 }
 
 

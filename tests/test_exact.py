@@ -97,7 +97,10 @@ def test_extreme_scales_give_the_same_regions(k):
     # every pre-activation scaled by s
     scaled = rr.Network([W1 * s, W2, W3], [b1 * s, b2 * s, np.zeros(1)])
     # single units rescaled by s (incoming) and 1/s (outgoing)
-    units = rr.Network([W1 * np.array([[s]] * 4 + [[1.0]] * 4), W2 / np.array([s] * 4 + [1.0] * 4), W3], [b1 * np.array([s] * 4 + [1.0] * 4), b2, np.zeros(1)])
+    units = rr.Network(
+        [W1 * np.array([[s]] * 4 + [[1.0]] * 4), W2 / np.array([s] * 4 + [1.0] * 4), W3],
+        [b1 * np.array([s] * 4 + [1.0] * 4), b2, np.zeros(1)],
+    )
     # the domain scaled by s, the first layer scaled back
     dom = rr.Network([W1 / s, W2, W3], [b1, b2, np.zeros(1)])
     for twin, box, seg in [
@@ -182,8 +185,12 @@ def test_a_region_too_thin_for_a_float_is_counted_and_flagged():
 def test_near_degenerate_deep_nets_on_segments(lines, slope):
     W, b = lines
     rng = np.random.default_rng(len(b))
-    net = rr.Network([W, rng.integers(-2, 3, size=(4, len(b))).astype(float), np.ones((1, 4))], [b, np.zeros(4), np.zeros(1)],
-                     activation="leaky_relu" if slope else "relu", negative_slope=slope or 0.01)
+    net = rr.Network(
+        [W, rng.integers(-2, 3, size=(4, len(b))).astype(float), np.ones((1, 4))],
+        [b, np.zeros(4), np.zeros(1)],
+        activation="leaky_relu" if slope else "relu",
+        negative_slope=slope or 0.01,
+    )
     a, z = [-1.0, -0.75], [1.0, 0.5]
     seg = rr.Segment(a, z)
     res = rr.regions(net, seg)
@@ -201,7 +208,9 @@ def test_linear_regions_see_a_tiny_bend():
     net = rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, 1e-5]])], [np.array([0.0, -0.5]), np.zeros(1)])
     assert rr.regions(net, rr.Segment([0.0], [1.0]), merge_linear=True).linear_count == 2
     assert rr.regions(net, rr.Segment([-1.0], [1.0]), merge_linear=True).linear_count == 3
-    net2 = rr.Network([np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([[1.0, 1e-5]])], [np.array([0.0, -0.5]), np.zeros(1)])
+    net2 = rr.Network(
+        [np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([[1.0, 1e-5]])], [np.array([0.0, -0.5]), np.zeros(1)]
+    )
     assert rr.regions(net2, rr.Box([0.0, 0.0], [1.0, 1.0]), merge_linear=True).linear_count == 2
     # and equal maps across a unit that does not reach the output merge, exactly
     net3 = rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, 0.0]])], [np.array([0.0, -0.5]), np.zeros(1)])

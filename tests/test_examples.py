@@ -15,13 +15,19 @@ EXPECTED = {
     "fig4_1.py": ["composition:    20 parameters, 9 regions"],
     "fig4_2.py": ["first network:  2-3-1, 7 activation regions", "composition:    13 activation regions"],
     "fig4_7.py": ["471 parameters, 161,051 regions", "10,801 parameters", "(> 10^40: True)"],
-    "shallow_vs_deep.py": ["19 parameters, at most 7 regions; this one has 7", "20 parameters, 9 regions", "20 parameters, 16 regions"],
+    "shallow_vs_deep.py": [
+        "19 parameters, at most 7 regions; this one has 7",
+        "20 parameters, 9 regions",
+        "20 parameters, 16 regions",
+    ],
 }
 
 
 @pytest.mark.parametrize("script", sorted(EXPECTED))
 def test_example(script, tmp_path):
-    res = subprocess.run([sys.executable, str(EXAMPLES / script), "--out", str(tmp_path)], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), "--out", str(tmp_path)], capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
     for line in EXPECTED[script]:
         assert line in res.stdout

@@ -122,7 +122,9 @@ def compare_walk_with_reference(net, dom, *, adjacency=True):
     W = walked.witnesses
     t = rng.random((200, 1))
     X = t * W[rng.integers(0, walked.count, 200)] + (1 - t) * W[rng.integers(0, walked.count, 200)]  # inside
-    X = np.vstack([X, W[rng.integers(0, walked.count, 5)] + 1e3 * scale * rng.normal(size=(5, d))])  # mostly outside bounded domains
+    X = np.vstack(
+        [X, W[rng.integers(0, walked.count, 5)] + 1e3 * scale * rng.normal(size=(5, d))]
+    )  # mostly outside bounded domains
     got, want = walked.locate(X), ref.locate(expect, net, dom, X)
     assert np.all(got[want < 0] == -1)
     np.testing.assert_array_equal(m[got[want >= 0]], want[want >= 0])
@@ -225,9 +227,7 @@ def tiny_bend(d):
     return rr.Network([W0, np.array([[1.0, 1e-5]])], [np.array([0.0, -0.5]), np.zeros(1)])
 
 
-@pytest.mark.parametrize(
-    ("d", "engine"), [(1, "interval"), (1, "walk"), (2, "polygon"), (2, "walk"), (3, "walk")]
-)
+@pytest.mark.parametrize(("d", "engine"), [(1, "interval"), (1, "walk"), (2, "polygon"), (2, "walk"), (3, "walk")])
 def test_a_small_bend_is_a_linear_region_boundary(d, engine):
     net = tiny_bend(d)
     dom = rr.Box(np.zeros(d), np.ones(d))
@@ -320,5 +320,6 @@ def test_engine_locate_and_maps_match_the_reference(data, dim, seed):
     np.testing.assert_allclose(A, A2[m], rtol=0, atol=1e-9 * mag)
     np.testing.assert_allclose(c, c2[m], rtol=0, atol=1e-9 * mag)
     # the reference's own forward pass agrees with its maps at the witnesses
-    np.testing.assert_allclose(ref.forward(net, expect.witnesses), np.einsum("rok,rk->ro", A2, expect.coords) + c2,
-                               rtol=1e-9, atol=1e-9 * mag)
+    np.testing.assert_allclose(
+        ref.forward(net, expect.witnesses), np.einsum("rok,rk->ro", A2, expect.coords) + c2, rtol=1e-9, atol=1e-9 * mag
+    )

@@ -39,9 +39,32 @@ def _highs(c, A, b, lo, hi):
     if res.status == 4:  # "unbounded or infeasible": decide feasibility with a zero objective
         feas = scipy_optimize.linprog(np.zeros_like(c), **kw)
         assert feas.status in (0, 2), feas.message
-        return ("infeasible", None) if feas.status == 2 else ("unbounded", None)
+        if feas.status == 2:
+            return "infeasible", None
+    if res.status in (3, 4):
+        # Feasible; HiGHS can call a bounded LP unbounded (seen with presolve on integer rows): unbounded
+        # only with an improving ray, else the dual simplex without presolve.
+        if _has_improving_ray(c, A, lo, hi):
+            return "unbounded", None
+        for method in ("highs-ds", "highs-ipm"):
+            kw.update(method=method, options={"presolve": False})
+            res = scipy_optimize.linprog(c, **kw)
+            if res.status == 0:
+                break
     assert res.status in (0, 2, 3), res.message
     return {0: "optimal", 2: "infeasible", 3: "unbounded"}[res.status], (res.fun if res.status == 0 else None)
+
+
+def _has_improving_ray(c, A, lo, hi):
+    """Is there a direction r with c.r < 0 that stays in the recession cone {A r <= 0, bounds}?"""
+    ray_lo = np.where(np.isfinite(lo), 0.0, -1.0)
+    ray_hi = np.where(np.isfinite(hi), 0.0, 1.0)
+    kw = dict(bounds=list(zip(ray_lo, ray_hi)), method="highs")
+    if len(A):
+        kw.update(A_ub=A, b_ub=np.zeros(len(A)))
+    ray = scipy_optimize.linprog(c, **kw)
+    assert ray.status == 0, ray.message
+    return ray.fun < -1e-9
 
 
 def reference(c, A, b, lo, hi, sense):
@@ -266,7 +289,10 @@ def test_chebyshev_matches_highs(params, r_cap):
         assert 0.0 <= r <= r_cap
         # The ball of radius r around x lies in P.
         if len(b):
-            assert np.all(A @ x + r * np.linalg.norm(A, axis=1) - b <= FEAS * (np.linalg.norm(A, axis=1) * (1 + np.abs(x).max()) + np.abs(b)))
+            assert np.all(
+                A @ x + r * np.linalg.norm(A, axis=1) - b
+                <= FEAS * (np.linalg.norm(A, axis=1) * (1 + np.abs(x).max()) + np.abs(b))
+            )
         assert_feasible(x, A, b, lo + r, hi - r)
 
 

@@ -114,9 +114,27 @@ def test_load_plain_npz_and_errors(tmp_path):
 @pytest.mark.parametrize(
     ("weights", "biases", "kwargs", "error", "match"),
     [
-        ([np.array([[np.nan]]), np.ones((1, 1))], [np.zeros(1), np.zeros(1)], {}, ValueError, "layer 0: weight matrix has a non-finite"),
-        ([np.ones((2, 1)), np.ones((1, 2))], [np.zeros(2), np.array([np.inf])], {}, ValueError, "layer 1: bias has a non-finite"),
-        ([np.ones((2, 1)), np.ones((1, 3))], [np.zeros(2), np.zeros(1)], {}, ValueError, "layer 1: weight matrix expects 3 inputs"),
+        (
+            [np.array([[np.nan]]), np.ones((1, 1))],
+            [np.zeros(1), np.zeros(1)],
+            {},
+            ValueError,
+            "layer 0: weight matrix has a non-finite",
+        ),
+        (
+            [np.ones((2, 1)), np.ones((1, 2))],
+            [np.zeros(2), np.array([np.inf])],
+            {},
+            ValueError,
+            "layer 1: bias has a non-finite",
+        ),
+        (
+            [np.ones((2, 1)), np.ones((1, 3))],
+            [np.zeros(2), np.zeros(1)],
+            {},
+            ValueError,
+            "layer 1: weight matrix expects 3 inputs",
+        ),
         ([np.ones((2, 1))], [np.zeros(3)], {}, ValueError, "layer 0: bias has 3 entries"),
         ([np.ones(2)], [np.zeros(2)], {}, ValueError, "layer 0: weight matrix must be 2-D"),
         ([np.ones((2, 1))], [np.zeros((2, 1))], {}, ValueError, "layer 0: bias must be 1-D"),
@@ -124,8 +142,20 @@ def test_load_plain_npz_and_errors(tmp_path):
         ([np.ones((1, 1), dtype=bool)], [np.zeros(1)], {}, TypeError, "dtype bool"),
         ([np.ones((1, 1), dtype=complex)], [np.zeros(1)], {}, TypeError, "complex"),
         ([], [], {}, ValueError, "at least one layer"),
-        ([np.ones((2, 1)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)], {"activation": "tanh"}, ValueError, "unknown activation 'tanh'"),
-        ([np.ones((2, 1)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)], {"activation": ["relu", "relu"]}, ValueError, "2 activations for 1 hidden"),
+        (
+            [np.ones((2, 1)), np.ones((1, 2))],
+            [np.zeros(2), np.zeros(1)],
+            {"activation": "tanh"},
+            ValueError,
+            "unknown activation 'tanh'",
+        ),
+        (
+            [np.ones((2, 1)), np.ones((1, 2))],
+            [np.zeros(2), np.zeros(1)],
+            {"activation": ["relu", "relu"]},
+            ValueError,
+            "2 activations for 1 hidden",
+        ),
         ([np.ones((2, 1)), np.ones((1, 2))], [np.zeros(2)], {}, ValueError, "2 weight matrices but 1 bias"),
         ([np.ones((0, 1))], [np.zeros(0)], {}, ValueError, "empty"),
     ],
@@ -151,10 +181,21 @@ def test_from_torch():
     torch = pytest.importorskip("torch")
     nn = torch.nn
     torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Flatten(), nn.Linear(3, 6), nn.ReLU(), nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5)),
-        nn.LeakyReLU(0.3), nn.Identity(), nn.Linear(5, 4), nn.Linear(4, 2), nn.ReLU(),
-    ).eval().double()
+    model = (
+        nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(3, 6),
+            nn.ReLU(),
+            nn.Sequential(nn.Linear(6, 5), nn.Dropout(0.5)),
+            nn.LeakyReLU(0.3),
+            nn.Identity(),
+            nn.Linear(5, 4),
+            nn.Linear(4, 2),
+            nn.ReLU(),
+        )
+        .eval()
+        .double()
+    )
     net = rr.Network.from_torch(model)
     X = np.random.default_rng(0).normal(size=(50, 3))
     with torch.no_grad():

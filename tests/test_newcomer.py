@@ -90,7 +90,9 @@ def test_console_script_prints_the_version():
 
 
 def test_python_m_prints_the_version():
-    res = subprocess.run([sys.executable, "-m", "reluregions", "--version"], capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "reluregions", "--version"], capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == f"reluregions {rr.__version__}"
 
@@ -122,7 +124,9 @@ def test_pyproject_uses_an_spdx_licence_and_licence_files():
 def test_sdist_contains_the_licence(tmp_path):
     pytest.importorskip("scikit_build_core")
     code = "import sys; from scikit_build_core.build import build_sdist; print(build_sdist(sys.argv[1]))"
-    res = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert res.returncode == 0, res.stderr
     name = res.stdout.strip().splitlines()[-1]
     with tarfile.open(tmp_path / name) as tar:
@@ -159,7 +163,11 @@ def test_examples_use_public_api_only(script):
             for alias in node.names:
                 if alias.name.startswith("reluregions"):
                     assert not any(part.startswith("_") for part in alias.name.split(".")), alias.name
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("rr", "reluregions"):
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("rr", "reluregions")
+        ):
             assert not node.attr.startswith("_"), f"{script} uses private {node.value.id}.{node.attr}"
 
 

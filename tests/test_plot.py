@@ -64,8 +64,13 @@ def test_plot_regions_1d(tmp_path):
 
 
 def test_plot_bounds_vs_parameters(tmp_path):
-    fig = plot.plot_bounds_vs_parameters(depths=(1, 3, 5), widths_1d=range(3, 12), widths_10d=range(30, 60, 10),
-                                         exact_max=200_000, path=tmp_path / "b.png")
+    fig = plot.plot_bounds_vs_parameters(
+        depths=(1, 3, 5),
+        widths_1d=range(3, 12),
+        widths_10d=range(30, 60, 10),
+        exact_max=200_000,
+        path=tmp_path / "b.png",
+    )
     assert_png(tmp_path / "b.png")
     data = fig.reluregions_data
     assert data["highlights"][0] == (471, 161_051)
@@ -93,5 +98,9 @@ def test_cli_plot_and_bounds(tmp_path, capsys):
     capsys.readouterr()
     assert main(["bounds", "--input-dim", "1", "--widths", "10,10,10,10,10"]) == 0
     text = capsys.readouterr().out
-    assert "parameters:          471" in text and "serra2018_lower:     161,051" in text and "montufar2014_lower:  110,000" in text
+    assert (
+        "parameters:          471" in text
+        and "serra2018_lower:     161,051" in text
+        and "montufar2014_lower:  110,000" in text
+    )
     assert main(["bounds", "--input-dim", "0", "--widths", "3"]) == 2

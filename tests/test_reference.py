@@ -123,7 +123,9 @@ def test_hand_counts(net, domain, expected):
 
 def test_deep_identically_zero_unit_is_off():
     # relu(x) - relu(x) == 0 on the whole line: off everywhere, so 2 regions, not 3
-    net = rr.Network([np.array([[1.0], [1.0]]), np.array([[1.0, -1.0]]), np.ones((1, 1))], [np.zeros(2), np.zeros(1), np.zeros(1)])
+    net = rr.Network(
+        [np.array([[1.0], [1.0]]), np.array([[1.0, -1.0]]), np.ones((1, 1))], [np.zeros(2), np.zeros(1), np.zeros(1)]
+    )
     line = rr.Box([-1.0], [1.0])
     for method in ("lp", "breakpoints"):
         res = ref.regions(net, line, method=method)
@@ -132,7 +134,9 @@ def test_deep_identically_zero_unit_is_off():
 
 def test_cancelled_duplicate_is_one_linear_region_less():
     # relu(x - 0.5) - relu(x - 0.5) + relu(x + 0.3): 3 activation regions, 2 linear pieces
-    net = rr.Network([np.array([[1.0], [1.0], [1.0]]), np.array([[1.0, -1.0, 1.0]])], [np.array([-0.5, -0.5, 0.3]), np.zeros(1)])
+    net = rr.Network(
+        [np.array([[1.0], [1.0], [1.0]]), np.array([[1.0, -1.0, 1.0]])], [np.array([-0.5, -0.5, 0.3]), np.zeros(1)]
+    )
     seg = rr.Segment([-1.0], [1.0])
     assert ref.count(net, seg) == 3 and ref.linear_regions_1d(net, seg) == 2
 

@@ -176,8 +176,12 @@ def test_files_saved_by_the_old_classes_still_load(name, tmp_path):
     for loader in (rr.Regions.load, rr.PolytopeRegions.load):
         old = loader(path)
         assert type(old) is rr.Regions
-        assert old.engine == {"legacy_regions_1d.npz": "interval", "legacy_regions_2d.npz": "polygon",
-                              "legacy_walk_3d.npz": "walk"}[name]
+        assert (
+            old.engine
+            == {"legacy_regions_1d.npz": "interval", "legacy_regions_2d.npz": "polygon", "legacy_walk_3d.npz": "walk"}[
+                name
+            ]
+        )
     kwargs = {"facets": True} if old.engine == "walk" else {}
     fresh = rr.regions(old.network, old.domain, merge_linear=True, **kwargs)
     assert fresh.engine == old.engine and fresh.count == old.count

@@ -36,8 +36,14 @@ def sample(strategy, n=SAMPLES):
 
     # derandomized: the same examples on every run (a distribution test must not be flaky); the
     # thresholds below leave a wide margin over what random runs give (e.g. 0-9% single regions)
-    @settings(max_examples=n, database=None, phases=[Phase.generate], deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=n,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def collect(x):
         out.append(x)
@@ -91,7 +97,9 @@ def near_in_deeper_layers(net):
     for W, b in zip(net.weights[1:-1], net.biases[1:-1]):
         M = np.hstack([W, b[:, None]])
         size = np.max(np.abs(M), axis=1)
-        if np.any((size > 0) & (size <= 1e-8)) or np.any((np.max(np.abs(W), axis=1) > 0) & (np.max(np.abs(W), axis=1) <= 1e-8)):
+        if np.any((size > 0) & (size <= 1e-8)) or np.any(
+            (np.max(np.abs(W), axis=1) > 0) & (np.max(np.abs(W), axis=1) <= 1e-8)
+        ):
             return True
         for i, j in itertools.combinations(range(len(M)), 2):
             for A in (M, W):
@@ -168,7 +176,9 @@ def test_near_networks_are_near_degenerate(dim):
         frac = np.abs(entries - np.round(entries)) / np.maximum(1.0, np.abs(np.round(entries)))
         moved = frac[frac > 0]
         # only the perturbations are fractional, 10^-15 .. 10^-9 of the entry
-        assert np.all((moved > 0.9 * 10.0 ** -max(NEAR_EXPONENTS)) & (moved <= 1.01 * 10.0 ** -min(NEAR_EXPONENTS))), moved
+        assert np.all((moved > 0.9 * 10.0 ** -max(NEAR_EXPONENTS)) & (moved <= 1.01 * 10.0 ** -min(NEAR_EXPONENTS))), (
+            moved
+        )
         assert moved.size, "a near-degenerate network was not perturbed"
         near.append(closest <= 1e-8 or near_in_deeper_layers(net))
     assert np.mean(near) >= 0.5  # the perturbed units are near-coincident / parallel / concurrent / dead
@@ -193,7 +203,11 @@ def test_every_kind_is_drawn_by_default():
 
 
 def test_thorough_profile_runs_ten_times_the_examples():
-    assert settings.get_profile("thorough").max_examples == THOROUGH_FACTOR * settings.get_profile("ci").max_examples == 10 * BASE
+    assert (
+        settings.get_profile("thorough").max_examples
+        == THOROUGH_FACTOR * settings.get_profile("ci").max_examples
+        == 10 * BASE
+    )
     assert examples(12, "thorough") == 120 and examples(12, "ci") == 12
     loaded = settings._current_profile
     calls = []

@@ -32,7 +32,9 @@ def test_folding_reaches_serra_lower_bound(input_dim, widths):
     n = rr.count(net, unit_box(input_dim))
     assert n == bounds.serra2018_lower(input_dim, widths)
     assert bounds.montufar2014_lower(input_dim, widths) <= n
-    assert n <= bounds.serra2018_upper(net) <= bounds.montufar2017_upper(input_dim, widths) <= bounds.trivial_upper(widths)
+    assert (
+        n <= bounds.serra2018_upper(net) <= bounds.montufar2017_upper(input_dim, widths) <= bounds.trivial_upper(widths)
+    )
 
 
 @settings(max_examples=examples(25))
@@ -40,10 +42,17 @@ def test_folding_reaches_serra_lower_bound(input_dim, widths):
 def test_random_networks_never_exceed_upper_bounds(input_dim, widths, seed):
     rng = np.random.default_rng(seed)
     dims = [input_dim, *widths, 1]
-    net = rr.Network([rng.normal(size=(dims[i + 1], dims[i])) for i in range(len(dims) - 1)],
-                     [rng.normal(size=dims[i + 1]) for i in range(len(dims) - 1)])
+    net = rr.Network(
+        [rng.normal(size=(dims[i + 1], dims[i])) for i in range(len(dims) - 1)],
+        [rng.normal(size=dims[i + 1]) for i in range(len(dims) - 1)],
+    )
     n = rr.count(net, rr.Box([-5.0] * input_dim, [5.0] * input_dim))
-    assert n <= bounds.serra2018_upper(net) <= bounds.serra2018_upper(input_dim, widths) <= bounds.montufar2017_upper(input_dim, widths)
+    assert (
+        n
+        <= bounds.serra2018_upper(net)
+        <= bounds.serra2018_upper(input_dim, widths)
+        <= bounds.montufar2017_upper(input_dim, widths)
+    )
 
 
 def test_one_layer_in_general_position_reaches_zaslavsky():

@@ -21,7 +21,9 @@ def random_net(rng, d, widths, integer=False, leaky=False):
     else:
         Ws = [rng.normal(size=(dims[i + 1], dims[i])) for i in range(len(dims) - 1)]
         bs = [rng.normal(size=dims[i + 1]) for i in range(len(dims) - 1)]
-    return rr.Network(Ws, bs, activation="leaky_relu" if leaky else "relu", **({"negative_slope": 0.1} if leaky else {}))
+    return rr.Network(
+        Ws, bs, activation="leaky_relu" if leaky else "relu", **({"negative_slope": 0.1} if leaky else {})
+    )
 
 
 def pattern_set(P):
@@ -104,7 +106,11 @@ def test_walk_matches_reference(seed, d, widths, integer, leaky, kind):
         widths = widths[:2]
     net = random_net(rng, d, widths, integer, leaky)
     if kind == "box":
-        dom = rr.Box(-np.ones(d) * 2, np.ones(d) * 2) if integer else rr.Box(-rng.uniform(0.5, 2, d), rng.uniform(0.5, 2, d))
+        dom = (
+            rr.Box(-np.ones(d) * 2, np.ones(d) * 2)
+            if integer
+            else rr.Box(-rng.uniform(0.5, 2, d), rng.uniform(0.5, 2, d))
+        )
     elif kind == "polytope":  # a simplex-like polytope, integer facets when the weights are
         A = np.vstack([-np.eye(d), np.ones((1, d))])
         dom = rr.Polytope(A, np.concatenate([np.full(d, 2.0), [2.0]]))
@@ -151,8 +157,12 @@ def test_degenerate_integer_network_in_3d():
 
 
 @settings(max_examples=examples(15))
-@given(seed=st.integers(0, 2**32 - 1), dim=st.sampled_from([1, 2]), integer=st.booleans(),
-       widths=st.lists(st.integers(1, 8), min_size=1, max_size=3))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    dim=st.sampled_from([1, 2]),
+    integer=st.booleans(),
+    widths=st.lists(st.integers(1, 8), min_size=1, max_size=3),
+)
 def test_walk_agrees_with_interval_and_polygon_engines(seed, dim, integer, widths):
     rng = np.random.default_rng(seed)
     net = random_net(rng, 5, widths, integer)
@@ -263,8 +273,13 @@ def test_progress_callback_is_called():
     rng = np.random.default_rng(2)
     net = random_net(rng, 5, [30, 30, 30])
     calls = []
-    rr.count(net, rr.Box(-np.ones(5), np.ones(5)), progress=lambda r, o, t: calls.append((r, o, t)),
-             max_regions=3000, partial=True)
+    rr.count(
+        net,
+        rr.Box(-np.ones(5), np.ones(5)),
+        progress=lambda r, o, t: calls.append((r, o, t)),
+        max_regions=3000,
+        partial=True,
+    )
     assert calls and all(r >= 0 and t >= 0 for r, _, t in calls)
 
 

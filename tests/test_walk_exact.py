@@ -36,7 +36,9 @@ def exact_pattern(net_weights: list[tuple[np.ndarray, np.ndarray]], slopes: list
     return bits
 
 
-def check_witnesses(net: rr.Network, Ws: list[np.ndarray], bs: list[np.ndarray], res, slopes=None, limit: int = 400) -> None:
+def check_witnesses(
+    net: rr.Network, Ws: list[np.ndarray], bs: list[np.ndarray], res, slopes=None, limit: int = 400
+) -> None:
     pats = res.patterns
     wit = res.witnesses
     assert not res.thin.any()
@@ -61,8 +63,12 @@ def lines_truth(W0: np.ndarray, b0: np.ndarray, lo: float = -1.0, hi: float = 1.
     F = [(Fraction(float(a)), Fraction(float(b)), Fraction(float(c))) for (a, b), c in zip(W0, b0)]
     L, H = Fraction(lo), Fraction(hi)
     corners = [(x, y) for x in (L, H) for y in (L, H)]
-    crossing = [i for i, (a, b, c) in enumerate(F) if (a != 0 or b != 0)
-                and min(a * x + b * y + c for x, y in corners) < 0 < max(a * x + b * y + c for x, y in corners)]
+    crossing = [
+        i
+        for i, (a, b, c) in enumerate(F)
+        if (a != 0 or b != 0)
+        and min(a * x + b * y + c for x, y in corners) < 0 < max(a * x + b * y + c for x, y in corners)
+    ]
     points: dict[tuple[Fraction, Fraction], set[int]] = {}
     for i, j in itertools.combinations(crossing, 2):
         a1, b1, c1 = F[i]
@@ -170,15 +176,21 @@ def test_planes_in_a_cube_zaslavsky() -> None:
     for i, j, k in itertools.combinations(range(n), 3):
         M = [F[i], F[j], F[k]]
         rhs = [-c[i], -c[j], -c[k]]
-        det = (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0])
-               + M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]))
+        det = (
+            M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1])
+            - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0])
+            + M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0])
+        )
         assert det != 0
         for col in range(3):
             Mc = [row[:] for row in M]
             for r in range(3):
                 Mc[r][col] = rhs[r]
-            dc = (Mc[0][0] * (Mc[1][1] * Mc[2][2] - Mc[1][2] * Mc[2][1]) - Mc[0][1] * (Mc[1][0] * Mc[2][2] - Mc[1][2] * Mc[2][0])
-                  + Mc[0][2] * (Mc[1][0] * Mc[2][1] - Mc[1][1] * Mc[2][0]))
+            dc = (
+                Mc[0][0] * (Mc[1][1] * Mc[2][2] - Mc[1][2] * Mc[2][1])
+                - Mc[0][1] * (Mc[1][0] * Mc[2][2] - Mc[1][2] * Mc[2][0])
+                + Mc[0][2] * (Mc[1][0] * Mc[2][1] - Mc[1][1] * Mc[2][0])
+            )
             assert -1 < dc / det < 1
     truth = 1 + n + n * (n - 1) // 2 + n * (n - 1) * (n - 2) // 6
     net = one_layer(W0, b0)
@@ -210,7 +222,7 @@ SCALES_ALL = list(range(-150, 151, 10))
 
 def _scaled_counts(k: int, kind: str) -> dict[str, int]:
     Ws, bs = random_net(11, DIMS)
-    s = 10.0 ** k
+    s = 10.0**k
     Ws, bs = [W.copy() for W in Ws], [b.copy() for b in bs]
     doms = domains(DIMS[0])
     if kind == "preactivation":  # every pre-activation times 10^k: the first layer's weights and every bias
@@ -246,7 +258,7 @@ def test_scales_full_range(kind: str) -> None:
 def test_scaled_witnesses_exact() -> None:
     Ws, bs = random_net(5, DIMS)
     for k in (-120, 0, 120):
-        s = 10.0 ** k
+        s = 10.0**k
         W = [Ws[0] / s, *Ws[1:]]
         net = rr.Network(W, bs)
         for dom in domains(DIMS[0], s).values():
@@ -263,7 +275,9 @@ def test_overflow_is_a_value_error() -> None:
     except ValueError as e:
         assert "overflow" in str(e)
     else:
-        assert int(c) == int(rr.count(rr.Network(Ws, [b * 0 for b in bs]), rr.Box(-np.ones(3), np.ones(3)))) or int(c) >= 1
+        assert (
+            int(c) == int(rr.count(rr.Network(Ws, [b * 0 for b in bs]), rr.Box(-np.ones(3), np.ones(3)))) or int(c) >= 1
+        )
 
 
 # ---------------------------------------------------------------------------------- results, stats

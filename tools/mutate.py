@@ -69,110 +69,337 @@ LP = "tests/test_lp.py"
 
 MUTATIONS: list[Mutation] = [
     # ------------------------------------------------------------------------- the two survivors
-    M("linear-tol", INCLUDE + "tolerances.hpp", "inline constexpr double linear = 1e-9;", "inline constexpr double linear = 1e-4;",
-      IND + "::test_a_small_bend_is_a_linear_region_boundary", "linear-merge tolerance loosened 1e-9 -> 1e-4"),
-    M("walk-volume-swap", INCLUDE + "polytope.hpp", "  return out;\n}\n\n}  // namespace reluregions",
-      "  if (d <= 2 && out.volume.size() >= 2) std::swap(out.volume[0], out.volume[1]);\n  return out;\n}\n\n}  // namespace reluregions",
-      IND + "::test_walk_volumes_are_per_region_in_the_plane " + IND + "::test_walk_and_engine_volumes_per_region_low_dims",
-      "walk (d <= 2): the first two regions' volumes swapped"),
+    M(
+        "linear-tol",
+        INCLUDE + "tolerances.hpp",
+        "inline constexpr double linear = 1e-9;",
+        "inline constexpr double linear = 1e-4;",
+        IND + "::test_a_small_bend_is_a_linear_region_boundary",
+        "linear-merge tolerance loosened 1e-9 -> 1e-4",
+    ),
+    M(
+        "walk-volume-swap",
+        INCLUDE + "polytope.hpp",
+        "  return out;\n}\n\n}  // namespace reluregions",
+        "  if (d <= 2 && out.volume.size() >= 2) std::swap(out.volume[0], out.volume[1]);\n  return out;\n}\n\n}  // namespace reluregions",
+        IND
+        + "::test_walk_volumes_are_per_region_in_the_plane "
+        + IND
+        + "::test_walk_and_engine_volumes_per_region_low_dims",
+        "walk (d <= 2): the first two regions' volumes swapped",
+    ),
     # ---------------------------------------------------------------------------- 1-D / 2-D engines
-    M("interval-root", INCLUDE + "interval_engine.hpp", "const double t = za / (za - zb);", "const double t = zb / (zb - za);",
-      ENG + "::test_1d_matches_reference " + IND + "::test_intervals_match_the_reference", "1-D: roots mirrored in their piece"),
-    M("decide-band", INCLUDE + "layer_map.hpp", "const bool pos = hi > geo_band, neg = lo < -geo_band;",
-      "const bool pos = hi > geo_band, neg = lo < geo_band;", ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_1d_matches_reference",
-      "split test: flipped sign of the band on the negative side"),
-    M("interval-cluster", INCLUDE + "interval_engine.hpp", "L.cross[c].root - L.breaks.back() > tol::geometry",
-      "L.cross[c].root - L.breaks.back() > 1e-3", ENG + "::test_1d_matches_reference " + ENG + "::test_general_position_points_1d",
-      "1-D: roots within 1e-3 (not 1e-10) merged into one breakpoint"),
-    M("interval-rising", INCLUDE + "interval_engine.hpp", "if (!c.rising) bits[c.unit >> 6]", "if (c.rising) bits[c.unit >> 6]",
-      ENG + "::test_1d_matches_reference " + ENG + "::test_zigzag_small", "1-D: units left of their root on when rising"),
-    M("polygon-area", "cpp/include/reluregions/polygon.hpp", "  area = 0.5 * a2;", "  area = 0.5 * a2 * (n > 3 ? 1.0 : 0.999);",
-      ENG + "::test_2d_matches_reference " + IND + "::test_polygon_vertices_match_the_reference", "2-D: triangles' areas 0.1% short"),
-    M("polygon-geo", INCLUDE + "polygon_engine.hpp",
-      "        const double geo = tol::geometry * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);",
-      "        const double geo = 1e-3 * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);",
-      ENG + "::test_2d_matches_reference " + IND + "::test_polygon_vertices_match_the_reference " + ENG + "::test_2d_larger_nets",
-      "2-D: geometric band 1e-10 -> 1e-3 (thin regions lost)"),
-    M("zero-tol", INCLUDE + "tolerances.hpp", "inline constexpr double zero = 1e-11;", "inline constexpr double zero = 0.0;",
-      ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_degenerate_1d_by_hand " + ENG + "::test_identically_zero_unit_after_incremental_updates",
-      "identically-zero units: no rounding allowance"),
+    M(
+        "interval-root",
+        INCLUDE + "interval_engine.hpp",
+        "const double t = za / (za - zb);",
+        "const double t = zb / (zb - za);",
+        ENG + "::test_1d_matches_reference " + IND + "::test_intervals_match_the_reference",
+        "1-D: roots mirrored in their piece",
+    ),
+    M(
+        "decide-band",
+        INCLUDE + "layer_map.hpp",
+        "const bool pos = hi > geo_band, neg = lo < -geo_band;",
+        "const bool pos = hi > geo_band, neg = lo < geo_band;",
+        ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_1d_matches_reference",
+        "split test: flipped sign of the band on the negative side",
+    ),
+    M(
+        "interval-cluster",
+        INCLUDE + "interval_engine.hpp",
+        "L.cross[c].root - L.breaks.back() > tol::geometry",
+        "L.cross[c].root - L.breaks.back() > 1e-3",
+        ENG + "::test_1d_matches_reference " + ENG + "::test_general_position_points_1d",
+        "1-D: roots within 1e-3 (not 1e-10) merged into one breakpoint",
+    ),
+    M(
+        "interval-rising",
+        INCLUDE + "interval_engine.hpp",
+        "if (!c.rising) bits[c.unit >> 6]",
+        "if (c.rising) bits[c.unit >> 6]",
+        ENG + "::test_1d_matches_reference " + ENG + "::test_zigzag_small",
+        "1-D: units left of their root on when rising",
+    ),
+    M(
+        "polygon-area",
+        "cpp/include/reluregions/polygon.hpp",
+        "  area = 0.5 * a2;",
+        "  area = 0.5 * a2 * (n > 3 ? 1.0 : 0.999);",
+        ENG + "::test_2d_matches_reference " + IND + "::test_polygon_vertices_match_the_reference",
+        "2-D: triangles' areas 0.1% short",
+    ),
+    M(
+        "polygon-geo",
+        INCLUDE + "polygon_engine.hpp",
+        "        const double geo = tol::geometry * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);",
+        "        const double geo = 1e-3 * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);",
+        ENG
+        + "::test_2d_matches_reference "
+        + IND
+        + "::test_polygon_vertices_match_the_reference "
+        + ENG
+        + "::test_2d_larger_nets",
+        "2-D: geometric band 1e-10 -> 1e-3 (thin regions lost)",
+    ),
+    M(
+        "zero-tol",
+        INCLUDE + "tolerances.hpp",
+        "inline constexpr double zero = 1e-11;",
+        "inline constexpr double zero = 0.0;",
+        ENG
+        + "::test_degenerate_2d_by_hand "
+        + ENG
+        + "::test_degenerate_1d_by_hand "
+        + ENG
+        + "::test_identically_zero_unit_after_incremental_updates",
+        "identically-zero units: no rounding allowance",
+    ),
     # ------------------------------------------------------------------------------------ the walk
-    M("walk-split-side", INCLUDE + "walk.hpp", "for (int side = 0; side < 2; ++side) {", "for (int side = 0; side < 1; ++side) {",
-      WALK + "::test_zaslavsky_in_space", "walk: the 'on' child of a split never visited (off-by-one)"),
-    M("walk-cheb-reuse", INCLUDE + "walk.hpp", "if (vc >= r * gn) {  // the parent's ball", "if (vc >= 0.5 * r * gn) {  // the parent's ball",
-      IND + "::test_walk_in_a_box_matches_the_reference", "walk: parent's ball reused when half of it crosses (wrong radii)"),
-    M("walk-radius", INCLUDE + "walk.hpp", "s.radius.push_back(radius_[static_cast<std::size_t>(depth)]);",
-      "s.radius.push_back(0.5 * radius_[static_cast<std::size_t>(depth)]);", IND + "::test_walk_in_a_box_matches_the_reference",
-      "walk: stored Chebyshev radius halved"),
-    M("walk-margin", INCLUDE + "walk.hpp", "if (reach_other > margin) return kSplit;", "if (reach_other > 100 * margin + 1e-3) return kSplit;",
-      WALK + "::test_zaslavsky_in_space " + IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_walk_matches_reference",
-      "walk: a split needs 1e-3 beyond the hyperplane (slivers lost)"),
-    M("walk-box", INCLUDE + "walk.hpp", "        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin\n        return lo >= -margin ? kOn : kOff;",
-      "        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin\n        return lo >= -margin ? kOff : kOn;",
-      WALK + "::test_zaslavsky_in_space " + WALK + "::test_walk_matches_reference", "walk: box-decided units get the wrong side"),
-    M("walk-affine-drop", INCLUDE + "walk.hpp", "        s.c.push_back(row[ud]);", "        s.c.push_back(0.0);",
-      IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_affine_maps_match_the_network", "walk: output map's constant dropped"),
-    M("walk-pattern-clear", INCLUDE + "walk.hpp", "        clear_from(l, i);  // units i, i + 1, ... are decided again in this child\n",
-      "", WALK + "::test_zaslavsky_in_space " + WALK + "::test_walk_matches_reference", "walk: stale bits of the previous child kept"),
+    M(
+        "walk-split-side",
+        INCLUDE + "walk.hpp",
+        "for (int side = 0; side < 2; ++side) {",
+        "for (int side = 0; side < 1; ++side) {",
+        WALK + "::test_zaslavsky_in_space",
+        "walk: the 'on' child of a split never visited (off-by-one)",
+    ),
+    M(
+        "walk-cheb-reuse",
+        INCLUDE + "walk.hpp",
+        "if (vc >= r * gn) {  // the parent's ball",
+        "if (vc >= 0.5 * r * gn) {  // the parent's ball",
+        IND + "::test_walk_in_a_box_matches_the_reference",
+        "walk: parent's ball reused when half of it crosses (wrong radii)",
+    ),
+    M(
+        "walk-radius",
+        INCLUDE + "walk.hpp",
+        "s.radius.push_back(radius_[static_cast<std::size_t>(depth)]);",
+        "s.radius.push_back(0.5 * radius_[static_cast<std::size_t>(depth)]);",
+        IND + "::test_walk_in_a_box_matches_the_reference",
+        "walk: stored Chebyshev radius halved",
+    ),
+    M(
+        "walk-margin",
+        INCLUDE + "walk.hpp",
+        "if (reach_other > margin) return kSplit;",
+        "if (reach_other > 100 * margin + 1e-3) return kSplit;",
+        WALK
+        + "::test_zaslavsky_in_space "
+        + IND
+        + "::test_walk_in_a_box_matches_the_reference "
+        + WALK
+        + "::test_walk_matches_reference",
+        "walk: a split needs 1e-3 beyond the hyperplane (slivers lost)",
+    ),
+    M(
+        "walk-box",
+        INCLUDE + "walk.hpp",
+        "        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin\n        return lo >= -margin ? kOn : kOff;",
+        "        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin\n        return lo >= -margin ? kOff : kOn;",
+        WALK + "::test_zaslavsky_in_space " + WALK + "::test_walk_matches_reference",
+        "walk: box-decided units get the wrong side",
+    ),
+    M(
+        "walk-affine-drop",
+        INCLUDE + "walk.hpp",
+        "        s.c.push_back(row[ud]);",
+        "        s.c.push_back(0.0);",
+        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_affine_maps_match_the_network",
+        "walk: output map's constant dropped",
+    ),
+    M(
+        "walk-pattern-clear",
+        INCLUDE + "walk.hpp",
+        "        clear_from(l, i);  // units i, i + 1, ... are decided again in this child\n",
+        "",
+        WALK + "::test_zaslavsky_in_space " + WALK + "::test_walk_matches_reference",
+        "walk: stale bits of the previous child kept",
+    ),
     # ---------------------------------------------------------- facets, adjacency, volumes (walk)
-    M("facet-redundant-tol", INCLUDE + "polytope.hpp", "val <= ai[ud] + 1e-9 * (1.0 + std::fabs(ai[ud]))) continue;",
-      "val <= ai[ud] + 1e-2 * (1.0 + std::fabs(ai[ud]))) continue;",
-      IND + "::test_walk_in_a_box_matches_the_reference " + IND + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units",
-      "facets: rows reaching less than 1e-2 beyond the others called redundant"),
-    M("facet-bounded", INCLUDE + "polytope.hpp", "== LPStatus::unbounded) bnd = false;", "== LPStatus::optimal && j == 0) bnd = false;",
-      IND + "::test_walk_on_polytopes_and_space_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
-      "boundedness: wrong LP status tested"),
-    M("volume-3d", INCLUDE + "polytope.hpp", "vol += polygon_area(scratch) * h / 3.0;", "vol += polygon_area(scratch) * h / 3.0 * (m > 6 ? 1.0 : 1.001);",
-      IND + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units " + IND + "::test_walk_in_a_box_matches_the_reference",
-      "3-D volumes of regions with few facets 0.1% too large"),
-    M("neighbour-step", INCLUDE + "polytope.hpp", "double step = std::min(0.25 * rf, 1e-6);", "double step = -std::min(0.25 * rf, 1e-6);",
-      IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
-      "adjacency: stepping into the region instead of across its facet"),
+    M(
+        "facet-redundant-tol",
+        INCLUDE + "polytope.hpp",
+        "val <= ai[ud] + 1e-9 * (1.0 + std::fabs(ai[ud]))) continue;",
+        "val <= ai[ud] + 1e-2 * (1.0 + std::fabs(ai[ud]))) continue;",
+        IND
+        + "::test_walk_in_a_box_matches_the_reference "
+        + IND
+        + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units",
+        "facets: rows reaching less than 1e-2 beyond the others called redundant",
+    ),
+    M(
+        "facet-bounded",
+        INCLUDE + "polytope.hpp",
+        "== LPStatus::unbounded) bnd = false;",
+        "== LPStatus::optimal && j == 0) bnd = false;",
+        IND
+        + "::test_walk_on_polytopes_and_space_matches_the_reference "
+        + WALK
+        + "::test_arrangement_faces_and_bounded_regions",
+        "boundedness: wrong LP status tested",
+    ),
+    M(
+        "volume-3d",
+        INCLUDE + "polytope.hpp",
+        "vol += polygon_area(scratch) * h / 3.0;",
+        "vol += polygon_area(scratch) * h / 3.0 * (m > 6 ? 1.0 : 1.001);",
+        IND
+        + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units "
+        + IND
+        + "::test_walk_in_a_box_matches_the_reference",
+        "3-D volumes of regions with few facets 0.1% too large",
+    ),
+    M(
+        "neighbour-step",
+        INCLUDE + "polytope.hpp",
+        "double step = std::min(0.25 * rf, 1e-6);",
+        "double step = -std::min(0.25 * rf, 1e-6);",
+        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
+        "adjacency: stepping into the region instead of across its facet",
+    ),
     # ----------------------------------------------------------------------------- merging, LP, locate
-    M("merge-1d-touch", INCLUDE + "linear_merge.hpp", "const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) <= 4 * tol::geometry;",
-      "const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) < 0.0;",
-      ENG + "::test_cancelled_duplicate_unit_merges_regions " + ENG + "::test_linear_regions_1d_match_reference", "1-D merge: neighbours never touch"),
-    M("merge-2d-side", INCLUDE + "linear_merge.hpp", "if (side > 0 && contains(cq, mx, my, band)) q = cand;", "if (side > 0 && contains(cq, mx, my, band)) q = static_cast<std::int64_t>(p);",
-      ENG + "::test_cancelled_duplicate_unit_merges_regions " + ENG + "::test_linear_regions_2d", "2-D merge: the region merged with itself"),
-    M("lp-cheb-cap", INCLUDE + "lp.hpp", "*r = std::min(std::max(x_[static_cast<std::size_t>(n_)], 0.0), r_cap);",
-      "*r = std::min(std::max(x_[static_cast<std::size_t>(n_)], 0.0), 0.5 * r_cap);", LP + " " + WALK + "::test_walk_on_3d_domains_matches_reference",
-      "LP: Chebyshev radius capped at half the cap"),
-    M("lp-feasibility", INCLUDE + "tolerances.hpp", "inline constexpr double lp_feasibility = 1e-9;", "inline constexpr double lp_feasibility = 1e-3;",
-      LP + " " + IND + "::test_walk_in_a_box_matches_the_reference", "LP feasibility tolerance 1e-9 -> 1e-3"),
-    M("locate-tol", "cpp/bindings/bind_engines.cpp", "net.forward(x.data(r, 0), nullptr, bits.data(), rr::tol::zero, s);",
-      "net.forward(x.data(r, 0), nullptr, bits.data(), 1e-3, s);", ENG + "::test_locate_finds_the_region_of_random_points " + IND + "::test_engine_locate_and_maps_match_the_reference",
-      "locate: values below 1e-3 of their magnitude read as zero"),
-    M("pattern-strict", "cpp/include/reluregions/network.hpp", "const bool on = z[i] > tol * e2[i];", "const bool on = z[i] >= -tol * e2[i];",
-      ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_dead_and_always_on_bits " + "tests/test_network.py",
-      "forward pattern: a zero pre-activation counts as on"),
+    M(
+        "merge-1d-touch",
+        INCLUDE + "linear_merge.hpp",
+        "const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) <= 4 * tol::geometry;",
+        "const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) < 0.0;",
+        ENG + "::test_cancelled_duplicate_unit_merges_regions " + ENG + "::test_linear_regions_1d_match_reference",
+        "1-D merge: neighbours never touch",
+    ),
+    M(
+        "merge-2d-side",
+        INCLUDE + "linear_merge.hpp",
+        "if (side > 0 && contains(cq, mx, my, band)) q = cand;",
+        "if (side > 0 && contains(cq, mx, my, band)) q = static_cast<std::int64_t>(p);",
+        ENG + "::test_cancelled_duplicate_unit_merges_regions " + ENG + "::test_linear_regions_2d",
+        "2-D merge: the region merged with itself",
+    ),
+    M(
+        "lp-cheb-cap",
+        INCLUDE + "lp.hpp",
+        "*r = std::min(std::max(x_[static_cast<std::size_t>(n_)], 0.0), r_cap);",
+        "*r = std::min(std::max(x_[static_cast<std::size_t>(n_)], 0.0), 0.5 * r_cap);",
+        LP + " " + WALK + "::test_walk_on_3d_domains_matches_reference",
+        "LP: Chebyshev radius capped at half the cap",
+    ),
+    M(
+        "lp-feasibility",
+        INCLUDE + "tolerances.hpp",
+        "inline constexpr double lp_feasibility = 1e-9;",
+        "inline constexpr double lp_feasibility = 1e-3;",
+        LP + " " + IND + "::test_walk_in_a_box_matches_the_reference",
+        "LP feasibility tolerance 1e-9 -> 1e-3",
+    ),
+    M(
+        "locate-tol",
+        "cpp/bindings/bind_engines.cpp",
+        "net.forward(x.data(r, 0), nullptr, bits.data(), rr::tol::zero, s);",
+        "net.forward(x.data(r, 0), nullptr, bits.data(), 1e-3, s);",
+        ENG
+        + "::test_locate_finds_the_region_of_random_points "
+        + IND
+        + "::test_engine_locate_and_maps_match_the_reference",
+        "locate: values below 1e-3 of their magnitude read as zero",
+    ),
+    M(
+        "pattern-strict",
+        "cpp/include/reluregions/network.hpp",
+        "const bool on = z[i] > tol * e2[i];",
+        "const bool on = z[i] >= -tol * e2[i];",
+        ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_dead_and_always_on_bits " + "tests/test_network.py",
+        "forward pattern: a zero pre-activation counts as on",
+    ),
     # ---------------------------------------------------------------------------------- Python
-    M("py-count-off-by-one", PKG + "api.py", 'out = RegionCount(int(res["count"]), bool(res["complete"])',
-      'out = RegionCount(int(res["count"]) + (1 if int(res["count"]) > 1 else 0), bool(res["complete"])',
-      WALK + "::test_zaslavsky_in_space", "walk count: off by one"),
-    M("py-measures-span", PKG + "regions.py", 'return self._raw["measure"] * float(np.prod(self._span))', 'return self._raw["measure"] * float(np.max(self._span))',
-      ENG + "::test_2d_matches_reference " + IND + "::test_walk_and_engine_volumes_per_region_low_dims", "2-D measures scaled by one side only"),
-    M("py-radii-scale", PKG + "polytope_regions.py", 'return self._raw["radius"] * self._frame.scale', 'return self._raw["radius"]',
-      IND + "::test_walk_in_a_box_matches_the_reference", "walk radii: the box's scale dropped"),
-    M("py-facets-norm", PKG + "polytope_regions.py", "return A / n[:, None], bb / n, f[\"facet_units\"][lo:hi].copy()",
-      "return A / n[:, None], bb, f[\"facet_units\"][lo:hi].copy()", IND + "::test_walk_in_a_box_matches_the_reference",
-      "walk facets: offsets not normalized with the rows"),
-    M("py-adjacency-order", PKG + "polytope_regions.py", "pairs = np.stack([np.minimum(owner[keep], nb[keep]), np.maximum(owner[keep], nb[keep])], axis=1)",
-      "pairs = np.stack([owner[keep], nb[keep]], axis=1)", IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
-      "adjacency: pairs not ordered i < j (each listed twice)"),
-    M("py-locate-domain", PKG + "polytope_regions.py",
-      "        idx = _core.locate(self.network._core, self._raw[\"packed\"], pts)\n        idx = np.where(inside, idx, -1)\n        return idx[0] if single else idx\n\n    # -------------------------------------------------------------------------------- file I/O\n    def save(self, path: PathLike) -> None:\n        \"\"\"Save to a compressed ``.npz`` (network, domain and all arrays).\"\"\"\n        meta = {\n",
-      "        idx = _core.locate(self.network._core, self._raw[\"packed\"], pts)\n        return idx[0] if single else idx\n\n    # -------------------------------------------------------------------------------- file I/O\n    def save(self, path: PathLike) -> None:\n        \"\"\"Save to a compressed ``.npz`` (network, domain and all arrays).\"\"\"\n        meta = {\n",
-      IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_locate_and_save_load", "walk locate: points outside the domain located"),
-    M("py-affine-shift", PKG + "regions.py", 'c = self._raw["c"] - np.einsum("rok,k->ro", A, self._lo)', 'c = self._raw["c"] + np.einsum("rok,k->ro", A, self._lo)',
-      IND + "::test_engine_locate_and_maps_match_the_reference", "1-D/2-D affine maps: constant shifted the wrong way"),
-    M("py-linear-labels", PKG + "regions.py", "self.count = int(labels.max()) + 1 if labels.size else 0", "self.count = int(labels.max()) if labels.size else 0",
-      IND + "::test_a_small_bend_is_a_linear_region_boundary " + CLI, "linear region count: off by one"),
-    M("cli-linear", PKG + "cli.py", 'out["linear_regions"] = res.linear_count', 'out["linear_regions"] = res.count', CLI,
-      "CLI: activation regions reported as linear regions"),
-    M("cli-plane-ranges", PKG + "cli.py", "return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)",
-      "return Plane(*args.plane, s_range=args.t_range, t_range=args.s_range)", CLI, "CLI: --s-range and --t-range swapped"),
-    M("cli-max-regions", PKG + "cli.py", 'limits: dict[str, Any] = {"max_regions": args.max_regions,',
-      'limits: dict[str, Any] = {"max_regions": None,', CLI, "CLI: --max-regions ignored"),
+    M(
+        "py-count-off-by-one",
+        PKG + "api.py",
+        'out = RegionCount(int(res["count"]), bool(res["complete"])',
+        'out = RegionCount(int(res["count"]) + (1 if int(res["count"]) > 1 else 0), bool(res["complete"])',
+        WALK + "::test_zaslavsky_in_space",
+        "walk count: off by one",
+    ),
+    M(
+        "py-measures-span",
+        PKG + "regions.py",
+        'return self._raw["measure"] * float(np.prod(self._span))',
+        'return self._raw["measure"] * float(np.max(self._span))',
+        ENG + "::test_2d_matches_reference " + IND + "::test_walk_and_engine_volumes_per_region_low_dims",
+        "2-D measures scaled by one side only",
+    ),
+    M(
+        "py-radii-scale",
+        PKG + "polytope_regions.py",
+        'return self._raw["radius"] * self._frame.scale',
+        'return self._raw["radius"]',
+        IND + "::test_walk_in_a_box_matches_the_reference",
+        "walk radii: the box's scale dropped",
+    ),
+    M(
+        "py-facets-norm",
+        PKG + "polytope_regions.py",
+        'return A / n[:, None], bb / n, f["facet_units"][lo:hi].copy()',
+        'return A / n[:, None], bb, f["facet_units"][lo:hi].copy()',
+        IND + "::test_walk_in_a_box_matches_the_reference",
+        "walk facets: offsets not normalized with the rows",
+    ),
+    M(
+        "py-adjacency-order",
+        PKG + "polytope_regions.py",
+        "pairs = np.stack([np.minimum(owner[keep], nb[keep]), np.maximum(owner[keep], nb[keep])], axis=1)",
+        "pairs = np.stack([owner[keep], nb[keep]], axis=1)",
+        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
+        "adjacency: pairs not ordered i < j (each listed twice)",
+    ),
+    M(
+        "py-locate-domain",
+        PKG + "polytope_regions.py",
+        '        idx = _core.locate(self.network._core, self._raw["packed"], pts)\n        idx = np.where(inside, idx, -1)\n        return idx[0] if single else idx\n\n    # -------------------------------------------------------------------------------- file I/O\n    def save(self, path: PathLike) -> None:\n        """Save to a compressed ``.npz`` (network, domain and all arrays)."""\n        meta = {\n',
+        '        idx = _core.locate(self.network._core, self._raw["packed"], pts)\n        return idx[0] if single else idx\n\n    # -------------------------------------------------------------------------------- file I/O\n    def save(self, path: PathLike) -> None:\n        """Save to a compressed ``.npz`` (network, domain and all arrays)."""\n        meta = {\n',
+        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_locate_and_save_load",
+        "walk locate: points outside the domain located",
+    ),
+    M(
+        "py-affine-shift",
+        PKG + "regions.py",
+        'c = self._raw["c"] - np.einsum("rok,k->ro", A, self._lo)',
+        'c = self._raw["c"] + np.einsum("rok,k->ro", A, self._lo)',
+        IND + "::test_engine_locate_and_maps_match_the_reference",
+        "1-D/2-D affine maps: constant shifted the wrong way",
+    ),
+    M(
+        "py-linear-labels",
+        PKG + "regions.py",
+        "self.count = int(labels.max()) + 1 if labels.size else 0",
+        "self.count = int(labels.max()) if labels.size else 0",
+        IND + "::test_a_small_bend_is_a_linear_region_boundary " + CLI,
+        "linear region count: off by one",
+    ),
+    M(
+        "cli-linear",
+        PKG + "cli.py",
+        'out["linear_regions"] = res.linear_count',
+        'out["linear_regions"] = res.count',
+        CLI,
+        "CLI: activation regions reported as linear regions",
+    ),
+    M(
+        "cli-plane-ranges",
+        PKG + "cli.py",
+        "return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)",
+        "return Plane(*args.plane, s_range=args.t_range, t_range=args.s_range)",
+        CLI,
+        "CLI: --s-range and --t-range swapped",
+    ),
+    M(
+        "cli-max-regions",
+        PKG + "cli.py",
+        'limits: dict[str, Any] = {"max_regions": args.max_regions,',
+        'limits: dict[str, Any] = {"max_regions": None,',
+        CLI,
+        "CLI: --max-regions ignored",
+    ),
 ]
 
 _SHIM = r"""
@@ -193,7 +420,9 @@ def sh(cmd: list[str], cwd: Path, log: Path, timeout: float | None = None, env: 
         f.write(f"\n$ {' '.join(cmd)}\n")
         f.flush()
         try:
-            return subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout, env=env, check=False).returncode
+            return subprocess.run(
+                cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout, env=env, check=False
+            ).returncode
         except subprocess.TimeoutExpired:
             f.write(f"\n[timeout after {timeout} s]\n")
             return -1
@@ -206,7 +435,9 @@ class Copy:
         self.dir = work / "tree"
         self.build = work / "build"
         self.log = log
-        files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+        files = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
         for name in filter(None, files.decode().split("\0")):
             src = ROOT / name
             if src.is_file():
@@ -216,8 +447,19 @@ class Copy:
         import pybind11
 
         gen = ["-G", "Ninja"] if shutil.which("ninja") else []
-        cmd = ["cmake", "-S", str(self.dir), "-B", str(self.build), *gen, "-DCMAKE_BUILD_TYPE=Release", "-DSKBUILD=ON",
-               "-DSKBUILD_PROJECT_NAME=reluregions", f"-Dpybind11_DIR={pybind11.get_cmake_dir()}", f"-DPython_EXECUTABLE={sys.executable}"]
+        cmd = [
+            "cmake",
+            "-S",
+            str(self.dir),
+            "-B",
+            str(self.build),
+            *gen,
+            "-DCMAKE_BUILD_TYPE=Release",
+            "-DSKBUILD=ON",
+            "-DSKBUILD_PROJECT_NAME=reluregions",
+            f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
+            f"-DPython_EXECUTABLE={sys.executable}",
+        ]
         if sh(cmd, self.dir, log) != 0:
             raise SystemExit(f"mutate.py: cmake configure failed (see {log})")
         (self.dir / "_run_pytest.py").write_text(_SHIM)
@@ -232,8 +474,20 @@ class Copy:
 
     def pytest(self, tests: tuple[str, ...], timeout: float) -> tuple[int, str]:
         """Return code and the first failing test (from pytest's summary) of a run of `tests`."""
-        env = dict(os.environ, PYTHONPATH=str(self.dir / "python"), PYTHONDONTWRITEBYTECODE="1", HYPOTHESIS_PROFILE="mutate")
-        args = [sys.executable, "_run_pytest.py", str(self.dir / "python"), "-x", "-q", "-p", "no:cacheprovider", "-rfE", *tests]
+        env = dict(
+            os.environ, PYTHONPATH=str(self.dir / "python"), PYTHONDONTWRITEBYTECODE="1", HYPOTHESIS_PROFILE="mutate"
+        )
+        args = [
+            sys.executable,
+            "_run_pytest.py",
+            str(self.dir / "python"),
+            "-x",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-rfE",
+            *tests,
+        ]
         start = self.log.stat().st_size if self.log.exists() else 0
         rc = sh(args, self.dir, self.log, timeout=timeout, env=env)
         with open(self.log) as f:
@@ -283,8 +537,16 @@ def run(mutations: list[Mutation], timeout: float, keep: bool) -> list[dict[str,
                     path.write_text(text)
             else:
                 print(f"  {m.id}: its text occurs {hits} times in {m.path}", flush=True)
-            results.append({"id": m.id, "status": status, "seconds": round(time.time() - t0, 1), "what": m.what, "path": m.path,
-                            "caught_by": by})
+            results.append(
+                {
+                    "id": m.id,
+                    "status": status,
+                    "seconds": round(time.time() - t0, 1),
+                    "what": m.what,
+                    "path": m.path,
+                    "caught_by": by,
+                }
+            )
             print(f"{m.id:24s} {status:16s} {time.time() - t0:6.1f} s  {m.what}  {by}", flush=True)
     finally:
         if keep:
@@ -300,11 +562,17 @@ def record(results: list[dict[str, object]], started: str) -> None:
     head = md.read_text().split("## Last run")[0] if md.exists() else "# Mutations\n\n"
     caught = sum(str(r["status"]).startswith("caught") for r in results)
     lines = [
-        "## Last run", "",
-        f"{started} UTC, commit `{_commit()}`: **{caught} of {len(results)} caught**.", "",
-        "| mutation | file | what | result | first failing test | seconds |", "| --- | --- | --- | --- | --- | ---: |",
+        "## Last run",
+        "",
+        f"{started} UTC, commit `{_commit()}`: **{caught} of {len(results)} caught**.",
+        "",
+        "| mutation | file | what | result | first failing test | seconds |",
+        "| --- | --- | --- | --- | --- | ---: |",
     ]
-    lines += [f"| `{r['id']}` | `{r['path']}` | {r['what']} | {r['status']} | `{r['caught_by']}` | {r['seconds']} |" for r in results]
+    lines += [
+        f"| `{r['id']}` | `{r['path']}` | {r['what']} | {r['status']} | `{r['caught_by']}` | {r['seconds']} |"
+        for r in results
+    ]
     md.write_text(head + "\n".join(lines) + "\n")
 
 
@@ -340,7 +608,10 @@ def main() -> int:
     if args.record:
         record(results, started)
     bad = [r for r in results if not str(r["status"]).startswith("caught")]
-    print(f"{len(results) - len(bad)} of {len(results)} caught" + (f"; not caught: {', '.join(str(r['id']) for r in bad)}" if bad else ""))
+    print(
+        f"{len(results) - len(bad)} of {len(results)} caught"
+        + (f"; not caught: {', '.join(str(r['id']) for r in bad)}" if bad else "")
+    )
     return 1 if bad else 0
 
 

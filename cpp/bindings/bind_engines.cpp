@@ -55,9 +55,9 @@ py::dict status(const rr::Control& ctl) {
   return d;
 }
 
-py::dict count_regions(const rr::Network& original, const py::handle& origin, const py::handle& basis, const py::handle& lo,
-                       const py::handle& hi, const py::object& max_regions, const py::object& time_limit, bool partial,
-                       const py::object& progress) {
+py::dict count_regions(const rr::Network& original, const py::handle& origin, const py::handle& basis,
+                       const py::handle& lo, const py::handle& hi, const py::object& max_regions,
+                       const py::object& time_limit, bool partial, const py::object& progress) {
   const rr::EngineNetwork en = engine_network(original, origin, basis, lo, hi);
   rr::Control ctl = make_control(max_regions, time_limit, partial, progress);
   rr::CountSink sink;
@@ -153,12 +153,12 @@ py::array_t<std::int64_t> merge_1d_exact(const rr::Network& original, const py::
   return to_numpy(std::move(labels), {static_cast<py::ssize_t>(R)});
 }
 
-py::array_t<std::int64_t> merge_2d(const rr::Network& net, const packed_array& packed,
-                                   const darray& vertices, const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& offsets,
-                                   const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& edge_units,
-                                   const darray& witness, const darray& A, const darray& c, const darray& E,
-                                   const py::object& progress, const py::object& original, const py::object& origin,
-                                   const py::object& basis, const py::object& lo, const py::object& hi) {
+py::array_t<std::int64_t> merge_2d(
+    const rr::Network& net, const packed_array& packed, const darray& vertices,
+    const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& offsets,
+    const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& edge_units, const darray& witness,
+    const darray& A, const darray& c, const darray& E, const py::object& progress, const py::object& original,
+    const py::object& origin, const py::object& basis, const py::object& lo, const py::object& hi) {
   if (net.input_dim() != 2) throw py::value_error("merge_linear_2d needs the folded 2-input network");
   const py::ssize_t R = witness.shape(0);
   const auto words = static_cast<py::ssize_t>(net.layout().words());
@@ -178,7 +178,8 @@ py::array_t<std::int64_t> merge_2d(const rr::Network& net, const packed_array& p
   std::unique_ptr<rr::EngineNetwork> en;
   std::unique_ptr<rr::ExactMapEquality> exact;
   if (!original.is_none()) {  // map equality decided exactly on the engine network of this domain
-    en = std::make_unique<rr::EngineNetwork>(engine_network(original.cast<const rr::Network&>(), origin, basis, lo, hi));
+    en =
+        std::make_unique<rr::EngineNetwork>(engine_network(original.cast<const rr::Network&>(), origin, basis, lo, hi));
     exact = std::make_unique<rr::ExactMapEquality>(*en);
   }
   {
@@ -213,14 +214,15 @@ py::array_t<std::int64_t> locate(const rr::Network& net,
 }  // namespace
 
 void bind_engines(py::module_& m) {
-  m.def("count_regions", &count_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"), py::arg("hi"),
-        py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(), py::arg("partial") = false,
-        py::arg("progress") = py::none(),
-        "Count the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (exact decisions)");
-  m.def("enumerate_regions", &enumerate_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
-        py::arg("hi"), py::arg("affine") = false, py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(),
+  m.def("count_regions", &count_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
+        py::arg("hi"), py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(),
         py::arg("partial") = false, py::arg("progress") = py::none(),
-        "Enumerate the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (unit coordinates)");
+        "Count the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (exact decisions)");
+  m.def(
+      "enumerate_regions", &enumerate_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
+      py::arg("hi"), py::arg("affine") = false, py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(),
+      py::arg("partial") = false, py::arg("progress") = py::none(),
+      "Enumerate the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (unit coordinates)");
   m.def("merge_linear_1d", &merge_1d, py::arg("intervals"), py::arg("A"), py::arg("c"), py::arg("E"),
         "Linear-region labels of 1-D regions");
   m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),
@@ -229,7 +231,8 @@ void bind_engines(py::module_& m) {
         py::arg("basis") = py::none(), py::arg("lo") = py::none(), py::arg("hi") = py::none(),
         "Linear-region labels of 2-D regions (map equality exact when the original network and domain are given)");
   m.def("merge_linear_1d_exact", &merge_1d_exact, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
-        py::arg("hi"), py::arg("packed"), "Linear-region labels of the interval engine's regions, map equality decided exactly");
+        py::arg("hi"), py::arg("packed"),
+        "Linear-region labels of the interval engine's regions, map equality decided exactly");
   m.def("locate", &locate, py::arg("net"), py::arg("packed"), py::arg("X"),
         "Index of the region (by pattern) of each point, -1 if none");
 }

@@ -21,7 +21,8 @@ Network make_network(const std::vector<py::handle>& weights, const std::vector<p
     if (w.ndim() != 2) throw py::value_error("layer " + std::to_string(l) + ": weight matrix must be 2-D");
     if (v.ndim() != 1 || v.shape(0) != w.shape(0))
       throw py::value_error("layer " + std::to_string(l) + ": bias must be 1-D with one entry per output");
-    if (l == 0) dims.push_back(static_cast<int>(w.shape(1)));
+    if (l == 0)
+      dims.push_back(static_cast<int>(w.shape(1)));
     else if (w.shape(1) != dims.back())
       throw py::value_error("layer " + std::to_string(l) + ": expects " + std::to_string(w.shape(1)) +
                             " inputs but the previous layer has " + std::to_string(dims.back()) + " outputs");
@@ -105,7 +106,8 @@ void bind_network(py::module_& m) {
             std::vector<double> J(static_cast<std::size_t>(n * o * d)), c(static_cast<std::size_t>(n * o));
             {
               py::gil_scoped_release release;
-              for (py::ssize_t r = 0; r < n; ++r) net.local_affine(x.data(r, 0), J.data() + r * o * d, c.data() + r * o);
+              for (py::ssize_t r = 0; r < n; ++r)
+                net.local_affine(x.data(r, 0), J.data() + r * o * d, c.data() + r * o);
             }
             return py::make_tuple(to_numpy(std::move(J), {n, o, d}), to_numpy(std::move(c), {n, o}));
           },

@@ -73,8 +73,9 @@ WalkProblem walk_problem(const rr::Network& net, const darray& origin, const dar
   if (net.num_hidden_layers() < 1) throw py::value_error("the walk needs a network with at least one hidden layer");
   try {
     rr::EngineNetwork en = rr::make_engine_network(net, K, origin.data(), basis.data(), plo.data(), phi.data());
-    rr::ExactWalkDomain ed = rr::make_exact_walk_domain(n0, K, origin.data(), basis.data(), plo.data(), phi.data(), unit_box,
-                                                        xlo.data(), xhi.data(), A.data(), b.data(), static_cast<int>(A.shape(0)));
+    rr::ExactWalkDomain ed =
+        rr::make_exact_walk_domain(n0, K, origin.data(), basis.data(), plo.data(), phi.data(), unit_box, xlo.data(),
+                                   xhi.data(), A.data(), b.data(), static_cast<int>(A.shape(0)));
     if (scale > 0) {
       if (K != n0) throw py::value_error("an input-space frame needs K = inputs");
       ed.iso = true;
@@ -91,7 +92,8 @@ WalkProblem walk_problem(const rr::Network& net, const darray& origin, const dar
 py::dict walk_regions(const rr::Network& original, const darray& origin, const darray& basis, const darray& plo,
                       const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
                       const darray& b, double r_cap, double scale, int threads, bool store, bool affine, bool rows,
-                      const py::object& max_regions, const py::object& time_limit, bool partial, const py::object& progress) {
+                      const py::object& max_regions, const py::object& time_limit, bool partial,
+                      const py::object& progress) {
   const WalkProblem prob = walk_problem(original, origin, basis, plo, phi, unit_box, xlo, xhi, A, b, r_cap, scale);
   const rr::Network& net = prob.en.net;
   const int d = prob.ed.d;
@@ -155,17 +157,23 @@ using i32array = py::array_t<std::int32_t, py::array::c_style | py::array::force
 using i64array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
 py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
-                     double r_cap, const u64array& packed, const darray& witness, const darray& radius, const darray& rows,
-                     const i32array& row_units, const i64array& row_offsets, bool volumes, const py::object& progress) {
+                     double r_cap, const u64array& packed, const darray& witness, const darray& radius,
+                     const darray& rows, const i32array& row_units, const i64array& row_offsets, bool volumes,
+                     const py::object& progress) {
   const int d = net.input_dim();
   rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
   const py::ssize_t R = radius.shape(0), words = net.layout().words();
-  if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
-  if (witness.ndim() != 2 || witness.shape(0) != R || witness.shape(1) != d) throw py::value_error("witness has the wrong shape");
-  if (row_offsets.ndim() != 1 || row_offsets.shape(0) != R + 1) throw py::value_error("row_offsets must have R + 1 entries");
+  if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words)
+    throw py::value_error("packed patterns have the wrong shape");
+  if (witness.ndim() != 2 || witness.shape(0) != R || witness.shape(1) != d)
+    throw py::value_error("witness has the wrong shape");
+  if (row_offsets.ndim() != 1 || row_offsets.shape(0) != R + 1)
+    throw py::value_error("row_offsets must have R + 1 entries");
   const py::ssize_t K = row_units.shape(0);
-  if (rows.ndim() != 2 || rows.shape(0) != K || rows.shape(1) != d + 1) throw py::value_error("rows have the wrong shape");
-  if (row_offsets.data()[0] != 0 || row_offsets.data()[R] != K) throw py::value_error("row_offsets do not match the rows");
+  if (rows.ndim() != 2 || rows.shape(0) != K || rows.shape(1) != d + 1)
+    throw py::value_error("rows have the wrong shape");
+  if (row_offsets.data()[0] != 0 || row_offsets.data()[R] != K)
+    throw py::value_error("row_offsets do not match the rows");
   rr::WalkStore store;
   store.count = static_cast<std::uint64_t>(R);
   store.patterns.assign(packed.data(), packed.data() + packed.size());
@@ -195,9 +203,10 @@ py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi,
 
 // Neighbouring regions (pairs, by their patterns) merged when the network's output maps on them are
 // exactly equal (ExactMapEquality), in input space or on a segment / plane origin + basis s.
-py::array_t<std::int64_t> merge_pairs_exact(const rr::Network& net, const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& packed,
-                                            const i64array& pairs, const py::object& origin, const py::object& basis,
-                                            const py::object& lo, const py::object& hi) {
+py::array_t<std::int64_t> merge_pairs_exact(
+    const rr::Network& net, const py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>& packed,
+    const i64array& pairs, const py::object& origin, const py::object& basis, const py::object& lo,
+    const py::object& hi) {
   if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
   const auto words = static_cast<py::ssize_t>(net.layout().words());
   if (packed.ndim() != 2 || packed.shape(1) != words) throw py::value_error("packed patterns have the wrong shape");
@@ -224,14 +233,16 @@ py::array_t<std::int64_t> merge_pairs_exact(const rr::Network& net, const py::ar
       if (a < 0 || b2 < 0 || a >= R || b2 >= R) continue;
       const auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b2);
       if (uf.find(ua) == uf.find(ub)) continue;
-      if (eq.equal(pat + ua * static_cast<std::size_t>(words), pat + ub * static_cast<std::size_t>(words))) uf.unite(ua, ub);
+      if (eq.equal(pat + ua * static_cast<std::size_t>(words), pat + ub * static_cast<std::size_t>(words)))
+        uf.unite(ua, ub);
     }
     labels = uf.labels();
   }
   return to_numpy(std::move(labels), {R});
 }
 
-py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, const darray& A, const darray& c, const darray& E) {
+py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, const darray& A, const darray& c,
+                                      const darray& E) {
   if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
   if (A.ndim() != 3 || A.shape(0) != R) throw py::value_error("A must have shape (R, out, dim)");
   const auto out = static_cast<int>(A.shape(1)), dim = static_cast<int>(A.shape(2));
@@ -246,7 +257,8 @@ py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, cons
     for (py::ssize_t k = 0; k < pairs.shape(0); ++k) {
       const std::int64_t a = p[2 * k], b2 = p[2 * k + 1];
       if (a < 0 || b2 < 0 || a >= R || b2 >= R) continue;
-      if (maps.equal(static_cast<std::size_t>(a), static_cast<std::size_t>(b2))) uf.unite(static_cast<std::size_t>(a), static_cast<std::size_t>(b2));
+      if (maps.equal(static_cast<std::size_t>(a), static_cast<std::size_t>(b2)))
+        uf.unite(static_cast<std::size_t>(a), static_cast<std::size_t>(b2));
     }
     labels = uf.labels();
   }
@@ -256,18 +268,19 @@ py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, cons
 }  // namespace
 
 void bind_walk(py::module_& m) {
-  m.def("walk_regions", &walk_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("plo"), py::arg("phi"),
-        py::arg("unit_box"), py::arg("xlo"), py::arg("xhi"), py::arg("A"), py::arg("b"), py::arg("r_cap"), py::arg("scale"),
-        py::arg("threads"), py::arg("store"), py::arg("affine"), py::arg("rows"),
+  m.def("walk_regions", &walk_regions, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("plo"),
+        py::arg("phi"), py::arg("unit_box"), py::arg("xlo"), py::arg("xhi"), py::arg("A"), py::arg("b"),
+        py::arg("r_cap"), py::arg("scale"), py::arg("threads"), py::arg("store"), py::arg("affine"), py::arg("rows"),
         py::arg("max_regions"), py::arg("time_limit"), py::arg("partial"), py::arg("progress"),
         "Activation regions of the network (as given) on a domain, exactly, by the pattern walk (core): "
         "x = origin + basis (plo + (phi - plo) u), u in [0, 1]^K if unit_box, xlo <= x <= xhi, A x <= b");
   m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
-        py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"), py::arg("row_units"),
-        py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
+        py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"),
+        py::arg("row_units"), py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
         "Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)");
   m.def("merge_pairs_exact", &merge_pairs_exact, py::arg("net"), py::arg("packed"), py::arg("pairs"),
-        py::arg("origin") = py::none(), py::arg("basis") = py::none(), py::arg("lo") = py::none(), py::arg("hi") = py::none(),
+        py::arg("origin") = py::none(), py::arg("basis") = py::none(), py::arg("lo") = py::none(),
+        py::arg("hi") = py::none(),
         "Labels of the union of neighbouring regions (pairs) whose output maps are exactly equal (core); on "
         "origin + basis @ s when given (segments, planes), else in input space");
   m.def("merge_pairs", &merge_pairs, py::arg("R"), py::arg("pairs"), py::arg("A"), py::arg("c"), py::arg("E"),

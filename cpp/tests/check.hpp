@@ -7,10 +7,10 @@ inline int& check_failures() {
   return n;
 }
 
-#define CHECK(cond)                                                         \
-  do {                                                                      \
-    if (!(cond)) {                                                          \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++check_failures();                                                   \
-    }                                                                       \
+      ++check_failures();                                                           \
+    }                                                                               \
   } while (0)

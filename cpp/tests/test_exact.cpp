@@ -69,18 +69,22 @@ int main() {
   // direct: rows of every layer in rationals
   std::vector<std::vector<Rational>> cur(static_cast<std::size_t>(dims[1]), std::vector<Rational>(3));
   for (int i = 0; i < dims[1]; ++i) {
-    cur[static_cast<std::size_t>(i)] = {e.W[0][static_cast<std::size_t>(2 * i)], e.W[0][static_cast<std::size_t>(2 * i + 1)], e.b[0][static_cast<std::size_t>(i)]};
+    cur[static_cast<std::size_t>(i)] = {e.W[0][static_cast<std::size_t>(2 * i)],
+                                        e.W[0][static_cast<std::size_t>(2 * i + 1)],
+                                        e.b[0][static_cast<std::size_t>(i)]};
     const Rational* r = maps.row(0, i, pat.data());
     for (int k = 0; k < 3; ++k) CHECK(r[k] == cur[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)]);
   }
   for (int l = 1; l < e.num_layers(); ++l) {
-    std::vector<std::vector<Rational>> nxt(static_cast<std::size_t>(dims[static_cast<std::size_t>(l) + 1]), std::vector<Rational>(3));
+    std::vector<std::vector<Rational>> nxt(static_cast<std::size_t>(dims[static_cast<std::size_t>(l) + 1]),
+                                           std::vector<Rational>(3));
     for (int i = 0; i < dims[static_cast<std::size_t>(l) + 1]; ++i) {
       for (int j = 0; j < dims[static_cast<std::size_t>(l)]; ++j) {
         const Rational f = lay.get(pat.data(), l - 1, j) ? Rational(1) : e.slopes[static_cast<std::size_t>(l) - 1];
         for (int k = 0; k < 3; ++k)
           nxt[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)] +=
-              e.W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i * dims[static_cast<std::size_t>(l)] + j)] * f * cur[static_cast<std::size_t>(j)][static_cast<std::size_t>(k)];
+              e.W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i * dims[static_cast<std::size_t>(l)] + j)] *
+              f * cur[static_cast<std::size_t>(j)][static_cast<std::size_t>(k)];
       }
       nxt[static_cast<std::size_t>(i)][2] += e.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
       const Rational* r = maps.row(l, i, pat.data());
@@ -92,7 +96,8 @@ int main() {
   for (int l = 0; l + 1 < e.num_layers(); ++l)
     for (int i = 0; i < dims[static_cast<std::size_t>(l) + 1]; ++i) {
       double mx = std::fabs(rounded.b(l)[i]);
-      for (int j = 0; j < dims[static_cast<std::size_t>(l)]; ++j) mx = std::max(mx, std::fabs(rounded.W(l)[i * dims[static_cast<std::size_t>(l)] + j]));
+      for (int j = 0; j < dims[static_cast<std::size_t>(l)]; ++j)
+        mx = std::max(mx, std::fabs(rounded.W(l)[i * dims[static_cast<std::size_t>(l)] + j]));
       CHECK(mx >= 1.0 && mx < 2.0);
     }
   {

@@ -12,22 +12,22 @@ namespace {
 
 int failures = 0;
 
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                       \
-    }                                                                   \
+      ++failures;                                                                   \
+    }                                                                               \
   } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                                       \
-  do {                                                                                              \
-    const double va_ = (a), vb_ = (b);                                                              \
-    if (!(std::fabs(va_ - vb_) <= (tol))) {                                                         \
+#define CHECK_NEAR(a, b, tol)                                                                                     \
+  do {                                                                                                            \
+    const double va_ = (a), vb_ = (b);                                                                            \
+    if (!(std::fabs(va_ - vb_) <= (tol))) {                                                                       \
       std::fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.17g, %s = %.17g\n", __FILE__, __LINE__, #a, va_, #b, \
-                   vb_);                                                                            \
-      ++failures;                                                                                   \
-    }                                                                                               \
+                   vb_);                                                                                          \
+      ++failures;                                                                                                 \
+    }                                                                                                             \
   } while (0)
 
 using reluregions::LPSolver;
@@ -142,8 +142,8 @@ void test_simplex() {
 void test_infeasible_pair() {
   LPSolver lp(2);
   const Vec a1{1, 1}, a2{-1, -1};
-  lp.add_row(a1.data(), 1);    // x + y <= 1
-  lp.add_row(a2.data(), -2);   // x + y >= 2
+  lp.add_row(a1.data(), 1);   // x + y <= 1
+  lp.add_row(a2.data(), -2);  // x + y >= 2
   Vec x;
   double v, r;
   CHECK(maxi(lp, {1, 0}, x, v) == LPStatus::infeasible);
@@ -163,7 +163,7 @@ void test_infeasible_pair() {
   // Parallel rows 1e-6 apart but infeasible, and feasible at a distance 1e-6 scaled 1e6.
   lp.truncate(0);
   const Vec big{1e6, 0}, small{-1e-6, 0};
-  lp.add_row(big.data(), 1e6);       // x <= 1
+  lp.add_row(big.data(), 1e6);        // x <= 1
   lp.add_row(small.data(), -1.5e-6);  // x >= 1.5
   CHECK(maxi(lp, {0, 1}, x, v) == LPStatus::infeasible);
   lp.truncate(1);
@@ -216,8 +216,8 @@ void test_free_variables() {
   const Vec lo{0, -inf, -inf}, hi{1, 3, inf};
   lp2.set_bounds(lo.data(), hi.data());
   const Vec r1{0, 0, 1}, r2{1, 1, -1};
-  lp2.add_row(r1.data(), 5);   // x2 <= 5
-  lp2.add_row(r2.data(), 0);   // x0 + x1 <= x2
+  lp2.add_row(r1.data(), 5);  // x2 <= 5
+  lp2.add_row(r2.data(), 0);  // x0 + x1 <= x2
   CHECK(maxi(lp2, {1, 1, 1}, x, v) == LPStatus::optimal);
   CHECK_NEAR(v, 9, eps);  // x2 = 5, x0 + x1 <= min(5, 1 + 3)
   CHECK(mini(lp2, {0, 0, 1}, x, v) == LPStatus::unbounded);
@@ -237,7 +237,8 @@ void test_degenerate_vertex() {
     std::vector<Row> rows;
     for (int i = 0; i < 10; ++i) {
       Vec a{1 + 0.5 * U(rng), 1 + 0.5 * U(rng), 1 + 0.5 * U(rng)};
-      if (trial % 2 == 0) for (double& e : a) e = std::round(e);  // integer: exact ties
+      if (trial % 2 == 0)
+        for (double& e : a) e = std::round(e);  // integer: exact ties
       rows.push_back({a, dot(a, x0)});
     }
     // Box far away.
@@ -320,8 +321,8 @@ void test_warm_vs_cold() {
     Vec c(n), xw, xc;
     for (int i = 0; i < m; ++i) {
       Row r{Vec(n), 0};
-      for (double& e : r.a) e = N(rng) * std::pow(10.0, 6 * U(rng) - 3);  // row norms over 6 decades
-      r.b = (0.2 + U(rng)) * std::sqrt(dot(r.a, r.a));  // contains a ball around 0
+      for (double& e : r.a) e = N(rng) * std::pow(10.0, 6 * U(rng) - 3);       // row norms over 6 decades
+      r.b = (0.2 + U(rng)) * std::sqrt(dot(r.a, r.a));                         // contains a ball around 0
       if (trial % 5 == 4 && i == m - 3) r.b = -10 * std::sqrt(dot(r.a, r.a));  // far cut: may be infeasible
       rows.push_back(r);
       warm.add_row(r.a.data(), r.b);

@@ -13,7 +13,8 @@ namespace {
 
 Network one_layer(int d, int n, std::mt19937_64& g) {
   std::normal_distribution<double> N(0, 1);
-  std::vector<double> W0(static_cast<std::size_t>(d * n)), b0(static_cast<std::size_t>(n)), W1(static_cast<std::size_t>(n)), b1(1, 0.0);
+  std::vector<double> W0(static_cast<std::size_t>(d * n)), b0(static_cast<std::size_t>(n)),
+      W1(static_cast<std::size_t>(n)), b1(1, 0.0);
   for (double& x : W0) x = N(g);
   for (double& x : b0) x = N(g);
   for (double& x : W1) x = N(g);
@@ -106,8 +107,10 @@ int main() {
   // Exact decisions: two parallel lines 1e-15 apart, and three lines through the origin (exactly
   // concurrent) in [-1, 1]^2: 3 and 6 regions; witnesses certified, none thin.
   for (int which = 0; which < 2; ++which) {
-    Network net = which == 0 ? Network({2, 2, 1}, {{1.0, 0.0, 1.0, 0.0}, {1.0, 1.0}}, {{-0.3, -(0.3 + 1e-15)}, {0.0}}, {0.0})
-                             : Network({2, 3, 1}, {{1.0, 0.5, -0.25, 1.0, 0.75, 0.125}, {1.0, 1.0, 1.0}}, {{0.0, 0.0, 0.0}, {0.0}}, {0.0});
+    Network net = which == 0
+                      ? Network({2, 2, 1}, {{1.0, 0.0, 1.0, 0.0}, {1.0, 1.0}}, {{-0.3, -(0.3 + 1e-15)}, {0.0}}, {0.0})
+                      : Network({2, 3, 1}, {{1.0, 0.5, -0.25, 1.0, 0.75, 0.125}, {1.0, 1.0, 1.0}},
+                                {{0.0, 0.0, 0.0}, {0.0}}, {0.0});
     WalkDomain dom;
     dom.d = 2;
     dom.lo = {-1.0, -1.0};

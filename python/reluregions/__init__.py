@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
-from . import _core, bounds, constructions
+from . import _core as _core  # noqa: F401  (the compiled core, imported first)
+from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
 from .domains import Box, Domain, Plane, Polytope, Segment, Space

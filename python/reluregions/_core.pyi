@@ -7,7 +7,7 @@ every name and parameter here matches the compiled module.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -15,10 +15,10 @@ import numpy.typing as npt
 _Float64Array = npt.NDArray[np.float64]
 _Int64Array = npt.NDArray[np.int64]
 # progress(regions_found, open_nodes, elapsed_seconds), called about every 0.1 s
-_Progress = Optional[Callable[[int, int, float], object]]
+_Progress = Callable[[int, int, float], object] | None
 _LPStatus = Literal["optimal", "infeasible", "unbounded", "iteration_limit", "unknown"]
 # (status, x, value): x and value are None unless status == "optimal"
-_LPResult = Union[tuple[Literal["optimal"], _Float64Array, float], tuple[_LPStatus, None, None]]
+_LPResult = tuple[Literal["optimal"], _Float64Array, float] | tuple[_LPStatus, None, None]
 
 # ----------------------------------------------------------------------------- module.cpp
 #: a unit is identically zero on a node when sum |coefficients| <= ZERO_TOL * (magnitude bound)
@@ -36,7 +36,9 @@ class LimitExceeded(RuntimeError):
 class Network:
     """A fully connected ReLU / leaky ReLU network (core)."""
 
-    def __init__(self, weights: Sequence[npt.ArrayLike], biases: Sequence[npt.ArrayLike], slopes: Sequence[float]) -> None:
+    def __init__(
+        self, weights: Sequence[npt.ArrayLike], biases: Sequence[npt.ArrayLike], slopes: Sequence[float]
+    ) -> None:
         """Weights ``(out, in)`` and biases ``(out,)`` per layer; one negative slope per hidden layer
         (0 for ReLU). Raises ValueError on inconsistent shapes."""
     @property
@@ -61,8 +63,8 @@ def count_regions(
     basis: npt.ArrayLike,
     lo: npt.ArrayLike,
     hi: npt.ArrayLike,
-    max_regions: Optional[int] = None,
-    time_limit: Optional[float] = None,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
     partial: bool = False,
     progress: _Progress = None,
 ) -> dict[str, Any]:
@@ -80,8 +82,8 @@ def enumerate_regions(
     lo: npt.ArrayLike,
     hi: npt.ArrayLike,
     affine: bool = False,
-    max_regions: Optional[int] = None,
-    time_limit: Optional[float] = None,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
     partial: bool = False,
     progress: _Progress = None,
 ) -> dict[str, Any]:
@@ -112,11 +114,11 @@ def merge_linear_2d(
     c: _Float64Array,
     E: _Float64Array,
     progress: _Progress = None,
-    original: Optional[Network] = None,
-    origin: Optional[npt.ArrayLike] = None,
-    basis: Optional[npt.ArrayLike] = None,
-    lo: Optional[npt.ArrayLike] = None,
-    hi: Optional[npt.ArrayLike] = None,
+    original: Network | None = None,
+    origin: npt.ArrayLike | None = None,
+    basis: npt.ArrayLike | None = None,
+    lo: npt.ArrayLike | None = None,
+    hi: npt.ArrayLike | None = None,
 ) -> _Int64Array:
     """Linear-region labels ``(R,)`` of 2-D regions, from the arrays of :func:`enumerate_regions`; map
     equality is decided exactly when the original network and the domain's parametrization are given."""
@@ -212,10 +214,10 @@ def merge_pairs_exact(
     net: Network,
     packed: npt.NDArray[np.uint64],
     pairs: npt.NDArray[np.int64],
-    origin: Optional[npt.ArrayLike] = None,
-    basis: Optional[npt.ArrayLike] = None,
-    lo: Optional[npt.ArrayLike] = None,
-    hi: Optional[npt.ArrayLike] = None,
+    origin: npt.ArrayLike | None = None,
+    basis: npt.ArrayLike | None = None,
+    lo: npt.ArrayLike | None = None,
+    hi: npt.ArrayLike | None = None,
 ) -> _Int64Array:
     """Labels of the union of neighbouring regions whose output maps are exactly equal."""
 

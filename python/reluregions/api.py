@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -15,21 +15,22 @@ from .regions import RegionCount, Regions
 
 __all__ = ["count", "regions"]
 
-Progress = Optional[Callable[[int, int, float], Any]]
+Progress = Callable[[int, int, float], Any] | None
 
 
 _LOW_DIM_ENGINES = {1: "interval", 2: "polygon"}
 ENGINES = ("auto", "interval", "polygon", "walk")
 
 
-def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any, progress: Any, threads: Any) -> tuple[str, Domain]:
+def _check(
+    net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any, progress: Any, threads: Any
+) -> tuple[str, Domain]:
     if not isinstance(net, Network):
         raise TypeError(f"expected a reluregions.Network, got {type(net).__name__} (see Network.from_torch)")
     if not isinstance(domain, Domain):
         raise TypeError(f"expected a domain (Segment, Plane, Box, Polytope, Space), got {type(domain).__name__}")
-    if isinstance(domain, Space):
-        if domain.input_dim is None:
-            domain = domain.bound_to(net.input_dim)
+    if isinstance(domain, Space) and domain.input_dim is None:
+        domain = domain.bound_to(net.input_dim)
     if domain.input_dim != net.input_dim:
         raise ValueError(f"the domain lies in R^{domain.input_dim} but the network has {net.input_dim} inputs")
     if progress is not None and not callable(progress):
@@ -42,20 +43,43 @@ def _check(net: Any, domain: Any, engine: str, max_regions: Any, time_limit: Any
         engine = low or "walk"
     elif engine != "walk" and engine != low:
         what = f"a {domain.dim}-dimensional {type(domain).__name__}"
-        raise ValueError(f"engine={engine!r} cannot handle {what}; use 'auto'" + (f", {low!r}" if low else "") + " or 'walk'")
+        raise ValueError(
+            f"engine={engine!r} cannot handle {what}; use 'auto'" + (f", {low!r}" if low else "") + " or 'walk'"
+        )
     return engine, domain
 
 
-def _walk(net: Network, domain: Domain, *, store: bool, affine: bool, rows: bool, threads: Any, max_regions: Any,
-          time_limit: Any, partial: bool, progress: Any) -> tuple[Frame, dict[str, Any]]:
+def _walk(
+    net: Network,
+    domain: Domain,
+    *,
+    store: bool,
+    affine: bool,
+    rows: bool,
+    threads: Any,
+    max_regions: Any,
+    time_limit: Any,
+    partial: bool,
+    progress: Any,
+) -> tuple[Frame, dict[str, Any]]:
     frame = Frame(domain, net.input_dim, "walk", network=net)
     if net.num_hidden == 0:
         folded = net._folded(frame.origin, frame.basis)
         return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)
     args = frame.exact_args(domain, net.input_dim)
     raw = _core.walk_regions(
-        net._core, *args[:9], float(frame.r_cap), args[9], 0 if threads is None else int(threads),
-        store, affine, rows, max_regions, time_limit, bool(partial), progress,
+        net._core,
+        *args[:9],
+        float(frame.r_cap),
+        args[9],
+        0 if threads is None else int(threads),
+        store,
+        affine,
+        rows,
+        max_regions,
+        time_limit,
+        bool(partial),
+        progress,
     )
     return frame, raw
 
@@ -79,8 +103,11 @@ def _limits(threads: Any, max_regions: Any, time_limit: Any) -> tuple[int | None
     threads = positive_int(threads, "threads", _MAX_THREADS, " (all cores)")
     max_regions = positive_int(max_regions, "max_regions", _MAX_REGIONS, "")
     if time_limit is not None:
-        if isinstance(time_limit, (bool, np.bool_)) or not isinstance(time_limit, (int, float, np.integer, np.floating)) \
-                or not time_limit > 0:
+        if (
+            isinstance(time_limit, (bool, np.bool_))
+            or not isinstance(time_limit, (int, float, np.integer, np.floating))
+            or not time_limit > 0
+        ):
             raise ValueError(f"time_limit must be a positive number of seconds or None, got {time_limit!r}")
         time_limit = float(time_limit)
     return threads, max_regions, time_limit
@@ -100,15 +127,22 @@ def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: b
     status, centre, radius = lp.chebyshev(float(min(frame.r_cap, 1e300)))
     if status != "optimal":  # pragma: no cover - domains have interior points
         raise ValueError(f"no interior point found in the domain ({status})")
-    raw.update(patterns=np.zeros((1, 0), dtype=bool), packed=np.zeros((1, 0), dtype=np.uint64),
-               witness=np.asarray(centre, dtype=np.float64).reshape(1, -1), radius=np.array([float(radius)]),
-               thin=np.zeros(1, dtype=bool))
+    raw.update(
+        patterns=np.zeros((1, 0), dtype=bool),
+        packed=np.zeros((1, 0), dtype=np.uint64),
+        witness=np.asarray(centre, dtype=np.float64).reshape(1, -1),
+        radius=np.array([float(radius)]),
+        thin=np.zeros(1, dtype=bool),
+    )
     if affine:
         Am, c, E = folded.local_affine_magnitude(raw["witness"])
         raw.update(A=Am, c=c, E=E)
     if rows:
-        raw.update(rows=np.zeros((0, frame.dim + 1)), row_units=np.zeros(0, dtype=np.int32),
-                   row_offsets=np.zeros(2, dtype=np.int64))
+        raw.update(
+            rows=np.zeros((0, frame.dim + 1)),
+            row_units=np.zeros(0, dtype=np.int32),
+            row_offsets=np.zeros(2, dtype=np.int64),
+        )
     return raw
 
 
@@ -163,8 +197,18 @@ def count(
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
-        _, res = _walk(net, domain, store=False, affine=False, rows=False, threads=threads, max_regions=max_regions,
-                       time_limit=time_limit, partial=partial, progress=progress)
+        _, res = _walk(
+            net,
+            domain,
+            store=False,
+            affine=False,
+            rows=False,
+            threads=threads,
+            max_regions=max_regions,
+            time_limit=time_limit,
+            partial=partial,
+            progress=progress,
+        )
         out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
         out.stats = dict(res["stats"])
         return out
@@ -219,16 +263,35 @@ def regions(
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
-        frame, raw = _walk(net, domain, store=True, affine=bool(affine or merge_linear), rows=bool(facets or merge_linear),
-                           threads=threads, max_regions=max_regions, time_limit=time_limit, partial=partial, progress=progress)
+        frame, raw = _walk(
+            net,
+            domain,
+            store=True,
+            affine=bool(affine or merge_linear),
+            rows=bool(facets or merge_linear),
+            threads=threads,
+            max_regions=max_regions,
+            time_limit=time_limit,
+            partial=partial,
+            progress=progress,
+        )
         walked = Regions(net, domain, raw, engine="walk", frame=frame)
         if merge_linear and walked.complete:
             walked.linear_regions(_merge_phase(progress, walked.count))
         return walked
     if facets:
-        raise ValueError("facets=True needs engine='walk' (the polygon engine gives .polygons, the interval engine .intervals)")
-    raw = _core.enumerate_regions(net._core, *domain.parametrization(), bool(affine or merge_linear), max_regions,
-                                  time_limit, bool(partial), progress)
+        raise ValueError(
+            "facets=True needs engine='walk' (the polygon engine gives .polygons, the interval engine .intervals)"
+        )
+    raw = _core.enumerate_regions(
+        net._core,
+        *domain.parametrization(),
+        bool(affine or merge_linear),
+        max_regions,
+        time_limit,
+        bool(partial),
+        progress,
+    )
     result = Regions(net, domain, raw, engine=engine)
     if merge_linear and result.complete:
         result.linear_regions(_merge_phase(progress, result.count))

@@ -45,7 +45,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 from math import comb, prod
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -61,12 +61,13 @@ __all__ = [
 ]
 
 #: Either a network object (see the module docstring) or an input dimension.
-NetOrDim = Union[int, Any]
+NetOrDim = int | Any
 
 
 # --------------------------------------------------------------------------
 # Validation helpers
 # --------------------------------------------------------------------------
+
 
 def _as_int(value: object, what: str) -> int:
     """Return ``value`` as an ``int``; reject bools, floats and non-numbers."""
@@ -79,9 +80,7 @@ def _as_int(value: object, what: str) -> int:
         hint = ""
         if isinstance(value, (float, np.floating)):
             hint = " (floats are rejected even when integral; pass int(...))"
-        raise TypeError(
-            f"{what} must be an int, got {type(value).__name__} {value!r}{hint}"
-        ) from None
+        raise TypeError(f"{what} must be an int, got {type(value).__name__} {value!r}{hint}") from None
 
 
 def _layer_name(index: int) -> str:
@@ -97,10 +96,7 @@ def _check_input_dim(input_dim: object) -> int:
 
 def _check_widths(widths: object) -> tuple[int, ...]:
     if isinstance(widths, (str, bytes)) or not isinstance(widths, Iterable):
-        raise TypeError(
-            "widths must be a sequence of hidden-layer widths, "
-            f"got {type(widths).__name__} {widths!r}"
-        )
+        raise TypeError(f"widths must be a sequence of hidden-layer widths, got {type(widths).__name__} {widths!r}")
     checked = []
     for index, width in enumerate(widths):
         n = _as_int(width, f"width of {_layer_name(index)}")
@@ -116,16 +112,12 @@ def _is_network(obj: object) -> bool:
     return hasattr(obj, "input_dim") and hasattr(obj, "widths")
 
 
-def _arch(net_or_dim: NetOrDim, widths: Sequence[int] | None = None
-          ) -> tuple[int, tuple[int, ...]]:
+def _arch(net_or_dim: NetOrDim, widths: Sequence[int] | None = None) -> tuple[int, tuple[int, ...]]:
     """Normalise ``(network)`` or ``(input_dim, widths)`` to ``(n_0, (n_1..n_L))``."""
     if _is_network(net_or_dim):
         if widths is not None:
-            raise TypeError(
-                "pass either a network or (input_dim, widths), not both"
-            )
-        return (_check_input_dim(net_or_dim.input_dim),
-                _check_widths(net_or_dim.widths))
+            raise TypeError("pass either a network or (input_dim, widths), not both")
+        return (_check_input_dim(net_or_dim.input_dim), _check_widths(net_or_dim.widths))
     if widths is None:
         raise TypeError(
             "widths is required when the first argument is an input dimension "
@@ -135,8 +127,7 @@ def _arch(net_or_dim: NetOrDim, widths: Sequence[int] | None = None
     return _check_input_dim(net_or_dim), _check_widths(widths)
 
 
-def _network_weights(net: Any, input_dim: int, widths: tuple[int, ...]
-                     ) -> list[np.ndarray]:
+def _network_weights(net: Any, input_dim: int, widths: tuple[int, ...]) -> list[np.ndarray]:
     """The network's weight matrices, checked against its architecture."""
     weights = getattr(net, "weights", None)
     if weights is None:
@@ -159,22 +150,17 @@ def _network_weights(net: Any, input_dim: int, widths: tuple[int, ...]
     output = matrices[-1]
     if output.ndim != 2 or output.shape[1] != fan_in:
         raise ValueError(
-            f"output weights weights[{len(widths)}] must have shape "
-            f"(output_dim, {fan_in}), got {output.shape}"
+            f"output weights weights[{len(widths)}] must have shape (output_dim, {fan_in}), got {output.shape}"
         )
     return matrices
 
 
-def _check_ranks(ranks: object, input_dim: int, widths: tuple[int, ...]
-                 ) -> tuple[int, ...]:
+def _check_ranks(ranks: object, input_dim: int, widths: tuple[int, ...]) -> tuple[int, ...]:
     if isinstance(ranks, (str, bytes)) or not isinstance(ranks, Iterable):
         raise TypeError(f"ranks must be a sequence of ints, got {ranks!r}")
     ranks = tuple(ranks)
     if len(ranks) != len(widths):
-        raise ValueError(
-            f"ranks needs one entry per hidden layer ({len(widths)}), "
-            f"got {len(ranks)}"
-        )
+        raise ValueError(f"ranks needs one entry per hidden layer ({len(widths)}), got {len(ranks)}")
     checked = []
     fan_in = input_dim
     for index, (rank, width) in enumerate(zip(ranks, widths)):
@@ -183,8 +169,7 @@ def _check_ranks(ranks: object, input_dim: int, widths: tuple[int, ...]
         # a bug upstream; silently clipping would hide it.
         if not 0 <= r <= min(width, fan_in):
             raise ValueError(
-                f"rank of {_layer_name(index)} must be between 0 and "
-                f"min(n_l, n_(l-1)) = {min(width, fan_in)}, got {r}"
+                f"rank of {_layer_name(index)} must be between 0 and min(n_l, n_(l-1)) = {min(width, fan_in)}, got {r}"
             )
         checked.append(r)
         fan_in = width
@@ -194,6 +179,7 @@ def _check_ranks(ranks: object, input_dim: int, widths: tuple[int, ...]
 # --------------------------------------------------------------------------
 # Hyperplane arrangements
 # --------------------------------------------------------------------------
+
 
 def zaslavsky(n: int, d: int) -> int:
     """Number of regions of ``n`` hyperplanes in general position in R^d.
@@ -279,8 +265,8 @@ def zaslavsky_bounded(n: int, d: int) -> int:
 # Lower bounds on the maximal number of regions
 # --------------------------------------------------------------------------
 
-def montufar2014_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None
-                       ) -> int:
+
+def montufar2014_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None) -> int:
     """Lower bound of Montúfar, Pascanu, Cho and Bengio (2014).
 
     Theorem 4 of [M14]_ (NeurIPS numbering; [S18]_ cites it as Theorem 5):
@@ -316,15 +302,13 @@ def montufar2014_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None
     for index, n in enumerate(ws):
         if n < n0:
             raise ValueError(
-                f"montufar2014_lower needs n_l >= n_0 = {n0} in every layer; "
-                f"{_layer_name(index)} has width {n}"
+                f"montufar2014_lower needs n_l >= n_0 = {n0} in every layer; {_layer_name(index)} has width {n}"
             )
     replicas = prod((n // n0) ** n0 for n in ws[:-1])
     return replicas * zaslavsky(ws[-1], n0)
 
 
-def serra2018_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None
-                    ) -> int:
+def serra2018_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None) -> int:
     """Lower bound of Serra, Tjandraatmadja and Ramalingam (2018).
 
     The lower-bound theorem of [S18]_, Sec. 3.3 (Theorem 6 in the 2017
@@ -360,8 +344,7 @@ def serra2018_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None
     for index, n in enumerate(ws):
         if n < 3 * n0:
             raise ValueError(
-                f"serra2018_lower needs n_l >= 3 * n_0 = {3 * n0} in every "
-                f"layer; {_layer_name(index)} has width {n}"
+                f"serra2018_lower needs n_l >= 3 * n_0 = {3 * n0} in every layer; {_layer_name(index)} has width {n}"
             )
     replicas = prod((n // n0 + 1) ** n0 for n in ws[:-1])
     return replicas * zaslavsky(ws[-1], n0)
@@ -371,8 +354,8 @@ def serra2018_lower(input_dim: NetOrDim, widths: Sequence[int] | None = None
 # Upper bounds
 # --------------------------------------------------------------------------
 
-def montufar2017_upper(input_dim: NetOrDim, widths: Sequence[int] | None = None
-                       ) -> int:
+
+def montufar2017_upper(input_dim: NetOrDim, widths: Sequence[int] | None = None) -> int:
     """Upper bound of Montúfar (2017).
 
     The upper bound of [M17]_ (as restated in [S18]_, Sec. 3):
@@ -406,9 +389,9 @@ def montufar2017_upper(input_dim: NetOrDim, widths: Sequence[int] | None = None
     return bound
 
 
-def _serra2018_caps(net_or_dim: NetOrDim, widths: Sequence[int] | None,
-                    ranks: Sequence[int] | None
-                    ) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+def _serra2018_caps(
+    net_or_dim: NetOrDim, widths: Sequence[int] | None, ranks: Sequence[int] | None
+) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
     """``(n_0, widths, caps)`` where cap_l = rank(W^l) if known, else n_l."""
     n0, ws = _arch(net_or_dim, widths)
     if ranks is not None:
@@ -420,8 +403,9 @@ def _serra2018_caps(net_or_dim: NetOrDim, widths: Sequence[int] | None,
     return n0, ws, ws
 
 
-def serra2018_upper(input_dim: NetOrDim, widths: Sequence[int] | None = None,
-                    ranks: Sequence[int] | None = None) -> int:
+def serra2018_upper(
+    input_dim: NetOrDim, widths: Sequence[int] | None = None, ranks: Sequence[int] | None = None
+) -> int:
     """Upper bound of Serra, Tjandraatmadja and Ramalingam (2018), Theorem 1.
 
     Theorem 1 of [S18]_: the number of linear regions is at most
@@ -511,9 +495,9 @@ def serra2018_upper(input_dim: NetOrDim, widths: Sequence[int] | None = None,
     return sum(histogram)
 
 
-def _serra2018_upper_literal(input_dim: NetOrDim,
-                             widths: Sequence[int] | None = None,
-                             ranks: Sequence[int] | None = None) -> int:
+def _serra2018_upper_literal(
+    input_dim: NetOrDim, widths: Sequence[int] | None = None, ranks: Sequence[int] | None = None
+) -> int:
     """Theorem 1 of [S18]_ summed literally over ``J`` (exponential; tests only)."""
     from itertools import product
 
@@ -522,10 +506,7 @@ def _serra2018_upper_literal(input_dim: NetOrDim,
     # Each j_l is at most min(n_0, cap_l); the membership test below is the
     # set-builder definition of J transcribed term by term.
     for js in product(*(range(min(n0, cap) + 1) for cap in caps)):
-        in_j = all(
-            js[l] <= min([n0] + [ws[k] - js[k] for k in range(l)] + [caps[l]])
-            for l in range(len(ws))
-        )
+        in_j = all(js[l] <= min([n0] + [ws[k] - js[k] for k in range(l)] + [caps[l]]) for l in range(len(ws)))
         if in_j:
             total += prod(comb(n, j) for n, j in zip(ws, js))
     return total
@@ -558,8 +539,7 @@ def trivial_upper(widths: Sequence[int] | Any) -> int:
     return 1 << sum(_check_widths(widths))
 
 
-def num_parameters(input_dim: NetOrDim, widths: Sequence[int] | None = None,
-                   output_dim: int | None = None) -> int:
+def num_parameters(input_dim: NetOrDim, widths: Sequence[int] | None = None, output_dim: int | None = None) -> int:
     """Number of weights and biases of all affine layers, output layer included.
 
     ``sum_{l=1}^{L+1} (n_{l-1} + 1) * n_l`` with ``n_{L+1} = output_dim``.
@@ -593,8 +573,7 @@ def num_parameters(input_dim: NetOrDim, widths: Sequence[int] | None = None,
         net_output_dim = int(_network_weights(input_dim, n0, ws)[-1].shape[0])
         if output_dim is not None and _as_int(output_dim, "output_dim") != net_output_dim:
             raise ValueError(
-                f"output_dim={output_dim} disagrees with the network's output "
-                f"layer of width {net_output_dim}"
+                f"output_dim={output_dim} disagrees with the network's output layer of width {net_output_dim}"
             )
         output_dim = net_output_dim
     elif output_dim is None:
@@ -603,5 +582,4 @@ def num_parameters(input_dim: NetOrDim, widths: Sequence[int] | None = None,
     if n_out < 1:
         raise ValueError(f"output_dim must be >= 1, got {n_out}")
     layer_sizes = (n0, *ws, n_out)
-    return sum((fan_in + 1) * fan_out
-               for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:]))
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:]))

@@ -25,14 +25,18 @@ def _vec(text: str) -> np.ndarray:
     try:
         return np.array([float(x) for x in text.strip().split(",")], dtype=float)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers like 0,-1.5,2, got {text.strip()!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers like 0,-1.5,2, got {text.strip()!r}"
+        ) from None
 
 
 def _ints(text: str) -> list[int]:
     try:
         return [int(x) for x in text.strip().split(",")]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 10,10,10, got {text.strip()!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers like 10,10,10, got {text.strip()!r}"
+        ) from None
 
 
 def _pair(text: str) -> tuple[float, float]:
@@ -47,8 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"reluregions {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    c = sub.add_parser("count", help="count the regions of a network on a segment, plane or box",
-                       description="Count activation and linear regions. Vectors are comma-separated: 0,-1,2.")
+    c = sub.add_parser(
+        "count",
+        help="count the regions of a network on a segment, plane or box",
+        description="Count activation and linear regions. Vectors are comma-separated: 0,-1,2.",
+    )
     c.add_argument("network", nargs="?", help="network file (.npz with W0, b0, W1, b1, ...)")
     c.add_argument("--example", metavar="NAME", help="a bundled network (see `reluregions examples`)")
     dom = c.add_mutually_exclusive_group()
@@ -56,17 +63,32 @@ def _parser() -> argparse.ArgumentParser:
     dom.add_argument("--box", nargs=2, type=_vec, metavar=("LO", "HI"), help="the box LO <= x <= HI (any dimension)")
     dom.add_argument("--space", action="store_true", help="all of R^d (the walk engine; unbounded regions count)")
     dom.add_argument("--plane", nargs=3, type=_vec, metavar=("ORIGIN", "U", "V"), help="the plane ORIGIN + s U + t V")
-    dom.add_argument("--plane-through", nargs=3, type=_vec, metavar=("P0", "P1", "P2"), help="the plane through three points")
-    c.add_argument("--s-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="s range of --plane (default 0,1)")
-    c.add_argument("--t-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="t range of --plane (default 0,1)")
+    dom.add_argument(
+        "--plane-through", nargs=3, type=_vec, metavar=("P0", "P1", "P2"), help="the plane through three points"
+    )
+    c.add_argument(
+        "--s-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="s range of --plane (default 0,1)"
+    )
+    c.add_argument(
+        "--t-range", type=_pair, default=(0.0, 1.0), metavar="LO,HI", help="t range of --plane (default 0,1)"
+    )
     c.add_argument("--margin", type=float, default=0.1, help="margin of --plane-through (default 0.1)")
     c.add_argument("--max-regions", type=int, help="stop after this many regions (an error unless --partial)")
-    c.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop after this long (an error unless --partial)")
-    c.add_argument("--partial", action="store_true",
-                   help="on --max-regions/--time-limit, print the regions found so far, marked partial, instead of an error")
+    c.add_argument(
+        "--time-limit", type=float, metavar="SECONDS", help="stop after this long (an error unless --partial)"
+    )
+    c.add_argument(
+        "--partial",
+        action="store_true",
+        help="on --max-regions/--time-limit, print the regions found so far, marked partial, instead of an error",
+    )
     c.add_argument("--no-linear", action="store_true", help="only count activation regions (regions are not stored)")
-    c.add_argument("--engine", choices=["auto", "interval", "polygon", "walk"], default="auto",
-                   help="auto: interval/polygon for 1-D/2-D domains, the walk otherwise")
+    c.add_argument(
+        "--engine",
+        choices=["auto", "interval", "polygon", "walk"],
+        default="auto",
+        help="auto: interval/polygon for 1-D/2-D domains, the walk otherwise",
+    )
     c.add_argument("--threads", type=int, help="worker threads of the walk (default: all cores)")
     c.add_argument("--progress", action="store_true", help="show a progress bar on stderr (tqdm when installed)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -126,8 +148,13 @@ def _count(args: argparse.Namespace) -> dict[str, Any]:
     if args.partial and args.max_regions is None and args.time_limit is None:
         raise ValueError("--partial needs a limit: --max-regions N or --time-limit SECONDS")
     net, domain = _network_and_domain(args)
-    limits: dict[str, Any] = {"max_regions": args.max_regions, "time_limit": args.time_limit, "engine": args.engine,
-                              "threads": args.threads, "partial": args.partial}
+    limits: dict[str, Any] = {
+        "max_regions": args.max_regions,
+        "time_limit": args.time_limit,
+        "engine": args.engine,
+        "threads": args.threads,
+        "partial": args.partial,
+    }
     t0 = time.perf_counter()
     out: dict[str, Any] = {"network": repr(net), "domain": repr(domain)}
     bar = _ProgressBar() if args.progress else None
@@ -190,8 +217,12 @@ class _ProgressBar:
             print(f"\r{found:,} regions, {open_nodes:,} open, {elapsed:.1f} s", end="", file=sys.stderr, flush=True)
             self._open = True
         else:
-            print(f"\r{self._phase}: {found:,} of {self._total:,} regions merged, {elapsed:.1f} s", end="",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\r{self._phase}: {found:,} of {self._total:,} regions merged, {elapsed:.1f} s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
             self._open = True
         self._last = found
 

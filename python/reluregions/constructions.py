@@ -15,7 +15,8 @@ udl_fig4_1, udl_fig4_2
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
+from collections.abc import Callable
 
 import numpy as np
 
@@ -123,7 +124,9 @@ def folding(input_dim: int, widths: list[int] | tuple[int, ...], seed: int = 0) 
         raise ValueError("folding: need at least one hidden layer")
     for l, w in enumerate(widths[:-1]):
         if w < 3 * d:
-            raise ValueError(f"folding: hidden layer {l} has width {w}, the construction needs >= 3 * input_dim = {3 * d}")
+            raise ValueError(
+                f"folding: hidden layer {l} has width {w}, the construction needs >= 3 * input_dim = {3 * d}"
+            )
     if widths[-1] < 1:
         raise ValueError("folding: the last hidden layer needs at least one unit")
 
@@ -163,11 +166,14 @@ def udl_fig4_1() -> tuple[Network, Network]:
     on [-1, 1]. The composition has 3 x 3 = 9 regions on [-1, 1]; each network has 10 parameters.
     """
     # first(x) = -1 + 3 relu(x + 1) - 6 relu(x + 1/3) + 6 relu(x - 1/3)
-    first = Network([np.array([[1.0], [1.0], [1.0]]), np.array([[3.0, -6.0, 6.0]])],
-                    [np.array([1.0, 1.0 / 3.0, -1.0 / 3.0]), np.array([-1.0])])
+    first = Network(
+        [np.array([[1.0], [1.0], [1.0]]), np.array([[3.0, -6.0, 6.0]])],
+        [np.array([1.0, 1.0 / 3.0, -1.0 / 3.0]), np.array([-1.0])],
+    )
     # second(y): breakpoints at y = -0.5 and 0.5; the unit relu(y + 2) is active on all of [-1, 1].
-    second = Network([np.array([[1.0], [1.0], [1.0]]), np.array([[1.0, -2.0, 2.5]])],
-                     [np.array([2.0, 0.5, -0.5]), np.array([-2.0])])
+    second = Network(
+        [np.array([[1.0], [1.0], [1.0]]), np.array([[1.0, -2.0, 2.5]])], [np.array([2.0, 0.5, -0.5]), np.array([-2.0])]
+    )
     return first, second
 
 
@@ -219,12 +225,18 @@ def _udl_fig4_2_composed() -> Example:
 
 
 _EXAMPLES: dict[str, Callable[[], Example]] = {
-    "udl-deep": lambda: Example(zigzag(10, 5), Box([0.0], [1.0]), 11**5,
-                                "UDL Fig. 4.7a: 1 input, 5 hidden layers of 10 (471 parameters), 11^5 regions on [0, 1]"),
+    "udl-deep": lambda: Example(
+        zigzag(10, 5),
+        Box([0.0], [1.0]),
+        11**5,
+        "UDL Fig. 4.7a: 1 input, 5 hidden layers of 10 (471 parameters), 11^5 regions on [0, 1]",
+    ),
     "udl-fig4.1": _udl_fig4_1_composed,
     "udl-fig4.2-first": _udl_fig4_2_first,
     "udl-fig4.2": _udl_fig4_2_composed,
-    "zigzag-3-4": lambda: Example(zigzag(3, 4), Box([0.0], [1.0]), 4**4, "zigzag, 4 hidden layers of 3: 4^4 regions on [0, 1]"),
+    "zigzag-3-4": lambda: Example(
+        zigzag(3, 4), Box([0.0], [1.0]), 4**4, "zigzag, 4 hidden layers of 3: 4^4 regions on [0, 1]"
+    ),
 }
 
 

@@ -193,7 +193,9 @@ class Box(Domain):
         bad = np.flatnonzero(~(self.lo < self.hi))
         if bad.size:
             i = int(bad[0])
-            raise ValueError(f"Box: need lo < hi in every coordinate, but coordinate {i} has lo={self.lo[i]}, hi={self.hi[i]}")
+            raise ValueError(
+                f"Box: need lo < hi in every coordinate, but coordinate {i} has lo={self.lo[i]}, hi={self.hi[i]}"
+            )
         self.dim = self.input_dim = int(self.lo.size)
 
     def parametrization(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -233,7 +235,9 @@ class Polytope(Domain):
         if radius is None:
             raise ValueError("Polytope: {x : A x <= b} is empty")
         if not radius > 1e-9 * max(self._lp_scale, float(np.max(np.abs(centre)))):
-            raise ValueError(f"Polytope: {{x : A x <= b}} has no interior (lower-dimensional; Chebyshev radius {radius:g})")
+            raise ValueError(
+                f"Polytope: {{x : A x <= b}} has no interior (lower-dimensional; Chebyshev radius {radius:g})"
+            )
         # An interior point near the origin's scale (the centre of a ball of radius <= 1).
         self.interior_point = _chebyshev(A_arr, b_arr, cap=1.0)[0] if radius > 1.0 else centre
         self._bbox: tuple[np.ndarray, np.ndarray] | None = None
@@ -271,7 +275,13 @@ class Polytope(Domain):
     def contains(self, X: Any, atol: float = 1e-9) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64).reshape(-1, self.input_dim)
         norms = np.linalg.norm(self.A, axis=1)
-        return np.asarray(np.all(X @ self.A.T - self.b <= atol * np.maximum(norms, 1.0) * (1.0 + np.abs(X).max(axis=1, initial=0.0))[:, None], axis=1))
+        return np.asarray(
+            np.all(
+                X @ self.A.T - self.b
+                <= atol * np.maximum(norms, 1.0) * (1.0 + np.abs(X).max(axis=1, initial=0.0))[:, None],
+                axis=1,
+            )
+        )
 
     def to_input(self, coords: Any) -> np.ndarray:
         return np.asarray(coords, dtype=np.float64).reshape(-1, self.input_dim)
@@ -290,7 +300,9 @@ class Space(Domain):
     """
 
     def __init__(self, input_dim: int | None = None) -> None:
-        if input_dim is not None and (isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim < 1):
+        if input_dim is not None and (
+            isinstance(input_dim, bool) or not isinstance(input_dim, (int, np.integer)) or input_dim < 1
+        ):
             raise ValueError(f"Space: input_dim must be a positive integer or None, got {input_dim!r}")
         self.input_dim = None if input_dim is None else int(input_dim)  # type: ignore[assignment]
         self.dim = self.input_dim  # type: ignore[assignment]

@@ -48,7 +48,9 @@ def _read_npz(path: PathLike) -> dict[str, np.ndarray]:
     if not head:
         raise ValueError(f"{name}: the file is empty (expected an .npz archive written by numpy.savez)")
     if head == b"\x93NUMPY":
-        raise ValueError(f"{name}: this is a .npy file (one array), not an .npz archive (numpy.savez) with named arrays")
+        raise ValueError(
+            f"{name}: this is a .npy file (one array), not an .npz archive (numpy.savez) with named arrays"
+        )
     if not head.startswith(b"PK"):
         raise ValueError(f"{name}: not an .npz file (not a zip archive; expected one written by numpy.savez)")
     try:
@@ -110,7 +112,9 @@ class Network:
         bs = [_as_float_array(b, f"layer {l}: bias", 1) for l, b in enumerate(biases)]
         for l, (W, b) in enumerate(zip(Ws, bs)):
             if b.shape[0] != W.shape[0]:
-                raise ValueError(f"layer {l}: bias has {b.shape[0]} entries but the weight matrix has {W.shape[0]} rows (outputs)")
+                raise ValueError(
+                    f"layer {l}: bias has {b.shape[0]} entries but the weight matrix has {W.shape[0]} rows (outputs)"
+                )
             if l > 0 and W.shape[1] != Ws[l - 1].shape[0]:
                 raise ValueError(
                     f"layer {l}: weight matrix expects {W.shape[1]} inputs but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
@@ -254,12 +258,16 @@ class Network:
         if not isinstance(other, Network):
             raise TypeError(f"then() expects a Network, got {type(other).__name__}")
         if other.input_dim != self.output_dim:
-            raise ValueError(f"cannot compose: this network has {self.output_dim} outputs but the other expects {other.input_dim} inputs")
+            raise ValueError(
+                f"cannot compose: this network has {self.output_dim} outputs but the other expects {other.input_dim} inputs"
+            )
         W_mid = other.weights[0] @ self.weights[-1]
         b_mid = other.weights[0] @ self.biases[-1] + other.biases[0]
         weights = [*self.weights[:-1], W_mid, *other.weights[1:]]
         biases = [*self.biases[:-1], b_mid, *other.biases[1:]]
-        net = Network(weights, biases, [*self.activations, *other.activations], [*self._raw_slopes(), *other._raw_slopes()])
+        net = Network(
+            weights, biases, [*self.activations, *other.activations], [*self._raw_slopes(), *other._raw_slopes()]
+        )
         return net
 
     def _raw_slopes(self) -> list[float]:
@@ -295,9 +303,15 @@ class Network:
             L += 1
         if L == 0:
             raise ValueError(f"{source}: no key {prefix}W0; expected weights W0, W1, ... and biases b0, b1, ...")
-        extra = sorted(k for k in data if k.startswith(f"{prefix}W") and k[len(prefix) + 1 :].isdigit() and int(k[len(prefix) + 1 :]) >= L)
+        extra = sorted(
+            k
+            for k in data
+            if k.startswith(f"{prefix}W") and k[len(prefix) + 1 :].isdigit() and int(k[len(prefix) + 1 :]) >= L
+        )
         if extra:
-            raise ValueError(f"{source}: weight keys are not consecutive: {prefix}W{L} is missing but {extra[0]} exists")
+            raise ValueError(
+                f"{source}: weight keys are not consecutive: {prefix}W{L} is missing but {extra[0]} exists"
+            )
         missing = [f"{prefix}b{l}" for l in range(L) if f"{prefix}b{l}" not in data]
         if missing:
             raise ValueError(f"{source}: missing bias key(s) {', '.join(missing)}")
@@ -311,9 +325,13 @@ class Network:
             raise ValueError(f"{source}: negative_slopes must have one entry per hidden layer ({L - 1})")
         leaky = np.asarray(data.get(f"{prefix}leaky", slopes != 0))
         if leaky.dtype != bool and not (leaky.dtype.kind in "iu" and np.isin(leaky, (0, 1)).all()):
-            raise ValueError(f"{source}: {prefix}leaky must be booleans (one per hidden layer), got dtype {leaky.dtype}")
+            raise ValueError(
+                f"{source}: {prefix}leaky must be booleans (one per hidden layer), got dtype {leaky.dtype}"
+            )
         if leaky.shape != (L - 1,):
-            raise ValueError(f"{source}: {prefix}leaky must have one entry per hidden layer ({L - 1}), got shape {leaky.shape}")
+            raise ValueError(
+                f"{source}: {prefix}leaky must have one entry per hidden layer ({L - 1}), got shape {leaky.shape}"
+            )
         acts = ["leaky_relu" if k else "relu" for k in leaky.astype(bool)]
         try:
             return cls(weights, biases, acts, [float(s) for s in slopes])
@@ -355,7 +373,9 @@ class Network:
                 pending = (W, b)
             else:
                 if W.shape[1] != pending[0].shape[0]:
-                    raise ValueError(f"Linear layers do not chain: {W.shape[1]} inputs after {pending[0].shape[0]} outputs")
+                    raise ValueError(
+                        f"Linear layers do not chain: {W.shape[1]} inputs after {pending[0].shape[0]} outputs"
+                    )
                 pending = (W @ pending[0], W @ pending[1] + b)
 
         for name, m in flatten(module, ""):
@@ -366,7 +386,9 @@ class Network:
             elif isinstance(m, (nn.ReLU, nn.LeakyReLU)):
                 if pending is None:  # activation first or twice in a row: identity layer
                     if not layers:
-                        raise ValueError(f"layer {name} ({type(m).__name__}): an activation before the first Linear layer is not supported")
+                        raise ValueError(
+                            f"layer {name} ({type(m).__name__}): an activation before the first Linear layer is not supported"
+                        )
                     n = layers[-1][0].shape[0]
                     pending = (np.eye(n), np.zeros(n))
                 layers.append(pending)

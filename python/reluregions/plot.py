@@ -114,7 +114,9 @@ def plot_regions_2d(
     return _save(fig, path)
 
 
-def plot_regions_1d(net: Network, segment: Domain, *, output: int = 0, path: PathLike | None = None, ax: Any = None) -> Any:
+def plot_regions_1d(
+    net: Network, segment: Domain, *, output: int = 0, path: PathLike | None = None, ax: Any = None
+) -> Any:
     """Draw the network's output along a 1-D domain, with the region boundaries marked.
 
     The network is linear between breakpoints, so the plotted polyline through the region endpoints is
@@ -147,11 +149,17 @@ def _panel(ax: Any, input_dim: int, depths: Sequence[int], widths: Sequence[int]
         params = [_bounds.num_parameters(input_dim, [w] * K) for w in valid]
         lower = [_bounds.serra2018_lower(input_dim, [w] * K) for w in valid]
         upper = [_bounds.serra2018_upper(input_dim, [w] * K) for w in valid]
-        line = ax.plot(params, [float(v) for v in upper], "-", lw=1.2, label=f"{K} hidden layer{'s' * (K > 1)}", gid=f"upper-{K}")[0]
+        line = ax.plot(
+            params, [float(v) for v in upper], "-", lw=1.2, label=f"{K} hidden layer{'s' * (K > 1)}", gid=f"upper-{K}"
+        )[0]
         ax.plot(params, [float(v) for v in lower], "--", lw=0.8, color=line.get_color(), gid=f"lower-{K}")
         data[f"depth {K}"] = {"widths": valid, "parameters": params, "lower": lower, "upper": upper}
         if input_dim == 1:  # exact counts of the zigzag constructions where they are cheap
-            pts = [(p, int(count(zigzag(w, K), Box([0.0], [1.0])))) for w, p in zip(valid, params) if (w + 1) ** K <= exact_max]
+            pts = [
+                (p, int(count(zigzag(w, K), Box([0.0], [1.0]))))
+                for w, p in zip(valid, params)
+                if (w + 1) ** K <= exact_max
+            ]
             if pts:
                 ax.plot(*zip(*pts), "o", ms=4, color=line.get_color(), mfc="none", gid=f"exact-{K}")
                 data[f"depth {K}"]["exact"] = pts
@@ -185,9 +193,21 @@ def plot_bounds_vs_parameters(
     p_a, r_a = _bounds.num_parameters(1, [10] * 5), _bounds.serra2018_lower(1, [10] * 5)
     p_b, r_b = _bounds.num_parameters(10, [50] * 5), _bounds.serra2018_lower(10, [50] * 5)
     ax_a.plot([p_a], [float(r_a)], "*", ms=12, color="k", gid="highlight")
-    ax_a.annotate(f"{p_a} parameters\n{r_a:,} regions", (p_a, float(r_a)), textcoords="offset points", xytext=(10, -25), fontsize=8)
+    ax_a.annotate(
+        f"{p_a} parameters\n{r_a:,} regions",
+        (p_a, float(r_a)),
+        textcoords="offset points",
+        xytext=(10, -25),
+        fontsize=8,
+    )
     ax_b.plot([p_b], [float(r_b)], "*", ms=12, color="k", gid="highlight")
-    ax_b.annotate(f"{p_b:,} parameters\n> 10^{len(str(r_b)) - 1} regions", (p_b, float(r_b)), textcoords="offset points", xytext=(10, -25), fontsize=8)
+    ax_b.annotate(
+        f"{p_b:,} parameters\n> 10^{len(str(r_b)) - 1} regions",
+        (p_b, float(r_b)),
+        textcoords="offset points",
+        xytext=(10, -25),
+        fontsize=8,
+    )
     data["highlights"] = [(p_a, r_a), (p_b, r_b)]
     ax_a.set_title("a) 1 input")
     ax_b.set_title("b) 10 inputs")

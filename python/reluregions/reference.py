@@ -224,7 +224,10 @@ def parametrize(domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
         a, b = np.asarray(domain.a, dtype=np.float64), np.asarray(domain.b, dtype=np.float64)
         return a, (b - a).reshape(-1, 1), np.zeros(1), np.ones(1)
     if hasattr(domain, "lo") and hasattr(domain, "hi"):  # Box: coordinates are the inputs
-        lo, hi = np.asarray(domain.lo, dtype=np.float64).reshape(-1), np.asarray(domain.hi, dtype=np.float64).reshape(-1)
+        lo, hi = (
+            np.asarray(domain.lo, dtype=np.float64).reshape(-1),
+            np.asarray(domain.hi, dtype=np.float64).reshape(-1),
+        )
         return np.zeros(lo.size), np.eye(lo.size), lo, hi
     raise TypeError(f"unsupported domain {type(domain).__name__}: expected Segment, Plane, Box, Polytope or Space")
 
@@ -239,7 +242,9 @@ def _parametrized(domain: Any) -> bool:
     return True
 
 
-def _constraints(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _constraints(
+    net: Any, domain: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(W0', b0', A_ub, b_ub, origin, basis)`` for any supported domain.
 
     ``x = origin + basis @ s`` maps domain coordinates ``s`` to input space; the first layer folded with
@@ -349,7 +354,9 @@ def activation_patterns(net: Any, X: Any) -> np.ndarray:
     return np.concatenate(bits, axis=1)
 
 
-def _layer_maps(W: np.ndarray, b: np.ndarray, H: np.ndarray, h: np.ndarray, Habs: np.ndarray, habs: np.ndarray) -> tuple[np.ndarray, ...]:
+def _layer_maps(
+    W: np.ndarray, b: np.ndarray, H: np.ndarray, h: np.ndarray, Habs: np.ndarray, habs: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Pre-activation maps ``Z s + z`` of a layer whose input is ``H s + h`` (with magnitude bounds)."""
     return W @ H, W @ h + b, np.abs(W) @ Habs, np.abs(W) @ habs + np.abs(b)
 
@@ -369,7 +376,10 @@ class _Chebyshev:
         self.cost = np.zeros(k + 1)
         self.cost[-1] = -1.0  # maximize r
         self.bounds = [(None, None)] * k + [(None, cap)]
-        self.options = {"primal_feasibility_tolerance": LP_FEASIBILITY_TOL, "dual_feasibility_tolerance": LP_FEASIBILITY_TOL}
+        self.options = {
+            "primal_feasibility_tolerance": LP_FEASIBILITY_TOL,
+            "dual_feasibility_tolerance": LP_FEASIBILITY_TOL,
+        }
         self.calls = 0
 
     def __call__(self, A: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float]:
@@ -448,13 +458,28 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
     if not radius > tol:  # the domain itself is (numerically) empty or lower-dimensional
         out = int(Ws[-1].shape[0])
         empty = ReferenceRegions(
-            np.zeros((0, nh), bool), np.zeros((0, k)), np.zeros((0, int(net.input_dim))), np.zeros(0), np.zeros(0),
-            np.zeros(0, bool), (), (np.zeros((0, out, k)), np.zeros((0, out)), np.zeros((0, out))), fr.scale,
+            np.zeros((0, nh), bool),
+            np.zeros((0, k)),
+            np.zeros((0, int(net.input_dim))),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0, bool),
+            (),
+            (np.zeros((0, out, k)), np.zeros((0, out)), np.zeros((0, out))),
+            fr.scale,
         )
         return empty, cheb.calls
 
-    def finish_layer(l: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, units: list[int],
-                     centre: np.ndarray, r: float) -> None:
+    def finish_layer(
+        l: int,
+        maps: tuple[np.ndarray, ...],
+        bits: list[bool],
+        A: np.ndarray,
+        b: np.ndarray,
+        units: list[int],
+        centre: np.ndarray,
+        r: float,
+    ) -> None:
         Z, z, Zabs, zabs = maps
         on = np.array(bits[-widths[l] :], dtype=bool)
         f = np.where(on, 1.0, slopes[l])
@@ -474,8 +499,17 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
             return
         visit(l + 1, 0, nxt, bits, A, b, units, centre, r)
 
-    def visit(l: int, j: int, maps: tuple[np.ndarray, ...], bits: list[bool], A: np.ndarray, b: np.ndarray, units: list[int],
-              centre: np.ndarray, r: float) -> None:
+    def visit(
+        l: int,
+        j: int,
+        maps: tuple[np.ndarray, ...],
+        bits: list[bool],
+        A: np.ndarray,
+        b: np.ndarray,
+        units: list[int],
+        centre: np.ndarray,
+        r: float,
+    ) -> None:
         if j == widths[l]:
             finish_layer(l, maps, bits, A, b, units, centre, r)
             return
@@ -528,14 +562,18 @@ def _ro(a: np.ndarray) -> np.ndarray:
 def _interval(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, float, float]:
     """``(origin, direction, lo, hi)`` of a bounded 1-D parametrized domain."""
     if not _parametrized(domain) or parametrize(domain)[2].size != 1:
-        raise ValueError(f"the breakpoint method needs a 1-D Segment or Box, got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}")
+        raise ValueError(
+            f"the breakpoint method needs a 1-D Segment or Box, got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}"
+        )
     origin, basis, lo, hi = parametrize(domain)
     if origin.size != net.input_dim:
         raise ValueError(f"the domain lies in R^{origin.size} but the network has {net.input_dim} inputs")
     return origin, basis.reshape(-1), float(lo.reshape(-1)[0]), float(hi.reshape(-1)[0])
 
 
-def _maps_at(Ws: list[np.ndarray], bs: list[np.ndarray], slopes: list[float], origin: np.ndarray, direction: np.ndarray, t: float) -> tuple[np.ndarray, list[tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]:
+def _maps_at(
+    Ws: list[np.ndarray], bs: list[np.ndarray], slopes: list[float], origin: np.ndarray, direction: np.ndarray, t: float
+) -> tuple[np.ndarray, list[tuple[np.ndarray, ...]], tuple[np.ndarray, ...]]:
     """Pattern at ``t`` and, under that pattern, every layer's maps ``a t + c`` (with magnitudes) and the
     output map."""
     H = (Ws[0] @ direction)[:, None]
@@ -692,7 +730,9 @@ def _in_domain(domain: Any, X: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
     s, *_ = np.linalg.lstsq(basis, (X - origin).T, rcond=None)
     s = s.T
     size = float(np.max(hi - lo))
-    on_span = np.linalg.norm(origin + s @ basis.T - X, axis=1) <= rtol * max(1.0, size * float(np.abs(basis).max()) + float(np.abs(origin).max()))
+    on_span = np.linalg.norm(origin + s @ basis.T - X, axis=1) <= rtol * max(
+        1.0, size * float(np.abs(basis).max()) + float(np.abs(origin).max())
+    )
     return on_span & np.all((s >= lo - rtol * size) & (s <= hi + rtol * size), axis=1)
 
 
@@ -712,7 +752,9 @@ def _dedupe_rows(A: np.ndarray, b: np.ndarray, units: np.ndarray) -> tuple[np.nd
     """Unit rows without repeats (the first copy of coincident rows is kept: the domain's before units')."""
     keep: list[int] = []
     for i in range(A.shape[0]):
-        if not any(np.max(np.abs(A[i] - A[j])) <= 1e-12 and abs(b[i] - b[j]) <= 1e-12 * (1.0 + abs(b[i])) for j in keep):
+        if not any(
+            np.max(np.abs(A[i] - A[j])) <= 1e-12 and abs(b[i] - b[j]) <= 1e-12 * (1.0 + abs(b[i])) for j in keep
+        ):
             keep.append(i)
     return A[keep], b[keep], units[keep]
 
@@ -773,8 +815,14 @@ def _facet_ball(A: np.ndarray, b: np.ndarray, n: np.ndarray, beta: float, cap: f
     proj = np.linalg.norm(A - np.outer(A @ n, n), axis=1)
     cost = np.zeros(k + 1)
     cost[-1] = -1.0
-    sol = _solve(cost, A_ub=np.hstack([A, proj[:, None]]), b_ub=b, A_eq=np.append(n, 0.0)[None, :], b_eq=[beta],
-                 bounds=[(None, None)] * k + [(None, cap)])
+    sol = _solve(
+        cost,
+        A_ub=np.hstack([A, proj[:, None]]),
+        b_ub=b,
+        A_eq=np.append(n, 0.0)[None, :],
+        b_eq=[beta],
+        bounds=[(None, None)] * k + [(None, cap)],
+    )
     if sol.status == 2:
         return -1.0
     if sol.status != 0:
@@ -819,8 +867,11 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
         i = int(owner[e])
         # facets of later regions on the same hyperplane, facing the other way, boxes overlapping
         cand = np.flatnonzero(
-            (owner > i) & (np.max(np.abs(N + N[e]), axis=1) <= 1e-9) & (np.abs(B + B[e]) <= 1e-9 * (1.0 + abs(B[e])))
-            & np.all(lo <= hi[e] + tol, axis=1) & np.all(hi >= lo[e] - tol, axis=1)
+            (owner > i)
+            & (np.max(np.abs(N + N[e]), axis=1) <= 1e-9)
+            & (np.abs(B + B[e]) <= 1e-9 * (1.0 + abs(B[e])))
+            & np.all(lo <= hi[e] + tol, axis=1)
+            & np.all(hi >= lo[e] - tol, axis=1)
         )
         for f in cand:
             j = int(owner[f])
@@ -828,7 +879,9 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
                 continue
             A = np.vstack([F[i][0], F[j][0]])
             b = np.concatenate([F[i][1], F[j][1]])
-            on_plane = (np.abs(np.abs(A @ N[e]) - 1.0) <= 1e-9) & (np.abs(np.abs(b) - abs(B[e])) <= 1e-9 * (1.0 + abs(B[e])))
+            on_plane = (np.abs(np.abs(A @ N[e]) - 1.0) <= 1e-9) & (
+                np.abs(np.abs(b) - abs(B[e])) <= 1e-9 * (1.0 + abs(B[e]))
+            )
             if _facet_ball(A[~on_plane], b[~on_plane], N[e], float(B[e]), cap) > tol:
                 pairs.add((i, j))
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)

@@ -38,7 +38,9 @@ class RegionCount(int):
         return obj
 
     def __repr__(self) -> str:
-        return int.__repr__(self) if self.complete else f"RegionCount({int(self)}, complete=False, reason={self.reason!r})"
+        return (
+            int.__repr__(self) if self.complete else f"RegionCount({int(self)}, complete=False, reason={self.reason!r})"
+        )
 
 
 _LOW_DIM_ENGINES = {1: "interval", 2: "polygon"}
@@ -101,8 +103,15 @@ class Regions:
         What the engine did (the walk: unit decisions, splits, LPs, simplex pivots; empty otherwise).
     """
 
-    def __init__(self, network: Network, domain: Domain, raw: dict[str, Any], *, engine: str | None = None,
-                 frame: Frame | None = None) -> None:
+    def __init__(
+        self,
+        network: Network,
+        domain: Domain,
+        raw: dict[str, Any],
+        *,
+        engine: str | None = None,
+        frame: Frame | None = None,
+    ) -> None:
         if engine is None:
             engine = "walk" if "radius" in raw else _LOW_DIM_ENGINES.get(int(domain.dim), "walk")
         if engine not in ENGINE_KINDS:
@@ -113,8 +122,9 @@ class Regions:
         self._raw = raw
         # Walk results saved before the exact walk (no "thin") used a frame scale that was not a power of two.
         legacy = engine == "walk" and "thin" not in raw
-        self._frame = frame if frame is not None else Frame(domain, network.input_dim, engine, pow2=not legacy,
-                                                                     network=network)
+        self._frame = (
+            frame if frame is not None else Frame(domain, network.input_dim, engine, pow2=not legacy, network=network)
+        )
         self.complete: bool = bool(raw.get("complete", True))
         self.reason: str = str(raw.get("reason", ""))
         self.elapsed: float = float(raw.get("elapsed", 0.0))
@@ -191,8 +201,10 @@ class Regions:
     def _need(self, engine: str, what: str) -> None:
         if self.engine != engine:
             other = {"interval": "intervals", "polygon": "polygons", "walk": "facets()"}[self.engine]
-            raise AttributeError(f"{what} come from the {engine} engine; these regions are from the {self.engine} engine "
-                                 f"(use {other}, or regions(..., engine={engine!r}))")
+            raise AttributeError(
+                f"{what} come from the {engine} engine; these regions are from the {self.engine} engine "
+                f"(use {other}, or regions(..., engine={engine!r}))"
+            )
 
     @property
     def intervals(self) -> np.ndarray:
@@ -230,9 +242,20 @@ class Regions:
                 raise ValueError("facets, adjacency and volumes of the walk need regions(..., facets=True)")
             fr = self._frame
             self._facets = _core.walk_facets(
-                fr.folded(self.network), fr.lo, fr.hi, fr.A, fr.b, float(fr.r_cap), self._raw["packed"], self._raw["witness"],
-                self._raw["radius"], self._raw["rows"], self._raw["row_units"], self._raw["row_offsets"],
-                self.dim <= 3, progress,
+                fr.folded(self.network),
+                fr.lo,
+                fr.hi,
+                fr.A,
+                fr.b,
+                float(fr.r_cap),
+                self._raw["packed"],
+                self._raw["witness"],
+                self._raw["radius"],
+                self._raw["rows"],
+                self._raw["row_units"],
+                self._raw["row_offsets"],
+                self.dim <= 3,
+                progress,
             )
         return self._facets
 
@@ -240,7 +263,7 @@ class Regions:
         """Walk: H-representation of region `r`: ``(A, b, units)`` with ``A s <= b`` (unit-norm rows, domain
         coordinates), non-redundant facets only; ``units[k]`` is the hidden unit (flat index) whose
         hyperplane carries facet ``k``, or -1 for the domain's boundary."""
-        f = self._facet_data()
+        self._facet_data()
         if not 0 <= r < self.count:
             raise IndexError(f"region index {r} out of range for {self.count} regions")
         a, b, units = self._frame_facets(r)
@@ -297,7 +320,7 @@ class Regions:
         rng = np.random.default_rng(seed)
         U = fr.lo + rng.random((int(samples), fr.dim)) * (fr.hi - fr.lo)
         box = float(np.prod(fr.hi - fr.lo))
-        inside = np.all(U @ fr.A.T <= fr.b, axis=1) if fr.A.shape[0] else np.ones(len(U), bool)
+        inside = np.all(fr.b >= U @ fr.A.T, axis=1) if fr.A.shape[0] else np.ones(len(U), bool)
         idx = self.locate(fr.to_input(U[inside])) if inside.any() else np.zeros(0, np.int64)
         idx = np.atleast_1d(idx)
         counts = np.bincount(idx[idx >= 0], minlength=self.count).astype(float)
@@ -346,18 +369,32 @@ class Regions:
             if not self.complete:
                 raise ValueError("linear regions need a complete enumeration (this result is partial)")
             R = self.count
-            report = None if progress is None else (lambda found, left, t: progress(max(R - int(left), 0), int(left), t))
+            report = (
+                None if progress is None else (lambda found, left, t: progress(max(R - int(left), 0), int(left), t))
+            )
             t0 = time.perf_counter()
             A, c, E = self._maps()
             if R == 0:
                 labels = np.zeros(0, dtype=np.int64)
             elif self.engine == "interval":
-                labels = _core.merge_linear_1d_exact(self.network._core, *self.domain.parametrization(), self._raw["packed"])
+                labels = _core.merge_linear_1d_exact(
+                    self.network._core, *self.domain.parametrization(), self._raw["packed"]
+                )
             elif self.engine == "polygon":
                 raw = self._raw
                 labels = _core.merge_linear_2d(
-                    self._frame.folded(self.network), raw["packed"], raw["vertices"], raw["offsets"],
-                    raw["edge_units"], raw["witness"], A, c, E, report, self.network._core, *self.domain.parametrization(),
+                    self._frame.folded(self.network),
+                    raw["packed"],
+                    raw["vertices"],
+                    raw["offsets"],
+                    raw["edge_units"],
+                    raw["witness"],
+                    A,
+                    c,
+                    E,
+                    report,
+                    self.network._core,
+                    *self.domain.parametrization(),
                 )
             else:
                 self._facet_data(report)
@@ -389,8 +426,12 @@ class Regions:
     def save(self, path: PathLike) -> None:
         """Save to a compressed ``.npz`` (network, domain, engine and all arrays)."""
         meta = {
-            "complete": self.complete, "reason": self.reason, "elapsed": self.elapsed, "stats": self.stats,
-            "domain": _domain_spec(self.domain), "kind": self.engine,
+            "complete": self.complete,
+            "reason": self.reason,
+            "elapsed": self.elapsed,
+            "stats": self.stats,
+            "domain": _domain_spec(self.domain),
+            "kind": self.engine,
         }
         _save_npz(path, self.network, self._raw, meta)
 
@@ -401,7 +442,9 @@ class Regions:
         try:
             domain = _domain_from_spec(dict(meta["domain"]))
             kind = meta.get("kind")  # files of the 1-D/2-D engines before 0.1 have none
-            engine = kind if kind in ENGINE_KINDS else ("walk" if "radius" in raw else _LOW_DIM_ENGINES.get(int(domain.dim)))
+            engine = (
+                kind if kind in ENGINE_KINDS else ("walk" if "radius" in raw else _LOW_DIM_ENGINES.get(int(domain.dim)))
+            )
             return cls(net, domain, raw, engine=engine)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{os.fspath(path)}: not a valid reluregions regions file ({exc})") from None
@@ -498,7 +541,9 @@ def _adjacency_2d(folded: Any, raw: dict[str, Any]) -> np.ndarray:
     keep = (units >= 0) & (length > 0)  # every edge of positive length, however short (regions are exact)
     p, u, a, b, length = owner[keep], units[keep].astype(np.int64), a[keep], b[keep], length[keep]
     mid = 0.5 * (a + b)
-    normal = np.stack([b[:, 1] - a[:, 1], -(b[:, 0] - a[:, 0])], axis=1) / length[:, None]  # outward (counter-clockwise)
+    normal = (
+        np.stack([b[:, 1] - a[:, 1], -(b[:, 0] - a[:, 0])], axis=1) / length[:, None]
+    )  # outward (counter-clockwise)
     keys = {bytes(row): i for i, row in enumerate(np.packbits(pats, axis=1))}
     flipped = pats[p].copy()
     flipped[np.arange(p.size), u] ^= True
@@ -566,7 +611,7 @@ def _polygon_area(A: np.ndarray, b: np.ndarray) -> float:
     y = (A[i, 0] * b[j] - A[j, 0] * b[i]) / det
     P = np.stack([x, y], axis=1)
     tol = 1e-9 * (1.0 + float(np.max(np.abs(b))))
-    P = P[np.all(P @ A.T <= b + tol, axis=1)]
+    P = P[np.all(b + tol >= P @ A.T, axis=1)]
     if P.shape[0] < 3:
         return 0.0
     c = P.mean(axis=0)
@@ -584,8 +629,12 @@ def _domain_spec(domain: Domain) -> dict[str, Any]:
         return {"type": "Segment", "a": domain.a.tolist(), "b": domain.b.tolist()}
     if isinstance(domain, Plane):
         return {
-            "type": "Plane", "origin": domain.origin.tolist(), "u": domain.u.tolist(), "v": domain.v.tolist(),
-            "s_range": list(domain.s_range), "t_range": list(domain.t_range),
+            "type": "Plane",
+            "origin": domain.origin.tolist(),
+            "u": domain.u.tolist(),
+            "v": domain.v.tolist(),
+            "s_range": list(domain.s_range),
+            "t_range": list(domain.t_range),
         }
     if isinstance(domain, Box):
         return {"type": "Box", "lo": domain.lo.tolist(), "hi": domain.hi.tolist()}

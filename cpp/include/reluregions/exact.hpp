@@ -84,7 +84,8 @@ class ExactNetwork {
       slopes_f.push_back(net.slope(l));
     }
     scale_log2.resize(static_cast<std::size_t>(L));
-    for (int l = 0; l < L; ++l) scale_log2[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)), 0);
+    for (int l = 0; l < L; ++l)
+      scale_log2[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)), 0);
   }
 
   // The network of u -> net(origin + basis (lo + (hi - lo) u)), u in R^K: the domain folded exactly into
@@ -94,27 +95,34 @@ class ExactNetwork {
     ExactNetwork e(net);
     const int n0 = net.input_dim(), n1 = net.out_dim(0);
     // x = p + M u with p = origin + basis lo, M = basis diag(hi - lo).
-    std::vector<Rational> p(static_cast<std::size_t>(n0)), M(static_cast<std::size_t>(n0) * static_cast<std::size_t>(K));
+    std::vector<Rational> p(static_cast<std::size_t>(n0)),
+        M(static_cast<std::size_t>(n0) * static_cast<std::size_t>(K));
     for (int j = 0; j < n0; ++j) {
       Rational pj(origin[j]);
       for (int k = 0; k < K; ++k) {
-        const Rational bjk(basis[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)]);
+        const Rational bjk(
+            basis[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)]);
         if (bjk == 0) continue;
         pj += bjk * Rational(lo[k]);
-        M[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)] = bjk * (Rational(hi[k]) - Rational(lo[k]));
+        M[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)] =
+            bjk * (Rational(hi[k]) - Rational(lo[k]));
       }
       p[static_cast<std::size_t>(j)] = pj;
     }
-    std::vector<Rational> W0(static_cast<std::size_t>(n1) * static_cast<std::size_t>(K)), b0(static_cast<std::size_t>(n1));
+    std::vector<Rational> W0(static_cast<std::size_t>(n1) * static_cast<std::size_t>(K)),
+        b0(static_cast<std::size_t>(n1));
     for (int i = 0; i < n1; ++i) {
       Rational bi = e.b[0][static_cast<std::size_t>(i)];
       for (int j = 0; j < n0; ++j) {
-        const Rational& w = e.W[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(n0) + static_cast<std::size_t>(j)];
+        const Rational& w =
+            e.W[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(n0) + static_cast<std::size_t>(j)];
         if (w == 0) continue;
         bi += w * p[static_cast<std::size_t>(j)];
         for (int k = 0; k < K; ++k) {
-          const Rational& m = M[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)];
-          if (m != 0) W0[static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)] += w * m;
+          const Rational& m =
+              M[static_cast<std::size_t>(j) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)];
+          if (m != 0)
+            W0[static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)] += w * m;
         }
       }
       b0[static_cast<std::size_t>(i)] = bi;
@@ -139,7 +147,8 @@ class ExactNetwork {
       for (int i = 0; i < out; ++i) {
         Rational mx = boost::multiprecision::abs(b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
         for (int j = 0; j < in; ++j) {
-          const Rational a = boost::multiprecision::abs(W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)]);
+          const Rational a = boost::multiprecision::abs(W[static_cast<std::size_t>(
+              l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)]);
           if (a > mx) mx = a;
         }
         if (mx != 0) scale_unit(l, i, -floor_log2(mx));
@@ -150,7 +159,8 @@ class ExactNetwork {
   // Rescales hidden unit i of layer l by 2^scale[l][i] (as normalize_units would choose).
   void apply_scales(const std::vector<std::vector<long>>& scale) {
     for (int l = 0; l + 1 < num_layers(); ++l)
-      for (int i = 0; i < out_dim(l); ++i) scale_unit(l, i, scale[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
+      for (int i = 0; i < out_dim(l); ++i)
+        scale_unit(l, i, scale[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
   }
 
   // Unit i of layer l: incoming weights and bias times 2^k, outgoing weights times 2^-k.
@@ -177,10 +187,12 @@ class ExactNetwork {
       for (const Rational& v : b[static_cast<std::size_t>(l)]) bf[static_cast<std::size_t>(l)].push_back(to_double(v));
       for (double v : Wf[static_cast<std::size_t>(l)])
         if (!std::isfinite(v))
-          throw std::overflow_error("layer " + std::to_string(l) + ": a weight of the folded network overflows float64 (|w| > 1.8e308)");
+          throw std::overflow_error("layer " + std::to_string(l) +
+                                    ": a weight of the folded network overflows float64 (|w| > 1.8e308)");
       for (double v : bf[static_cast<std::size_t>(l)])
         if (!std::isfinite(v))
-          throw std::overflow_error("layer " + std::to_string(l) + ": a bias of the folded network overflows float64 (|b| > 1.8e308)");
+          throw std::overflow_error("layer " + std::to_string(l) +
+                                    ": a bias of the folded network overflows float64 (|b| > 1.8e308)");
     }
     return Network(dims, std::move(Wf), std::move(bf), slopes_f);
   }
@@ -196,11 +208,15 @@ class ExactNetwork {
       for (int i = 0; i < out; ++i) {
         Rational acc = b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
         for (int j = 0; j < in; ++j) {
-          const Rational& w = W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+          const Rational& w =
+              W[static_cast<std::size_t>(l)]
+               [static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
           if (w != 0 && h[static_cast<std::size_t>(j)] != 0) acc += w * h[static_cast<std::size_t>(j)];
         }
-        if (acc > 0) lay.set(bits, l, i);
-        else acc *= slopes[static_cast<std::size_t>(l)];
+        if (acc > 0)
+          lay.set(bits, l, i);
+        else
+          acc *= slopes[static_cast<std::size_t>(l)];
         z[static_cast<std::size_t>(i)] = std::move(acc);
       }
       h.swap(z);
@@ -229,10 +245,12 @@ class EngineNetwork {
   Network net;
 
   // The network as given, no folding (u = x; s_lo = 0, span = 1 are nominal).
-  explicit EngineNetwork(const Network& source) : EngineNetwork(source, source.input_dim(), nullptr, nullptr, nullptr, nullptr) {}
+  explicit EngineNetwork(const Network& source)
+      : EngineNetwork(source, source.input_dim(), nullptr, nullptr, nullptr, nullptr) {}
 
   // origin: n0 entries; basis: n0 x K row-major; lo, hi: K entries (null: the identity frame).
-  EngineNetwork(const Network& source, int K, const double* origin, const double* basis, const double* lo, const double* hi)
+  EngineNetwork(const Network& source, int K, const double* origin, const double* basis, const double* lo,
+                const double* hi)
       : net(build(source, K, origin, basis, lo, hi)), lazy_(std::make_shared<Lazy>()) {}
 
   // The exact network (built once, thread-safe).
@@ -246,13 +264,13 @@ class EngineNetwork {
   }
 
   // Is a weight (layer l, row-major index) or bias of the exact network zero? (No rationals needed.)
-  bool zero_weight(int l, std::size_t idx) const {
-    return l == 0 ? W0_[idx] == 0 : source_.W(l)[idx] == 0.0;
-  }
+  bool zero_weight(int l, std::size_t idx) const { return l == 0 ? W0_[idx] == 0 : source_.W(l)[idx] == 0.0; }
   bool zero_bias(int l, int i) const { return l == 0 ? b0_[static_cast<std::size_t>(i)] == 0 : source_.b(l)[i] == 0.0; }
 
   // Domain coordinate k of frame coordinate u (the float expression Python uses).
-  double coord(int k, double u) const { return s_lo[static_cast<std::size_t>(k)] + u * span[static_cast<std::size_t>(k)]; }
+  double coord(int k, double u) const {
+    return s_lo[static_cast<std::size_t>(k)] + u * span[static_cast<std::size_t>(k)];
+  }
   // The exact frame coordinate of domain coordinate s.
   Rational exact_u(int k, double s) const {
     const auto j = static_cast<std::size_t>(k);
@@ -279,7 +297,8 @@ class EngineNetwork {
   // (exponent, mantissa) order of |v|, v != 0: |v| = m 2^e, m in [1, 2).
   static bool larger(int e1, double m1, int e2, double m2) { return e1 > e2 || (e1 == e2 && m1 > m2); }
 
-  Network build(const Network& source, int K, const double* origin, const double* basis, const double* lo, const double* hi) {
+  Network build(const Network& source, int K, const double* origin, const double* basis, const double* lo,
+                const double* hi) {
     source_ = source;
     K_ = K;
     const int n0 = source.input_dim(), L = source.num_layers();
@@ -302,18 +321,26 @@ class EngineNetwork {
     std::vector<int> dims = source.dims();
     dims[0] = K;
     {
-      const ExactNetwork first = origin ? ExactNetwork::folded(Network({n0, source.out_dim(0)},
-                                                                       {std::vector<double>(source.W(0), source.W(0) + static_cast<std::size_t>(n0) * static_cast<std::size_t>(source.out_dim(0)))},
-                                                                       {std::vector<double>(source.b(0), source.b(0) + source.out_dim(0))}, {}),
-                                                               K, origin, basis, lo, hi)
-                                        : ExactNetwork(Network({n0, source.out_dim(0)},
-                                                               {std::vector<double>(source.W(0), source.W(0) + static_cast<std::size_t>(n0) * static_cast<std::size_t>(source.out_dim(0)))},
-                                                               {std::vector<double>(source.b(0), source.b(0) + source.out_dim(0))}, {}));
+      const ExactNetwork first =
+          origin
+              ? ExactNetwork::folded(
+                    Network({n0, source.out_dim(0)},
+                            {std::vector<double>(source.W(0),
+                                                 source.W(0) + static_cast<std::size_t>(n0) *
+                                                                   static_cast<std::size_t>(source.out_dim(0)))},
+                            {std::vector<double>(source.b(0), source.b(0) + source.out_dim(0))}, {}),
+                    K, origin, basis, lo, hi)
+              : ExactNetwork(Network(
+                    {n0, source.out_dim(0)},
+                    {std::vector<double>(source.W(0), source.W(0) + static_cast<std::size_t>(n0) *
+                                                                        static_cast<std::size_t>(source.out_dim(0)))},
+                    {std::vector<double>(source.b(0), source.b(0) + source.out_dim(0))}, {}));
       W0_ = first.W[0];
       b0_ = first.b[0];
     }
     scale_.assign(static_cast<std::size_t>(L), {});
-    for (int l = 0; l < L; ++l) scale_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(source.out_dim(l)), 0);
+    for (int l = 0; l < L; ++l)
+      scale_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(source.out_dim(l)), 0);
     std::vector<std::vector<double>> Wf(static_cast<std::size_t>(L)), bf(static_cast<std::size_t>(L));
     const bool output_only = L == 1;
     // Layer 0: the exact folded rows, rescaled, rounded.
@@ -323,11 +350,15 @@ class EngineNetwork {
       bf[0].resize(static_cast<std::size_t>(n1));
       for (int i = 0; i < n1; ++i) {
         Rational mx = boost::multiprecision::abs(b0_[static_cast<std::size_t>(i)]);
-        for (int k = 0; k < K; ++k) mx = std::max(mx, Rational(boost::multiprecision::abs(W0_[static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)])));
+        for (int k = 0; k < K; ++k)
+          mx = std::max(
+              mx, Rational(boost::multiprecision::abs(
+                      W0_[static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k)])));
         const long sc = (output_only || mx == 0) ? 0 : -floor_log2(mx);
         scale_[0][static_cast<std::size_t>(i)] = sc;
         for (int k = 0; k < K; ++k) {
-          const std::size_t at = static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k);
+          const std::size_t at =
+              static_cast<std::size_t>(i) * static_cast<std::size_t>(K) + static_cast<std::size_t>(k);
           Wf[0][at] = to_double(ldexp_exact(W0_[at], sc));
         }
         bf[0][static_cast<std::size_t>(i)] = to_double(ldexp_exact(b0_[static_cast<std::size_t>(i)], sc));
@@ -366,8 +397,9 @@ class EngineNetwork {
         }
         scale_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] = sc;
         for (int j = 0; j < in; ++j)
-          Wf[static_cast<std::size_t>(l)][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] =
-              scaled(w[j], sc - kin[static_cast<std::size_t>(j)], l);
+          Wf[static_cast<std::size_t>(l)]
+            [static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)] =
+                scaled(w[j], sc - kin[static_cast<std::size_t>(j)], l);
         bf[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] = scaled(bi, sc, l);
       }
     }
@@ -381,7 +413,8 @@ class EngineNetwork {
     if (v == 0.0) return 0.0;
     const double r = std::ldexp(v, static_cast<int>(std::max<long>(std::min<long>(k, 1L << 20), -(1L << 20))));
     if (!std::isfinite(r))
-      throw std::overflow_error("layer " + std::to_string(l) + ": a weight of the rescaled network overflows float64 (|w| > 1.8e308)");
+      throw std::overflow_error("layer " + std::to_string(l) +
+                                ": a weight of the rescaled network overflows float64 (|w| > 1.8e308)");
     return r;
   }
 
@@ -432,7 +465,9 @@ class ExactMaps {
     ensure(l, pattern);
     std::vector<Rational>& out = scratch_[next_scratch_++ % scratch_.size()];
     const BigInt* r = raw_row(l, i);
-    for (int k = 0; k <= K_; ++k) out[static_cast<std::size_t>(k)] = r[k] == 0 ? Rational(0) : ldexp_exact(Rational(r[k]), E_[static_cast<std::size_t>(l)]);
+    for (int k = 0; k <= K_; ++k)
+      out[static_cast<std::size_t>(k)] =
+          r[k] == 0 ? Rational(0) : ldexp_exact(Rational(r[k]), E_[static_cast<std::size_t>(l)]);
     return out.data();
   }
 
@@ -474,7 +509,10 @@ class ExactMaps {
     maps_[0].assign(static_cast<std::size_t>(en.out_dim(0)) * static_cast<std::size_t>(K_ + 1), BigInt(0));
     for (int i = 0; i < en.out_dim(0); ++i) {
       BigInt* row = raw_row(0, i);
-      for (int k = 0; k < K_; ++k) add_shifted(row[k], W_[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)], 0, E_[0]);
+      for (int k = 0; k < K_; ++k)
+        add_shifted(row[k],
+                    W_[0][static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)], 0,
+                    E_[0]);
       add_shifted(row[K_], b_[0][static_cast<std::size_t>(i)], 0, E_[0]);
     }
     bits_.assign(static_cast<std::size_t>(std::max(1, lay_.words())), 0);

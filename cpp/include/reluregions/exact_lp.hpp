@@ -23,18 +23,18 @@
 namespace reluregions {
 
 struct ExactInteriorResult {
-  bool interior = false;     // t* > 0
-  Rational t;                // the optimum
-  std::vector<Rational> u;   // an optimal point: a_j.u + t* <= b_j (strictly inside when t* > 0)
+  bool interior = false;    // t* > 0
+  Rational t;               // the optimum
+  std::vector<Rational> u;  // an optimal point: a_j.u + t* <= b_j (strictly inside when t* > 0)
   long pivots = 0;
 };
 
 // rows: m rows of d + 1 rationals (a_j, then b_j), meaning a_j.u <= b_j.
 inline ExactInteriorResult exact_interior(const std::vector<Rational>& rows, int m, int d) {
-  const int N = m + 1;  // columns: rows, then y_t
-  const int R = d + 1;  // equations: d for sum y a = 0, one for sum y = 1
+  const int N = m + 1;                                    // columns: rows, then y_t
+  const int R = d + 1;                                    // equations: d for sum y a = 0, one for sum y = 1
   const auto cols = static_cast<std::size_t>(N + d + 1);  // + artificials (d) + rhs
-  auto M = [&](int i, int j) -> Rational {  // the constraint matrix entry (row i, column j < N)
+  auto M = [&](int i, int j) -> Rational {                // the constraint matrix entry (row i, column j < N)
     if (i == d) return Rational(1);
     if (j == m) return Rational(0);
     return rows[static_cast<std::size_t>(j) * static_cast<std::size_t>(d + 1) + static_cast<std::size_t>(i)];
@@ -109,7 +109,8 @@ inline ExactInteriorResult exact_interior(const std::vector<Rational>& rows, int
       const Rational& t = T[static_cast<std::size_t>(i)][static_cast<std::size_t>(enter)];
       if (t <= 0) continue;
       const Rational ratio = T[static_cast<std::size_t>(i)][cols - 1] / t;
-      if (leave < 0 || ratio < best || (ratio == best && basis[static_cast<std::size_t>(i)] < basis[static_cast<std::size_t>(leave)])) {
+      if (leave < 0 || ratio < best ||
+          (ratio == best && basis[static_cast<std::size_t>(i)] < basis[static_cast<std::size_t>(leave)])) {
         leave = i;
         best = ratio;
       }
@@ -119,11 +120,13 @@ inline ExactInteriorResult exact_interior(const std::vector<Rational>& rows, int
   }
   // Optimum and the primal point: pi . M_j = c_j for the basic columns (free unknowns set to 0).
   Rational value = 0;
-  for (int i = 0; i < rows_left; ++i) value += cost(basis[static_cast<std::size_t>(i)]) * T[static_cast<std::size_t>(i)][cols - 1];
+  for (int i = 0; i < rows_left; ++i)
+    value += cost(basis[static_cast<std::size_t>(i)]) * T[static_cast<std::size_t>(i)][cols - 1];
   res.t = value;
   res.interior = value > 0;
   // Gaussian elimination on the system (rows_left equations, R unknowns).
-  std::vector<std::vector<Rational>> S(static_cast<std::size_t>(rows_left), std::vector<Rational>(static_cast<std::size_t>(R + 1)));
+  std::vector<std::vector<Rational>> S(static_cast<std::size_t>(rows_left),
+                                       std::vector<Rational>(static_cast<std::size_t>(R + 1)));
   for (int k = 0; k < rows_left; ++k) {
     const int j = basis[static_cast<std::size_t>(k)];
     for (int i = 0; i < R; ++i) S[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)] = M(i, j);
@@ -146,13 +149,16 @@ inline ExactInteriorResult exact_interior(const std::vector<Rational>& rows, int
       if (f == 0) continue;
       for (int q = 0; q <= R; ++q)
         if (S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)] != 0)
-          S[static_cast<std::size_t>(k)][static_cast<std::size_t>(q)] -= f * S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)];
+          S[static_cast<std::size_t>(k)][static_cast<std::size_t>(q)] -=
+              f * S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)];
     }
     pivcol.push_back(c);
     ++r;
   }
   std::vector<Rational> pi(static_cast<std::size_t>(R));
-  for (int k = 0; k < r; ++k) pi[static_cast<std::size_t>(pivcol[static_cast<std::size_t>(k)])] = S[static_cast<std::size_t>(k)][static_cast<std::size_t>(R)];
+  for (int k = 0; k < r; ++k)
+    pi[static_cast<std::size_t>(pivcol[static_cast<std::size_t>(k)])] =
+        S[static_cast<std::size_t>(k)][static_cast<std::size_t>(R)];
   res.u.assign(pi.begin(), pi.begin() + d);
   return res;
 }

@@ -64,7 +64,8 @@ struct ExactWalkDomain {
       Rational& v = a[static_cast<std::size_t>(k)];
       v = ldexp_exact(v, k2);
       const double f = to_double(v);
-      if (!std::isfinite(f)) throw std::overflow_error("a constraint of the domain overflows float64 in the walk's frame");
+      if (!std::isfinite(f))
+        throw std::overflow_error("a constraint of the domain overflows float64 in the walk's frame");
       rows_f.push_back(f);
       err = std::max(err, std::fabs(f));
       rows.push_back(v);
@@ -99,9 +100,9 @@ struct ExactWalkDomain {
 
 // The exact domain of u for x = origin + basis (plo + (phi - plo) u) (u in R^K), with u in [0, 1]^K when
 // `unit_box`, the input box xlo <= x <= xhi (n0 entries, +-inf allowed) and rows Ax x <= bx (m x n0).
-inline ExactWalkDomain make_exact_walk_domain(int n0, int K, const double* origin, const double* basis, const double* plo,
-                                              const double* phi, bool unit_box, const double* xlo, const double* xhi,
-                                              const double* Ax, const double* bx, int m) {
+inline ExactWalkDomain make_exact_walk_domain(int n0, int K, const double* origin, const double* basis,
+                                              const double* plo, const double* phi, bool unit_box, const double* xlo,
+                                              const double* xhi, const double* Ax, const double* bx, int m) {
   ExactWalkDomain ed;
   ed.d = K;
   const auto uK = static_cast<std::size_t>(K);
@@ -152,13 +153,16 @@ inline ExactWalkDomain make_exact_walk_domain(int n0, int K, const double* origi
         const Rational& mk = M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(at)];
         const Rational bound = (Rational(v) - p[static_cast<std::size_t>(j)]) / mk;
         const bool upper = (side == 1) == (mk > 0);
-        if (upper) tighten_hi(at, bound);
-        else tighten_lo(at, bound);
+        if (upper)
+          tighten_hi(at, bound);
+        else
+          tighten_lo(at, bound);
         continue;
       }
       std::vector<Rational> a(uK + 1);
       const Rational sg = side == 0 ? -1 : 1;
-      for (int k = 0; k < K; ++k) a[static_cast<std::size_t>(k)] = sg * M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)];
+      for (int k = 0; k < K; ++k)
+        a[static_cast<std::size_t>(k)] = sg * M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)];
       a[uK] = sg * (Rational(v) - p[static_cast<std::size_t>(j)]);
       ed.add_row(std::move(a));
     }
@@ -170,7 +174,8 @@ inline ExactWalkDomain make_exact_walk_domain(int n0, int K, const double* origi
       const Rational aij(Ax[static_cast<std::size_t>(i) * static_cast<std::size_t>(n0) + static_cast<std::size_t>(j)]);
       if (aij == 0) continue;
       rhs -= aij * p[static_cast<std::size_t>(j)];
-      for (int k = 0; k < K; ++k) a[static_cast<std::size_t>(k)] += aij * M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)];
+      for (int k = 0; k < K; ++k)
+        a[static_cast<std::size_t>(k)] += aij * M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)];
     }
     a[uK] = rhs;
     ed.add_row(std::move(a));
@@ -180,7 +185,8 @@ inline ExactWalkDomain make_exact_walk_domain(int n0, int K, const double* origi
 }
 
 // The exact domain of a float domain taken as exact (for direct use of the core).
-inline ExactWalkDomain exact_walk_domain_of(int d, const double* lo, const double* hi, const double* A, const double* b, int m) {
+inline ExactWalkDomain exact_walk_domain_of(int d, const double* lo, const double* hi, const double* A, const double* b,
+                                            int m) {
   ExactWalkDomain ed;
   ed.d = d;
   const auto ud = static_cast<std::size_t>(d);
@@ -200,7 +206,8 @@ inline ExactWalkDomain exact_walk_domain_of(int d, const double* lo, const doubl
   }
   for (int i = 0; i < m; ++i) {
     std::vector<Rational> a(ud + 1);
-    for (int k = 0; k < d; ++k) a[static_cast<std::size_t>(k)] = Rational(A[static_cast<std::size_t>(i) * ud + static_cast<std::size_t>(k)]);
+    for (int k = 0; k < d; ++k)
+      a[static_cast<std::size_t>(k)] = Rational(A[static_cast<std::size_t>(i) * ud + static_cast<std::size_t>(k)]);
     a[ud] = Rational(b[i]);
     ed.add_row(std::move(a));
   }

@@ -85,7 +85,8 @@ class IntervalEngine : Layerwise<1> {
       // Fast path: one bound for both ends (the same terms as sign_at's first tier, maximized).
       const double a = al[i], c = be[i], ce = g * ceil[i] + kTiny;
       const double za = a * lo.t + c, zb = a * hi.t + c;
-      const double bound = ce * (1 + tmax) + 3 * kEps * (std::fabs(a) * tmax + std::fabs(c)) * 1.01 + (std::fabs(a) + ce) * dmax * 1.01 + kTiny;
+      const double bound = ce * (1 + tmax) + 3 * kEps * (std::fabs(a) * tmax + std::fabs(c)) * 1.01 +
+                           (std::fabs(a) + ce) * dmax * 1.01 + kTiny;
       int sa = za > bound ? 1 : (za < -bound ? -1 : 0), sb = zb > bound ? 1 : (zb < -bound ? -1 : 0);
       if (sa == 0 || sb == 0) {
         if (is_zero(l, i)) continue;  // inactive
@@ -128,7 +129,8 @@ class IntervalEngine : Layerwise<1> {
         if (ctl_.stopped()) return;
       }
       if (k < nb)
-        for (int c = k == 0 ? 0 : L.cluster_end[static_cast<std::size_t>(k) - 1]; c < L.cluster_end[static_cast<std::size_t>(k)]; ++c) {
+        for (int c = k == 0 ? 0 : L.cluster_end[static_cast<std::size_t>(k) - 1];
+             c < L.cluster_end[static_cast<std::size_t>(k)]; ++c) {
           const int u = L.units[static_cast<std::size_t>(c)];
           bits[u >> 6] ^= std::uint64_t{1} << (u & 63);
         }
@@ -142,8 +144,9 @@ class IntervalEngine : Layerwise<1> {
     const double al = m.lin(0)[i], be = m.cst()[i];
     const double ce = coef_err(l, i, false);
     const double r = -be / al;
-    double delta = std::fabs(al) > 2 * ce ? ce * (1 + std::fabs(r)) / (std::fabs(al) - ce) * 1.01 + 2 * kEps * std::fabs(r) + kTiny
-                                           : std::numeric_limits<double>::infinity();
+    double delta = std::fabs(al) > 2 * ce
+                       ? ce * (1 + std::fabs(r)) / (std::fabs(al) - ce) * 1.01 + 2 * kEps * std::fabs(r) + kTiny
+                       : std::numeric_limits<double>::infinity();
     double t = r;
     if (!(t >= lo.t)) {  // also NaN
       t = lo.t;
@@ -184,7 +187,9 @@ class IntervalEngine : Layerwise<1> {
           L.exact.emplace_back(-row[1] / row[0], static_cast<int>(c));
         }
         exact_decisions_ += g1 - g0;
-        std::sort(L.exact.begin(), L.exact.end(), [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && a.second < b.second); });
+        std::sort(L.exact.begin(), L.exact.end(), [](const auto& a, const auto& b) {
+          return a.first < b.first || (a.first == b.first && a.second < b.second);
+        });
         std::vector<Crossing> sorted;
         sorted.reserve(g1 - g0);
         for (const auto& e : L.exact) sorted.push_back(L.cross[static_cast<std::size_t>(e.second)]);
@@ -251,8 +256,10 @@ class IntervalEngine : Layerwise<1> {
         sink_.add_interval(pattern_.data(), a, b, w, &sw, certified, nullptr, nullptr, nullptr);
         return;
       }
-      if (H_ == 0) out_.init_first(net_);
-      else output_map(true);
+      if (H_ == 0)
+        out_.init_first(net_);
+      else
+        output_map(true);
       sink_.add_interval(pattern_.data(), a, b, w, &sw, certified, out_.lin(0), out_.cst(), out_.mag.data());
     } else {
       (void)a;

@@ -112,7 +112,8 @@ inline std::vector<std::vector<double>> magnitude_ceiling(const Network& net, in
     cur.assign(static_cast<std::size_t>(out), 0.0);
     for (int i = 0; i < out; ++i) {
       double m = std::fabs(net.b(l)[i]);
-      for (int j = 0; j < in; ++j) m += std::fabs(net.W(l)[static_cast<std::size_t>(i) * in + j]) * prev[static_cast<std::size_t>(j)];
+      for (int j = 0; j < in; ++j)
+        m += std::fabs(net.W(l)[static_cast<std::size_t>(i) * in + j]) * prev[static_cast<std::size_t>(j)];
       cur[static_cast<std::size_t>(i)] = m;
     }
     if (l + 1 < net.num_layers()) {

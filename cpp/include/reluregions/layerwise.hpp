@@ -64,7 +64,9 @@ class Layerwise {
   }
 
   // The rounding that computing layer l's map from layer l - 1's adds (relative to the ceiling).
-  double gamma_step(int l) const { return gamma_fresh_[static_cast<std::size_t>(l)] - gamma_fresh_[static_cast<std::size_t>(l) - 1]; }
+  double gamma_step(int l) const {
+    return gamma_fresh_[static_cast<std::size_t>(l)] - gamma_fresh_[static_cast<std::size_t>(l) - 1];
+  }
 
  protected:
   // Bound on the error of each of the K + 1 float coefficients of unit i's map at layer l, from the
@@ -76,7 +78,9 @@ class Layerwise {
       return g * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
     }
     ensure_mag(l);
-    return gamma_fresh_[static_cast<std::size_t>(l)] * maps_[static_cast<std::size_t>(l)].mag[static_cast<std::size_t>(i)] * 1.01 + kTiny;
+    return gamma_fresh_[static_cast<std::size_t>(l)] *
+               maps_[static_cast<std::size_t>(l)].mag[static_cast<std::size_t>(i)] * 1.01 +
+           kTiny;
   }
 
   // Certified sign of unit i of layer l at a point: `u` holds its float coordinates (in [0, 1]^K),
@@ -121,7 +125,6 @@ class Layerwise {
   }
   const Rational* exact_row(int l, int i) { return exact_maps_.row(l, i, pattern_.data()); }
 
-
   // Is unit i of layer l identically zero on the current node (exactly)? A map whose float
   // coefficients are beyond their error bound is not; one within it is checked in rationals.
   bool is_zero(int l, int i) {
@@ -146,13 +149,16 @@ class Layerwise {
     const int in = l == 0 ? K : net_.in_dim(l);
     if (l == 0) {
       for (int j = 0; j < in; ++j)
-        if (!en_.zero_weight(0, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j))) return false;
+        if (!en_.zero_weight(0,
+                             static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
+          return false;
       return true;
     }
     if (net_.slope(l - 1) != 0.0) return false;
     const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l - 1);
     for (int j = 0; j < in; ++j)
-      if (((bits[j >> 6] >> (j & 63)) & 1u) && !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
+      if (((bits[j >> 6] >> (j & 63)) & 1u) &&
+          !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
   }
@@ -209,7 +215,8 @@ class Layerwise {
     }
     exact_[static_cast<std::size_t>(l) + 1] = 0;
     updates_[static_cast<std::size_t>(l) + 1] += n_changed;
-    g_[static_cast<std::size_t>(l) + 1] = g_[static_cast<std::size_t>(l)] + gamma_step(l + 1) + 8.0 * kEps * updates_[static_cast<std::size_t>(l) + 1];
+    g_[static_cast<std::size_t>(l) + 1] =
+        g_[static_cast<std::size_t>(l)] + gamma_step(l + 1) + 8.0 * kEps * updates_[static_cast<std::size_t>(l) + 1];
     const std::uint64_t* bits = layer_bits(l);
     for (int k = 0; k < n_changed; ++k) {
       const int i = changed[k];

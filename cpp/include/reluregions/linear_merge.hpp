@@ -86,7 +86,8 @@ class ExactMapEquality {
     for (int i = 0; i < net_.out_dim(0); ++i) {
       double m = std::fabs(net_.b(0)[i]);
       for (int k = 0; k < K_; ++k) {
-        const double w = net_.W(0)[static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)];
+        const double w =
+            net_.W(0)[static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)];
         cur_[static_cast<std::size_t>(i) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k)] = w;
         m += std::fabs(w);
       }
@@ -102,7 +103,9 @@ class ExactMapEquality {
         double* dst = nxt_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(cols);
         double m = std::fabs(net_.b(l)[i]);
         for (int j = 0; j < in; ++j) {
-          const double f = (lay_.get(pat, l - 1, j) ? 1.0 : s) * net_.W(l)[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
+          const double f =
+              (lay_.get(pat, l - 1, j) ? 1.0 : s) *
+              net_.W(l)[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
           if (f == 0.0) continue;
           const double* src = cur_.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(cols);
           for (int k = 0; k < cols; ++k) dst[k] += f * src[k];
@@ -125,8 +128,10 @@ class ExactMapEquality {
     const int out = net_.output_dim(), cols = K_ + 1;
     for (int o = 0; o < out; ++o)
       for (int k = 0; k < cols; ++k) {
-        const std::size_t at = static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k);
-        if (std::fabs(mp_[at] - mq_[at]) > ep_[static_cast<std::size_t>(o)] + eq_[static_cast<std::size_t>(o)]) return false;
+        const std::size_t at =
+            static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k);
+        if (std::fabs(mp_[at] - mq_[at]) > ep_[static_cast<std::size_t>(o)] + eq_[static_cast<std::size_t>(o)])
+          return false;
       }
     ++exact_decisions;
     const int Lo = net_.num_layers() - 1;
@@ -138,7 +143,8 @@ class ExactMapEquality {
     for (int o = 0; o < out; ++o) {
       const Rational* row = exact_.row(Lo, o, q);
       for (int k = 0; k < cols; ++k)
-        if (row[k] != rp_[static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k)]) return false;
+        if (row[k] != rp_[static_cast<std::size_t>(o) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k)])
+          return false;
     }
     return true;
   }
@@ -158,12 +164,14 @@ class ExactMapEquality {
 
 // 1-D, exact: the regions of the interval engine, left to right (as it stores them); neighbours whose
 // output maps are equal merge.
-inline std::vector<std::int64_t> merge_linear_1d_exact(const EngineNetwork& en, std::size_t R, const std::uint64_t* patterns) {
+inline std::vector<std::int64_t> merge_linear_1d_exact(const EngineNetwork& en, std::size_t R,
+                                                       const std::uint64_t* patterns) {
   const int words = en.net.layout().words();
   ExactMapEquality eq(en);
   UnionFind uf(R);
   for (std::size_t p = 0; p + 1 < R; ++p)
-    if (eq.equal(patterns + p * static_cast<std::size_t>(words), patterns + (p + 1) * static_cast<std::size_t>(words))) uf.unite(p, p + 1);
+    if (eq.equal(patterns + p * static_cast<std::size_t>(words), patterns + (p + 1) * static_cast<std::size_t>(words)))
+      uf.unite(p, p + 1);
   return uf.labels();
 }
 
@@ -171,7 +179,8 @@ inline std::vector<std::int64_t> merge_linear_1d_exact(const EngineNetwork& en, 
 inline std::vector<std::int64_t> merge_linear_1d(std::size_t R, const double* intervals, const MapsView& maps) {
   std::vector<std::size_t> order(R);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return intervals[2 * a] < intervals[2 * b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return intervals[2 * a] < intervals[2 * b]; });
   UnionFind uf(R);
   for (std::size_t k = 0; k + 1 < R; ++k) {
     const std::size_t p = order[k], q = order[k + 1];
@@ -187,7 +196,8 @@ inline std::vector<std::int64_t> merge_linear_1d(std::size_t R, const double* in
 inline std::vector<std::int64_t> merge_linear_2d(const Network& net, std::size_t R, const std::uint64_t* patterns,
                                                  const double* verts, const std::int64_t* offsets,
                                                  const std::int32_t* edge_units, const double* witness,
-                                                 const MapsView& maps, Control& ctl, ExactMapEquality* exact = nullptr) {
+                                                 const MapsView& maps, Control& ctl,
+                                                 ExactMapEquality* exact = nullptr) {
   const PatternLayout& lay = net.layout();
   const int words = lay.words();
   PatternIndex index(patterns, R, words);
@@ -238,11 +248,13 @@ inline std::vector<std::int64_t> merge_linear_2d(const Network& net, std::size_t
         const double pt[2] = {mx + step * nx, my + step * ny};
         net.forward(pt, nullptr, flipped.data(), tol::zero, scratch);
         const std::int64_t found = index.find(flipped.data());
-        if (found >= 0 && static_cast<std::size_t>(found) != p && contains(static_cast<std::size_t>(found), pt[0], pt[1], band))
+        if (found >= 0 && static_cast<std::size_t>(found) != p &&
+            contains(static_cast<std::size_t>(found), pt[0], pt[1], band))
           q = found;
       }
       if (q < 0 || uf.find(p) == uf.find(static_cast<std::size_t>(q))) continue;
-      const bool same = exact ? exact->equal(patterns + p * static_cast<std::size_t>(words), patterns + static_cast<std::size_t>(q) * static_cast<std::size_t>(words))
+      const bool same = exact ? exact->equal(patterns + p * static_cast<std::size_t>(words),
+                                             patterns + static_cast<std::size_t>(q) * static_cast<std::size_t>(words))
                               : maps.equal(p, static_cast<std::size_t>(q));
       if (same) uf.unite(p, static_cast<std::size_t>(q));
     }

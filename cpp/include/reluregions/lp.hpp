@@ -66,10 +66,14 @@ enum class LPStatus { optimal, infeasible, unbounded, iteration_limit };
 
 inline const char* lp_status_name(LPStatus s) noexcept {
   switch (s) {
-    case LPStatus::optimal: return "optimal";
-    case LPStatus::infeasible: return "infeasible";
-    case LPStatus::unbounded: return "unbounded";
-    case LPStatus::iteration_limit: return "iteration_limit";
+    case LPStatus::optimal:
+      return "optimal";
+    case LPStatus::infeasible:
+      return "infeasible";
+    case LPStatus::unbounded:
+      return "unbounded";
+    case LPStatus::iteration_limit:
+      return "iteration_limit";
   }
   return "unknown";
 }
@@ -80,7 +84,7 @@ namespace detail {
 class DenseSimplex {
  public:
   static constexpr double kInf = std::numeric_limits<double>::infinity();
-  static constexpr int kFree = -1;          // slot_ value of a free slot
+  static constexpr int kFree = -1;           // slot_ value of a free slot
   static constexpr int kRefactorEvery = 24;  // rank-one updates between refactorizations
   static constexpr int kBlandAfter = 50;     // consecutive degenerate pivots before Bland's rule
   static constexpr int kMaxRounds = 4;       // re-solves when the recomputed vertex is not feasible
@@ -338,8 +342,10 @@ class DenseSimplex {
     free_basis();
     for (int j = 0; j < n_; ++j) {
       int id = -1;
-      if (live_[static_cast<std::size_t>(2 * j + 1)]) id = 2 * j + 1;
-      else if (live_[static_cast<std::size_t>(2 * j)]) id = 2 * j;
+      if (live_[static_cast<std::size_t>(2 * j + 1)])
+        id = 2 * j + 1;
+      else if (live_[static_cast<std::size_t>(2 * j)])
+        id = 2 * j;
       if (id < 0) continue;
       slot_[j] = id;
       pos_[static_cast<std::size_t>(id)] = j;
@@ -403,7 +409,8 @@ class DenseSimplex {
     for (int step = 0; step < 2; ++step) {
       for (int k = 0; k < n_; ++k) {
         const int id = slot_[k];
-        const double ax = id == kFree ? dot(U_.data() + static_cast<std::size_t>(k) * n_, x_.data()) : dot_con(id, x_.data());
+        const double ax =
+            id == kFree ? dot(U_.data() + static_cast<std::size_t>(k) * n_, x_.data()) : dot_con(id, x_.data());
         res_[k] = rb_[k] - ax;
       }
       for (int k = 0; k < n_; ++k) {
@@ -844,8 +851,8 @@ class LPSolver {
   std::vector<double> c_, a_, x_;
   std::vector<double> lo_, hi_;  // the bounds as given
   bool cheb_bounds_dirty_ = true;
-  int cheb_nb_ = 0;       // bound rows at the start of the Chebyshev LP
-  int cheb_synced_ = 0;   // main rows mirrored in the Chebyshev LP
+  int cheb_nb_ = 0;      // bound rows at the start of the Chebyshev LP
+  int cheb_synced_ = 0;  // main rows mirrored in the Chebyshev LP
   double cheb_rcap_ = -1.0;
 };
 

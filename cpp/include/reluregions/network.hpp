@@ -14,8 +14,8 @@ class Network {
  public:
   // dims = {n0, n1, ..., nL}; weights[l] is row-major (dims[l+1] x dims[l]); biases[l] has dims[l+1]
   // entries; slopes[l] is the negative slope after hidden layer l (0 for ReLU), one per hidden layer.
-  Network(std::vector<int> dims, std::vector<std::vector<double>> weights,
-          std::vector<std::vector<double>> biases, std::vector<double> slopes)
+  Network(std::vector<int> dims, std::vector<std::vector<double>> weights, std::vector<std::vector<double>> biases,
+          std::vector<double> slopes)
       : dims_(std::move(dims)), W_(std::move(weights)), b_(std::move(biases)), slopes_(std::move(slopes)) {
     if (dims_.size() < 2) throw std::invalid_argument("a network needs at least one layer");
     const int L = num_layers();
@@ -55,11 +55,11 @@ class Network {
   int out_dim(int l) const { return dims_[l + 1]; }
   int max_width() const { return max_width_; }
   const std::vector<int>& dims() const { return dims_; }
-  const double* W(int l) const { return W_[l].data(); }       // out x in, row-major
-  const double* Wt(int l) const { return Wt_[l].data(); }     // in x out, row-major
+  const double* W(int l) const { return W_[l].data(); }    // out x in, row-major
+  const double* Wt(int l) const { return Wt_[l].data(); }  // in x out, row-major
   const double* absWt(int l) const { return absWt_[l].data(); }
   const double* b(int l) const { return b_[l].data(); }
-  double slope(int l) const { return slopes_[l]; }            // after hidden layer l
+  double slope(int l) const { return slopes_[l]; }  // after hidden layer l
   const PatternLayout& layout() const { return layout_; }
 
   // Scratch space for one thread's forward passes.

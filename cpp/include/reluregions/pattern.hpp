@@ -89,7 +89,8 @@ class PatternIndex {
 
  private:
   bool equal(const std::uint64_t* p, std::int64_t r) const {
-    return std::memcmp(p, pats_ + static_cast<std::size_t>(r) * words_, sizeof(std::uint64_t) * static_cast<std::size_t>(words_)) == 0;
+    return std::memcmp(p, pats_ + static_cast<std::size_t>(r) * words_,
+                       sizeof(std::uint64_t) * static_cast<std::size_t>(words_)) == 0;
   }
   void insert(std::int64_t r) {
     const std::uint64_t* p = pats_ + static_cast<std::size_t>(r) * words_;

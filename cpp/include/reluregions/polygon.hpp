@@ -43,7 +43,8 @@ struct PolygonArena {
   // Appends the part of piece p on side `side` (+1 or -1) of a line, given the vertices' exact classes
   // cls (+1, -1, or 0 for "on the line") and, for each edge k that the line crosses strictly, the
   // crossing point (cx[k], cy[k]) within cd[k]. New edges along the line get label `cut`.
-  Piece clip(Piece p, const signed char* cls, const double* cx, const double* cy, const double* cd, int side, std::int32_t cut) {
+  Piece clip(Piece p, const signed char* cls, const double* cx, const double* cy, const double* cd, int side,
+             std::int32_t cut) {
     const Piece out{size(), 0};
     for (std::uint32_t k = 0; k < p.n; ++k) {
       const std::uint32_t k2 = (k + 1 == p.n) ? 0 : k + 1;

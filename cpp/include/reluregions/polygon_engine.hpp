@@ -73,9 +73,9 @@ class PolygonEngine : Layerwise<2> {
     std::vector<PolygonArena::Piece> pieces;
     std::vector<std::uint64_t> bits;  // pieces x layer words
     std::vector<int> candidates;      // units whose line crosses the node
-    std::vector<double> lo, hi;        // per unit (node)
-    double max_delta = 0.0;            // largest vertex error of the level's pieces
-    std::vector<double> cx, cy, cd;    // per edge (piece): where the line crosses it
+    std::vector<double> lo, hi;       // per unit (node)
+    double max_delta = 0.0;           // largest vertex error of the level's pieces
+    std::vector<double> cx, cy, cd;   // per edge (piece): where the line crosses it
     std::vector<signed char> cls;
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order;
     std::vector<int> changed;
@@ -84,10 +84,26 @@ class PolygonEngine : Layerwise<2> {
   // The exact line a x + b y + c = 0 of an edge label.
   void exact_line(std::int32_t label, Rational* abc) {
     switch (label) {
-      case kBottom: abc[0] = 0; abc[1] = 1; abc[2] = 0; return;
-      case kRight: abc[0] = 1; abc[1] = 0; abc[2] = -1; return;
-      case kTop: abc[0] = 0; abc[1] = 1; abc[2] = -1; return;
-      case kLeft: abc[0] = 1; abc[1] = 0; abc[2] = 0; return;
+      case kBottom:
+        abc[0] = 0;
+        abc[1] = 1;
+        abc[2] = 0;
+        return;
+      case kRight:
+        abc[0] = 1;
+        abc[1] = 0;
+        abc[2] = -1;
+        return;
+      case kTop:
+        abc[0] = 0;
+        abc[1] = 1;
+        abc[2] = -1;
+        return;
+      case kLeft:
+        abc[0] = 1;
+        abc[1] = 0;
+        abc[2] = 0;
+        return;
       default: {
         const Rational* row = exact_row(label);
         abc[0] = row[0];
@@ -120,7 +136,8 @@ class PolygonEngine : Layerwise<2> {
     const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
     const double a0 = m.lin(0)[i], a1 = m.lin(1)[i], c = m.cst()[i];
     const double g1 = std::fabs(a0) + std::fabs(a1), ce = coef_err(l, i, false);
-    return UnitLine{a0, a1, c, 3.01 * ce + 4 * kEps * (g1 + std::fabs(c)) * 1.01 + (g1 + 2 * ce) * L.max_delta * 1.01 + kTiny};
+    return UnitLine{a0, a1, c,
+                    3.01 * ce + 4 * kEps * (g1 + std::fabs(c)) * 1.01 + (g1 + 2 * ce) * L.max_delta * 1.01 + kTiny};
   }
 
   Side evaluate(int l, Level& L, int i, const UnitLine& line, PolygonArena::Piece p) {
@@ -167,10 +184,26 @@ class PolygonEngine : Layerwise<2> {
   void float_line(std::int32_t label, double* abc, double& err, bool tight) {
     err = 0.0;
     switch (label) {
-      case kBottom: abc[0] = 0; abc[1] = 1; abc[2] = 0; return;
-      case kRight: abc[0] = 1; abc[1] = 0; abc[2] = -1; return;
-      case kTop: abc[0] = 0; abc[1] = 1; abc[2] = -1; return;
-      case kLeft: abc[0] = 1; abc[1] = 0; abc[2] = 0; return;
+      case kBottom:
+        abc[0] = 0;
+        abc[1] = 1;
+        abc[2] = 0;
+        return;
+      case kRight:
+        abc[0] = 1;
+        abc[1] = 0;
+        abc[2] = -1;
+        return;
+      case kTop:
+        abc[0] = 0;
+        abc[1] = 1;
+        abc[2] = -1;
+        return;
+      case kLeft:
+        abc[0] = 1;
+        abc[1] = 0;
+        abc[2] = 0;
+        return;
       default: {
         int l = 0, i = 0;
         lay_.locate(label, l, i);
@@ -204,7 +237,9 @@ class PolygonEngine : Layerwise<2> {
       if (!(std::fabs(det) > 4 * det_err)) continue;
       const double x = nx / det, y = ny / det, dd = std::fabs(det) - det_err;
       const double delta = std::max((nx_err + std::fabs(x) * det_err) / dd + 2 * kEps * std::fabs(x),
-                                    (ny_err + std::fabs(y) * det_err) / dd + 2 * kEps * std::fabs(y)) * 1.01 + kTiny;
+                                    (ny_err + std::fabs(y) * det_err) / dd + 2 * kEps * std::fabs(y)) *
+                               1.01 +
+                           kTiny;
       if (delta < 1e-7) {  // a loose vertex costs a few more certified signs later; an exact one costs more
         L.cx[k] = x;
         L.cy[k] = y;
@@ -267,7 +302,8 @@ class PolygonEngine : Layerwise<2> {
         // Certified on / off / crossing over the whole node (vertices in [0, 1]^2 up to rounding);
         // anything else is checked for being identically zero, then decided piece by piece, exactly.
         const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = g * ceil[i] + kTiny;
-        const double bound = 3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + (g1 + 2 * ce) * max_delta * 1.01 + kTiny;
+        const double bound =
+            3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + (g1 + 2 * ce) * max_delta * 1.01 + kTiny;
         if (lo[i] > bound) {
           L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
         } else if (hi[i] < -bound) {
@@ -468,8 +504,10 @@ class PolygonEngine : Layerwise<2> {
         sink_.add_polygon(pattern_.data(), x, y, lab, n, w, sw, certified, nullptr, nullptr, nullptr);
         return;
       }
-      if (H_ == 0) out_.init_first(net_);
-      else output_map(true);
+      if (H_ == 0)
+        out_.init_first(net_);
+      else
+        output_map(true);
       const int out = net_.output_dim();
       A_.resize(static_cast<std::size_t>(out) * 2);
       for (int o = 0; o < out; ++o) {

@@ -73,13 +73,17 @@ inline void vertices(int d, const std::vector<double>& F, int m, std::vector<dou
           const double* a = F.data() + static_cast<std::size_t>(i) * cols;
           const double* b = F.data() + static_cast<std::size_t>(j) * cols;
           const double* c = F.data() + static_cast<std::size_t>(k) * cols;
-          const double det = a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]);
+          const double det = a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) +
+                             a[2] * (b[0] * c[1] - b[1] * c[0]);
           if (std::fabs(det) < 1e-12) continue;
           // Cramer's rule
           const double r0 = a[3], r1 = b[3], r2 = c[3];
-          v[0] = (r0 * (b[1] * c[2] - b[2] * c[1]) - a[1] * (r1 * c[2] - b[2] * r2) + a[2] * (r1 * c[1] - b[1] * r2)) / det;
-          v[1] = (a[0] * (r1 * c[2] - b[2] * r2) - r0 * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * r2 - r1 * c[0])) / det;
-          v[2] = (a[0] * (b[1] * r2 - r1 * c[1]) - a[1] * (b[0] * r2 - r1 * c[0]) + r0 * (b[0] * c[1] - b[1] * c[0])) / det;
+          v[0] = (r0 * (b[1] * c[2] - b[2] * c[1]) - a[1] * (r1 * c[2] - b[2] * r2) + a[2] * (r1 * c[1] - b[1] * r2)) /
+                 det;
+          v[1] = (a[0] * (r1 * c[2] - b[2] * r2) - r0 * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * r2 - r1 * c[0])) /
+                 det;
+          v[2] = (a[0] * (b[1] * r2 - r1 * c[1]) - a[1] * (b[0] * r2 - r1 * c[0]) + r0 * (b[0] * c[1] - b[1] * c[0])) /
+                 det;
           if (feasible(v)) add(v);
         }
   }
@@ -202,7 +206,8 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
         push(e.data(), -dom.lo[static_cast<std::size_t>(j)], -1);
       }
     }
-    for (int k = 0; k < dom.rows(); ++k) push(dom.A.data() + static_cast<std::size_t>(k) * ud, dom.b[static_cast<std::size_t>(k)], -1);
+    for (int k = 0; k < dom.rows(); ++k)
+      push(dom.A.data() + static_cast<std::size_t>(k) * ud, dom.b[static_cast<std::size_t>(k)], -1);
     for (auto k = regions.row_offsets[r]; k < regions.row_offsets[r + 1]; ++k) {
       const double* row = regions.rows.data() + static_cast<std::size_t>(k) * cols;
       push(row, row[ud], regions.row_units[static_cast<std::size_t>(k)]);
@@ -214,7 +219,8 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
     for (int i = 0; i < m; ++i) {
       lp.truncate(0);
       for (int j = 0; j < m; ++j)
-        if (j != i) lp.add_row(cand.data() + static_cast<std::size_t>(j) * cols, cand[static_cast<std::size_t>(j) * cols + ud]);
+        if (j != i)
+          lp.add_row(cand.data() + static_cast<std::size_t>(j) * cols, cand[static_cast<std::size_t>(j) * cols + ud]);
       const double* ai = cand.data() + static_cast<std::size_t>(i) * cols;
       double val = 0.0;
       const LPStatus st = lp.maximize(ai, x.data(), &val);
@@ -265,7 +271,8 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
     // Bounded: every coordinate bounded both ways.
     bool bnd = true;
     lp.truncate(0);
-    for (int j = 0; j < nf; ++j) lp.add_row(F.data() + static_cast<std::size_t>(j) * cols, F[static_cast<std::size_t>(j) * cols + ud]);
+    for (int j = 0; j < nf; ++j)
+      lp.add_row(F.data() + static_cast<std::size_t>(j) * cols, F[static_cast<std::size_t>(j) * cols + ud]);
     for (int j = 0; j < d && bnd; ++j)
       for (int sgn = -1; sgn <= 1 && bnd; sgn += 2) {
         std::fill(a.begin(), a.end(), 0.0);

@@ -17,21 +17,21 @@ struct CountSink {
 struct RegionStore {
   static constexpr bool stores = true;
 
-  int dim = 1;     // domain dimension (1 or 2)
-  int words = 0;   // 64-bit words per pattern (aligned layout)
-  int out = 1;     // output dimension
+  int dim = 1;    // domain dimension (1 or 2)
+  int words = 0;  // 64-bit words per pattern (aligned layout)
+  int out = 1;    // output dimension
   bool with_affine = false;
 
-  std::vector<std::uint64_t> patterns;  // R x words
-  std::vector<double> witness;          // R x dim, an interior point
-  std::vector<double> measure;          // R, length or area
-  std::vector<double> intervals;        // 1-D: R x 2
-  std::vector<double> vertices;         // 2-D: V x 2, counter-clockwise per region
-  std::vector<std::int64_t> offsets{0}; // 2-D: R + 1, region r has vertices offsets[r] .. offsets[r+1]
-  std::vector<std::int32_t> edge_units; // 2-D: V, hidden unit of the edge leaving each vertex, or -1
-  std::vector<double> A, c, E;          // R x out x dim, R x out, R x out (when with_affine)
-  std::vector<double> witness_coords;   // R x dim: the witness in domain coordinates, exactly inside
-  std::vector<std::uint8_t> thin;       // R: 1 when no float witness strictly inside was found
+  std::vector<std::uint64_t> patterns;   // R x words
+  std::vector<double> witness;           // R x dim, an interior point
+  std::vector<double> measure;           // R, length or area
+  std::vector<double> intervals;         // 1-D: R x 2
+  std::vector<double> vertices;          // 2-D: V x 2, counter-clockwise per region
+  std::vector<std::int64_t> offsets{0};  // 2-D: R + 1, region r has vertices offsets[r] .. offsets[r+1]
+  std::vector<std::int32_t> edge_units;  // 2-D: V, hidden unit of the edge leaving each vertex, or -1
+  std::vector<double> A, c, E;           // R x out x dim, R x out, R x out (when with_affine)
+  std::vector<double> witness_coords;    // R x dim: the witness in domain coordinates, exactly inside
+  std::vector<std::uint8_t> thin;        // R: 1 when no float witness strictly inside was found
 
   RegionStore(int dim_, int words_, int out_, bool affine) : dim(dim_), words(words_), out(out_), with_affine(affine) {}
 
@@ -53,7 +53,8 @@ struct RegionStore {
   }
 
   void add_polygon(const std::uint64_t* pat, const double* x, const double* y, const std::int32_t* lab, std::uint32_t n,
-                   const double* w, const double* sw, bool certified, const double* a, const double* cc, const double* e) {
+                   const double* w, const double* sw, bool certified, const double* a, const double* cc,
+                   const double* e) {
     patterns.insert(patterns.end(), pat, pat + words);
     double area, cx, cy;
     area_centroid(x, y, n, area, cx, cy);

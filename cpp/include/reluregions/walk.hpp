@@ -57,20 +57,20 @@ namespace reluregions {
 struct WalkDomain {
   int d = 0;
   std::vector<double> lo, hi;
-  std::vector<double> A, b;  // rows x d, row-major
+  std::vector<double> A, b;                                // rows x d, row-major
   double r_cap = std::numeric_limits<double>::infinity();  // Chebyshev radius cap (finite when unbounded)
   int rows() const { return static_cast<int>(b.size()); }
 };
 
 struct WalkStats {
-  std::uint64_t nodes = 0;        // unit decisions
+  std::uint64_t nodes = 0;  // unit decisions
   std::uint64_t splits = 0;
-  std::uint64_t zero = 0;         // decided as identically zero
-  std::uint64_t by_box = 0;       // decided by the bounding box
-  std::uint64_t by_points = 0;    // splits proven by points
-  std::uint64_t lps = 0;          // decision LPs
-  std::uint64_t box_lps = 0;      // bounding-box LPs
-  std::uint64_t chebyshev = 0;    // Chebyshev LPs
+  std::uint64_t zero = 0;       // decided as identically zero
+  std::uint64_t by_box = 0;     // decided by the bounding box
+  std::uint64_t by_points = 0;  // splits proven by points
+  std::uint64_t lps = 0;        // decision LPs
+  std::uint64_t box_lps = 0;    // bounding-box LPs
+  std::uint64_t chebyshev = 0;  // Chebyshev LPs
   std::uint64_t pivots = 0;
   std::uint64_t exact_decisions = 0;  // decisions made by the exact fallback (rational LP or zero test)
   std::uint64_t exact_pivots = 0;     // pivots of the rational LPs
@@ -148,11 +148,12 @@ struct WalkStopped {};  // unwinds a worker after a partial stop or a cancel
 
 class Walker {
  public:
-  static constexpr int kPool = 16;  // points of P kept per node
+  static constexpr int kPool = 16;         // points of P kept per node
   static constexpr int kLpsBeforeBox = 8;  // decision LPs on a node before its exact box (tuned on ACAS-size nets)
 
-  Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed, const std::vector<std::vector<double>>& ceiling,
-         Control& ctl, const WalkOptions& opt, const std::atomic<bool>* cancel, bool poll)
+  Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed,
+         const std::vector<std::vector<double>>& ceiling, Control& ctl, const WalkOptions& opt,
+         const std::atomic<bool>* cancel, bool poll)
       : en_(en),
         net_(en.net),
         dom_(dom),
@@ -169,7 +170,8 @@ class Walker {
     const Network& net = net_;
     const int max_depth = lay_.units() + 2;
     lp_.set_bounds(dom.lo.data(), dom.hi.data());
-    for (int k = 0; k < dom.rows(); ++k) lp_.add_row(dom.A.data() + static_cast<std::size_t>(k) * d_, dom.b[static_cast<std::size_t>(k)]);
+    for (int k = 0; k < dom.rows(); ++k)
+      lp_.add_row(dom.A.data() + static_cast<std::size_t>(k) * d_, dom.b[static_cast<std::size_t>(k)]);
     base_rows_ = lp_.rows();
     lp_.reserve(base_rows_ + max_depth);
     maps_.resize(static_cast<std::size_t>(H_));
@@ -277,8 +279,10 @@ class Walker {
     pool_n_[static_cast<std::size_t>(depth)] = t.pool_n;
     std::copy_n(t.pool.data(), static_cast<std::size_t>(t.pool_n) * ud,
                 pool_.data() + static_cast<std::size_t>(depth) * kPool * ud);
-    std::copy(t.box_lo.begin(), t.box_lo.end(), box_lo_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
-    std::copy(t.box_hi.begin(), t.box_hi.end(), box_hi_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
+    std::copy(t.box_lo.begin(), t.box_lo.end(),
+              box_lo_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
+    std::copy(t.box_hi.begin(), t.box_hi.end(),
+              box_hi_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
     box_exact_[static_cast<std::size_t>(depth)] = 0;
     node_lps_[static_cast<std::size_t>(depth)] = 0;
     visit(t.layer, t.unit, depth);
@@ -299,7 +303,9 @@ class Walker {
     return maps_[static_cast<std::size_t>(l)].data() + static_cast<std::size_t>(i) * (d_ + 1);
   }
   double* center(int depth) { return center_.data() + static_cast<std::size_t>(depth) * static_cast<std::size_t>(d_); }
-  const double* split_row(int k) const { return rows_.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(d_ + 1); }
+  const double* split_row(int k) const {
+    return rows_.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(d_ + 1);
+  }
 
   void init_first_map() {
     const int n = net_.out_dim(0);
@@ -320,7 +326,8 @@ class Walker {
 
   void fill_factors(int l) {
     const double s = net_.slope(l);
-    for (int i = 0; i < net_.out_dim(l); ++i) factor_[static_cast<std::size_t>(i)] = lay_.get(pattern_.data(), l, i) ? 1.0 : s;
+    for (int i = 0; i < net_.out_dim(l); ++i)
+      factor_[static_cast<std::size_t>(i)] = lay_.get(pattern_.data(), l, i) ? 1.0 : s;
   }
 
   // Map of layer l + 1 (or of the output, into out_) from layer l's map and bits.
@@ -374,7 +381,8 @@ class Walker {
   // Bound on the error of each float coefficient of unit i's map at layer l against the exact map.
   double unit_err(int l, int i) {
     ensure_mag(l);
-    return gamma_[static_cast<std::size_t>(l)] * mag_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
+    return gamma_[static_cast<std::size_t>(l)] * mag_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 +
+           kTiny;
   }
 
   double value(const double* row, const double* u) const {
@@ -429,7 +437,8 @@ class Walker {
     }
     const auto cols = static_cast<std::size_t>(d_ + 1);
     for (int j = 0; j < ed_.m; ++j) {
-      const int s = cert_sign(ed_.rows_f.data() + static_cast<std::size_t>(j) * cols, ed_.rows_err[static_cast<std::size_t>(j)], u, true, delta);
+      const int s = cert_sign(ed_.rows_f.data() + static_cast<std::size_t>(j) * cols,
+                              ed_.rows_err[static_cast<std::size_t>(j)], u, true, delta);
       if (s > 0) return -1;
       if (s == 0) res = 0;
     }
@@ -521,20 +530,25 @@ class Walker {
     const int in = net_.in_dim(l);
     if (l == 0) {
       for (int j = 0; j < in; ++j)
-        if (!en_.zero_weight(0, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j))) return false;
+        if (!en_.zero_weight(0,
+                             static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
+          return false;
       return true;
     }
     if (net_.slope(l - 1) != 0.0) return false;
     for (int j = 0; j < in; ++j)
-      if (lay_.get(pattern_.data(), l - 1, j) && !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
+      if (lay_.get(pattern_.data(), l - 1, j) &&
+          !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
   }
 
   void checkpoint() {
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw WalkStopped{};
-    if (poll_) ctl_.checkpoint(0);
-    else ctl_.check_limits(ticks_);
+    if (poll_)
+      ctl_.checkpoint(0);
+    else
+      ctl_.check_limits(ticks_);
     if (ctl_.stopped()) throw WalkStopped{};
   }
 
@@ -555,8 +569,8 @@ class Walker {
         ++stats.by_box;
         return lo > 0.0 ? kOn : kOff;
       }
-      if (pass == 1 || box_exact_[static_cast<std::size_t>(depth)] || node_lps_[static_cast<std::size_t>(depth)] < kLpsBeforeBox ||
-          !tighten_box(depth))
+      if (pass == 1 || box_exact_[static_cast<std::size_t>(depth)] ||
+          node_lps_[static_cast<std::size_t>(depth)] < kLpsBeforeBox || !tighten_box(depth))
         break;
     }
     // 2. the centre's side, then the other side
@@ -787,7 +801,9 @@ class Walker {
     // Solve sum_j y_j a_j = g: d equations, n unknowns (Gauss-Jordan on the augmented d x (n + 1)).
     std::vector<std::vector<Rational>> S(ud, std::vector<Rational>(static_cast<std::size_t>(n) + 1));
     for (int i = 0; i < d_; ++i) {
-      for (int j = 0; j < n; ++j) S[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = M[static_cast<std::size_t>(j) * cols + static_cast<std::size_t>(i)];
+      for (int j = 0; j < n; ++j)
+        S[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] =
+            M[static_cast<std::size_t>(j) * cols + static_cast<std::size_t>(i)];
       S[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] = g[i];
     }
     std::vector<int> pc;
@@ -807,7 +823,8 @@ class Walker {
         if (f == 0) continue;
         for (int q = 0; q <= n; ++q)
           if (S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)] != 0)
-            S[static_cast<std::size_t>(i)][static_cast<std::size_t>(q)] -= f * S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)];
+            S[static_cast<std::size_t>(i)][static_cast<std::size_t>(q)] -=
+                f * S[static_cast<std::size_t>(r)][static_cast<std::size_t>(q)];
       }
       pc.push_back(c);
       ++r;
@@ -833,7 +850,8 @@ class Walker {
     const Rational* zp = xm().row(l, i, pattern_.data());
     const std::vector<Rational> z(zp, zp + d_ + 1);
     // s z(u) > 0  <=>  -s g.u < s c
-    for (int k = 0; k < d_; ++k) erows_.push_back(s > 0 ? Rational(-z[static_cast<std::size_t>(k)]) : z[static_cast<std::size_t>(k)]);
+    for (int k = 0; k < d_; ++k)
+      erows_.push_back(s > 0 ? Rational(-z[static_cast<std::size_t>(k)]) : z[static_cast<std::size_t>(k)]);
     erows_.push_back(s > 0 ? z[static_cast<std::size_t>(d_)] : Rational(-z[static_cast<std::size_t>(d_)]));
     ++m;
     const ExactInteriorResult res = exact_interior(erows_, m, d_);
@@ -946,7 +964,8 @@ class Walker {
     const double* w = side_w_.data() + (on ? ud : 0);
     const bool wok = side_ok_[on];
     char& ok = center_ok_[static_cast<std::size_t>(depth) + 1];
-    if (gn > 0.0 && vc >= r * gn && center_ok_[static_cast<std::size_t>(depth)] && cert_sign(row, ez, c, false, nullptr) == s) {
+    if (gn > 0.0 && vc >= r * gn && center_ok_[static_cast<std::size_t>(depth)] &&
+        cert_sign(row, ez, c, false, nullptr) == s) {
       // the parent's ball lies on this side: it is the child's Chebyshev ball
       std::copy_n(c, ud, cc);
       radius_[static_cast<std::size_t>(depth) + 1] = r;
@@ -1029,7 +1048,9 @@ class Walker {
       ++stats.nodes;
       const double* row = map_row(l, i);
       // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
-      double ez = gamma_[static_cast<std::size_t>(l)] * ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 + kTiny;
+      double ez = gamma_[static_cast<std::size_t>(l)] *
+                      ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 +
+                  kTiny;
       double smax = 0.0;
       for (int k = 0; k <= d_; ++k) smax = std::max(smax, std::fabs(row[k]));
       if (!std::isfinite(smax)) throw std::overflow_error("walk: a unit's affine map overflows float64");
@@ -1063,8 +1084,10 @@ class Walker {
         side_ok_[1] = sok[1];
         open_child(row, ez, gn, on, unit, depth);
         if (on) lay_.set(pattern_.data(), l, i);
-        if (frontier_ && depth + 1 == frontier_depth_) push_task(l, i + 1, depth + 1);
-        else visit(l, i + 1, depth + 1);
+        if (frontier_ && depth + 1 == frontier_depth_)
+          push_task(l, i + 1, depth + 1);
+        else
+          visit(l, i + 1, depth + 1);
         lp_.truncate(lp_.rows() - 1);
       }
       return;
@@ -1095,7 +1118,8 @@ class Walker {
     t.unit = i;
     t.pattern = pattern_;
     // Bits of units after i in layer l must be clear in a task (they are decided there).
-    t.rows.assign(rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * (ud + 1)));
+    t.rows.assign(rows_.begin(),
+                  rows_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * (ud + 1)));
     t.row_units.assign(row_units_.begin(), row_units_.begin() + depth);
     t.row_err.assign(row_err_.begin(), row_err_.begin() + depth);
     t.row_on.assign(row_on_.begin(), row_on_.begin() + depth);
@@ -1146,7 +1170,8 @@ class Walker {
     if (exact_budget == 0) return false;
     std::vector<Rational> ur(static_cast<std::size_t>(d_));
     for (int k = 0; k < d_; ++k)
-      ur[static_cast<std::size_t>(k)] = (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(s);
+      ur[static_cast<std::size_t>(k)] =
+          (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(s);
     return inside_exact(ur.data(), depth);
   }
 
@@ -1185,7 +1210,8 @@ class Walker {
       }
       return std::make_pair(m, t);
     };
-    std::stable_sort(pts.begin(), pts.end(), [&](const std::vector<int>& a, const std::vector<int>& b) { return ring(a) < ring(b); });
+    std::stable_sort(pts.begin(), pts.end(),
+                     [&](const std::vector<int>& a, const std::vector<int>& b) { return ring(a) < ring(b); });
     offsets_.reserve(pts.size() * static_cast<std::size_t>(d_));
     for (const auto& o : pts) offsets_.insert(offsets_.end(), o.begin(), o.end());
     return offsets_;
@@ -1207,7 +1233,8 @@ class Walker {
     for (int k = 0; k < d_; ++k) {
       const Rational& uk = res.u[static_cast<std::size_t>(k)];
       base[static_cast<std::size_t>(k)] =
-          ed_.iso ? to_double(Rational(ed_.origin[static_cast<std::size_t>(k)]) + Rational(ed_.scale) * uk) : to_double(uk);
+          ed_.iso ? to_double(Rational(ed_.origin[static_cast<std::size_t>(k)]) + Rational(ed_.scale) * uk)
+                  : to_double(uk);
     }
     // Coordinates rounded one at a time, each after the exact LP of the slice through the ones fixed
     // before it (a thin region's position in the later coordinates depends on the earlier ones).
@@ -1282,7 +1309,8 @@ class Walker {
     for (std::size_t p = 0; p < npts; ++p) {
       for (int k = 0; k < d_; ++k)
         cand[static_cast<std::size_t>(k)] =
-            steps[static_cast<std::size_t>(k) * static_cast<std::size_t>(2 * K + 1) + static_cast<std::size_t>(off[p * ud + static_cast<std::size_t>(k)] + K)];
+            steps[static_cast<std::size_t>(k) * static_cast<std::size_t>(2 * K + 1) +
+                  static_cast<std::size_t>(off[p * ud + static_cast<std::size_t>(k)] + K)];
       bool ok;
       if (ed_.iso) {
         const int before = budget;
@@ -1303,7 +1331,8 @@ class Walker {
     }
     if (ed_.iso) {
       std::copy(base.begin(), base.end(), x);
-      for (int k = 0; k < d_; ++k) u[k] = (base[static_cast<std::size_t>(k)] - ed_.origin[static_cast<std::size_t>(k)]) / ed_.scale;
+      for (int k = 0; k < d_; ++k)
+        u[k] = (base[static_cast<std::size_t>(k)] - ed_.origin[static_cast<std::size_t>(k)]) / ed_.scale;
     } else {
       std::copy(base.begin(), base.end(), u);
     }
@@ -1358,7 +1387,8 @@ class Walker {
       }
     }
     if (opt_.rows) {
-      s.rows.insert(s.rows.end(), rows_.begin(), rows_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * (ud + 1)));
+      s.rows.insert(s.rows.end(), rows_.begin(),
+                    rows_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * (ud + 1)));
       s.row_units.insert(s.row_units.end(), row_units_.begin(), row_units_.begin() + depth);
       s.row_offsets.push_back(static_cast<std::int64_t>(s.row_units.size()));
     }
@@ -1375,7 +1405,7 @@ class Walker {
   const PatternLayout& lay_;
   const int d_, H_;
   LPSolver lp_;
-  std::unique_ptr<ExactMaps> xm_;  // exact maps along the path, built on first use
+  std::unique_ptr<ExactMaps> xm_;                    // exact maps along the path, built on first use
   const std::vector<std::vector<double>>& ceiling_;  // network-wide magnitude bounds (magnitude_ceiling)
   int base_rows_ = 0;
   std::vector<double> gamma_;
@@ -1526,21 +1556,29 @@ inline WalkStats walk(const EngineNetwork& en, const WalkDomain& dom, const Exac
     one.count = 1;
     one.patterns.assign(root.patterns.begin() + static_cast<std::ptrdiff_t>(r * static_cast<std::size_t>(words)),
                         root.patterns.begin() + static_cast<std::ptrdiff_t>((r + 1) * static_cast<std::size_t>(words)));
-    one.witness.assign(root.witness.begin() + static_cast<std::ptrdiff_t>(r * ud), root.witness.begin() + static_cast<std::ptrdiff_t>((r + 1) * ud));
+    one.witness.assign(root.witness.begin() + static_cast<std::ptrdiff_t>(r * ud),
+                       root.witness.begin() + static_cast<std::ptrdiff_t>((r + 1) * ud));
     one.radius.assign(1, root.radius[r]);
     one.thin.assign(1, root.thin[r]);
     if (!root.witness_x.empty())
-      one.witness_x.assign(root.witness_x.begin() + static_cast<std::ptrdiff_t>(r * ud), root.witness_x.begin() + static_cast<std::ptrdiff_t>((r + 1) * ud));
+      one.witness_x.assign(root.witness_x.begin() + static_cast<std::ptrdiff_t>(r * ud),
+                           root.witness_x.begin() + static_cast<std::ptrdiff_t>((r + 1) * ud));
     if (opt.affine) {
       const auto uo = static_cast<std::size_t>(out);
-      one.A.assign(root.A.begin() + static_cast<std::ptrdiff_t>(r * uo * ud), root.A.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo * ud));
-      one.c.assign(root.c.begin() + static_cast<std::ptrdiff_t>(r * uo), root.c.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo));
-      one.E.assign(root.E.begin() + static_cast<std::ptrdiff_t>(r * uo), root.E.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo));
+      one.A.assign(root.A.begin() + static_cast<std::ptrdiff_t>(r * uo * ud),
+                   root.A.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo * ud));
+      one.c.assign(root.c.begin() + static_cast<std::ptrdiff_t>(r * uo),
+                   root.c.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo));
+      one.E.assign(root.E.begin() + static_cast<std::ptrdiff_t>(r * uo),
+                   root.E.begin() + static_cast<std::ptrdiff_t>((r + 1) * uo));
     }
     if (opt.rows) {
-      const auto b = static_cast<std::size_t>(root.row_offsets[r]), e = static_cast<std::size_t>(root.row_offsets[r + 1]);
-      one.rows.assign(root.rows.begin() + static_cast<std::ptrdiff_t>(b * (ud + 1)), root.rows.begin() + static_cast<std::ptrdiff_t>(e * (ud + 1)));
-      one.row_units.assign(root.row_units.begin() + static_cast<std::ptrdiff_t>(b), root.row_units.begin() + static_cast<std::ptrdiff_t>(e));
+      const auto b = static_cast<std::size_t>(root.row_offsets[r]),
+                 e = static_cast<std::size_t>(root.row_offsets[r + 1]);
+      one.rows.assign(root.rows.begin() + static_cast<std::ptrdiff_t>(b * (ud + 1)),
+                      root.rows.begin() + static_cast<std::ptrdiff_t>(e * (ud + 1)));
+      one.row_units.assign(root.row_units.begin() + static_cast<std::ptrdiff_t>(b),
+                           root.row_units.begin() + static_cast<std::ptrdiff_t>(e));
       one.row_offsets.push_back(static_cast<std::int64_t>(e - b));
     }
     result.append(one);
@@ -1550,10 +1588,12 @@ inline WalkStats walk(const EngineNetwork& en, const WalkDomain& dom, const Exac
 }
 
 // The walk of a float network on a float domain, both taken as exact (for direct use of the core).
-inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, const WalkOptions& opt, WalkStore& result) {
+inline WalkStats walk(const Network& net, const WalkDomain& dom, Control& ctl, const WalkOptions& opt,
+                      WalkStore& result) {
   if (net.num_hidden_layers() < 1) throw std::invalid_argument("the walk needs at least one hidden layer");
   if (dom.d != net.input_dim()) throw std::invalid_argument("domain and network dimensions differ");
-  const ExactWalkDomain ed = exact_walk_domain_of(dom.d, dom.lo.data(), dom.hi.data(), dom.A.data(), dom.b.data(), dom.rows());
+  const ExactWalkDomain ed =
+      exact_walk_domain_of(dom.d, dom.lo.data(), dom.hi.data(), dom.A.data(), dom.b.data(), dom.rows());
   const WalkDomain fdom = float_walk_domain(ed, dom.r_cap);
   const EngineNetwork en(net);
   return walk(en, fdom, ed, ctl, opt, result);
