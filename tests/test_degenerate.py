@@ -36,8 +36,13 @@ def compare(net, domain, engine="auto", max_hidden=12, volumes_vs_reference=Fals
     if engine != "walk":
         return
     volume = float(np.prod(domain.hi - domain.lo))
-    # float volumes: two facets at an angle of 1e-9 meet on a line that float64 places only to ~1e-7
-    np.testing.assert_allclose(res.measures.sum(), volume, rtol=1e-6)
+    assert np.all(np.isfinite(res.measures)) and np.all(res.measures >= 0)
+    if not volumes_vs_reference:
+        # Near-degenerate: volumes are float, and facets at an angle theta meet on a line float64 places
+        # only to ~eps / theta (angles down to 1e-15 here): the sum is checked loosely.
+        np.testing.assert_allclose(res.measures.sum(), volume, rtol=1e-2)
+        return
+    np.testing.assert_allclose(res.measures.sum(), volume, rtol=1e-9)
     if volumes_vs_reference:  # per region (matched by pattern), against the float reference's volumes
         expect = ref.regions(net, domain, method="lp", max_hidden=max_hidden)
         where = {bytes(np.asarray(p, dtype=np.uint8)): i for i, p in enumerate(expect.patterns)}

@@ -315,10 +315,17 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
     bool bnd = true;
     double reach = 0.0;  // max over coordinates of the distance from the witness (for the volumes)
     const double* w = regions.witness.data() + r * ud;
+    // In a box every region is bounded (no LP: near-parallel rows can fool a float LP into a ray).
+    bool in_box = true;
+    for (int j = 0; j < d; ++j) {
+      const double lo_j = dom.lo[static_cast<std::size_t>(j)], hi_j = dom.hi[static_cast<std::size_t>(j)];
+      in_box = in_box && std::isfinite(lo_j) && std::isfinite(hi_j);
+      if (in_box) reach = std::max({reach, hi_j - w[j], w[j] - lo_j});
+    }
     lp.truncate(0);
     for (int j = 0; j < nf; ++j)
       lp.add_row(F.data() + static_cast<std::size_t>(j) * cols, F[static_cast<std::size_t>(j) * cols + ud]);
-    for (int j = 0; j < d && bnd; ++j)
+    for (int j = 0; j < d && bnd && !in_box; ++j)
       for (int sgn = -1; sgn <= 1 && bnd; sgn += 2) {
         std::fill(a.begin(), a.end(), 0.0);
         a[static_cast<std::size_t>(j)] = sgn;
