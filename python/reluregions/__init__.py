@@ -14,6 +14,7 @@ from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
 from .domains import Box, Domain, Plane, Polytope, Segment, Space
+from .graph import Layer
 from .network import Network
 from .polytope_regions import PolytopeRegions
 from .regions import LinearRegions, RegionCount, Regions
@@ -31,6 +32,7 @@ __all__ = [
     "ZERO_TOL",
     "Box",
     "Domain",
+    "Layer",
     "LimitExceeded",
     "LinearRegions",
     "Network",

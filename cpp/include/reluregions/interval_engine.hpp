@@ -82,6 +82,7 @@ class IntervalEngine : Layerwise<1> {
     const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
     const double g = g_[static_cast<std::size_t>(l)] * 1.01;
     for (int i = 0; i < n; ++i) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
       // Fast path: one bound for both ends (the same terms as sign_at's first tier, maximized).
       const double a = al[i], c = be[i], ce = g * ceil[i] + kTiny;
       const double za = a * lo.t + c, zb = a * hi.t + c;
