@@ -215,6 +215,11 @@ def _rows(width: int, cols: Any) -> np.ndarray:
     return out
 
 
+def _is_selection(A: np.ndarray, a: np.ndarray) -> bool:
+    """Every row picks one column with weight 1, and no constant."""
+    return bool(np.all(a == 0) and np.all((A == 0) | (A == 1)) and np.all(np.count_nonzero(A, axis=1) == 1))
+
+
 @dataclass
 class Chain:
     """The dense chain a graph compiles to (see :func:`compile_graph`)."""
@@ -305,6 +310,16 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
         # Max-pool: each window's running maxima as expressions over the current chain layer; one chain
         # layer per tree level: relu(left - right) (a pattern unit) and right carried, so that
         # max(left, right) = right + relu(left - right); an odd node is carried as it is.
+        # Exactness: a level's weights must be +-1 on chain units (a rounded row difference would move
+        # the comparisons), so the pre-activations are first materialized as linear units unless they
+        # already are chain units (a max-pool right after an activation layer).
+        if not _is_selection(A, a):
+            (start,), _ = push([(A, a, np.ones(len(a)), np.ones(len(a), dtype=bool))], k)
+            width = chain_W[-1].shape[0]
+            A, a = (
+                _rows(width, range(start - (unit_offset - width), start - (unit_offset - width) + len(a))),
+                np.zeros(len(a)),
+            )
         nodes = [[(A[j], a[j]) for j in win] for win in layer.windows]
         while any(len(win) > 1 for win in nodes):
             pairs = [(o, t) for o, win in enumerate(nodes) for t in range(len(win) // 2)]
