@@ -13,7 +13,7 @@ from . import _core as _core  # noqa: F401  (the compiled core, imported first)
 from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
-from .domains import Box, Domain, Plane, Polytope, Segment, Space
+from .domains import Box, Domain, Plane, Polytope, Segment, Space, vnnlib
 from .graph import Layer
 from .network import Network
 from .polytope_regions import PolytopeRegions
@@ -48,6 +48,7 @@ __all__ = [
     "constructions",
     "count",
     "regions",
+    "vnnlib",
 ]
 
 

@@ -499,6 +499,94 @@ class Network:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source}: {exc}") from None
 
+    # ---------------------------------------------------------------------------------- model files
+    @classmethod
+    def from_onnx(cls, path_or_model: Any) -> Network:
+        """An ONNX model (a file path or an ``onnx.ModelProto``; needs the ``onnx`` package) as a layered
+        graph.
+
+        Supported: Gemm, MatMul, Conv (1-D/2-D/N-D: strides, pads, dilations, groups),
+        BatchNormalization (inference), AveragePool, GlobalAveragePool, MaxPool (see
+        :mod:`reluregions.graph` for the units it adds), Flatten, Reshape, Transpose, Concat, Squeeze,
+        Unsqueeze, Slice, Gather, Pad (zeros), Add, Sub, Mul/Div by constants, Neg, Identity, Dropout,
+        Relu, LeakyRelu, PRelu, and constant subgraphs (Shape, Cast, ...). Affine operations are folded
+        into the neighbouring affine maps (float64 products). The input is the C-order flattening of the
+        single input tensor (one sample; a symbolic batch dimension is taken as 1). Anything else, a
+        dynamic shape or a non-finite initializer raises a ValueError naming the node.
+        ``num_parameters`` is the model's number of floating-point initializer values.
+        """
+        from ._onnx import load_onnx
+
+        d, layers, out, params = load_onnx(path_or_model)
+        net = cls._from_layers(d, layers, out)
+        net._source_parameters = params
+        return net
+
+    @classmethod
+    def _from_layers(cls, d: int, layers: Sequence[Layer], out: Layer) -> Network:
+        """A dense chain when the graph is one (each layer reads only the previous, one slope per
+        layer), else a layered graph."""
+        chain = all(
+            len(layer.inputs) == 1 and layer.inputs[0][0] == k for k, layer in enumerate([*layers, out])
+        ) and all(
+            layer.kind == "activation" and np.all(layer.negative_slopes == layer.negative_slopes[0])  # type: ignore[index]
+            for layer in layers
+        )
+        if not chain:
+            return cls.from_graph(d, layers, out)
+        slopes = [float(layer.negative_slopes[0]) for layer in layers]  # type: ignore[index]
+        return cls(
+            [layer.inputs[0][1] for layer in [*layers, out]],
+            [layer.bias for layer in [*layers, out]],
+            ["relu" if s == 0 else "leaky_relu" for s in slopes],
+            slopes,
+        )
+
+    @classmethod
+    def from_nnet(cls, path: PathLike) -> Network:
+        """An ACAS Xu ``.nnet`` file: the input normalisation folded into the first layer, the output
+        de-normalisation into the last (``.input_box`` holds the file's input bounds, inside which the
+        network equals the file's). :meth:`save_nnet` writes the stored weights and normalisation back."""
+        from ._nnet import read_nnet
+
+        data = read_nnet(path)
+        Ws, bs = data.folded()
+        try:
+            net = cls(Ws, bs)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{os.fspath(path)}: {exc}") from None
+        net._nnet = data
+        net._source_parameters = int(sum(W.size + b.size for W, b in zip(data.weights, data.biases)))
+        return net
+
+    @property
+    def input_box(self) -> Any:
+        """The input bounds of a network read from an ``.nnet`` file (a :class:`~reluregions.Box`), else None."""
+        data = getattr(self, "_nnet", None)
+        if data is None:
+            return None
+        from .domains import Box
+
+        return Box(data.mins, data.maxs)
+
+    def save_nnet(self, path: PathLike, input_box: Any = None) -> None:
+        """Write a dense ReLU network in the ``.nnet`` format. A network read by :meth:`from_nnet` is
+        written with its stored weights and normalisation (nothing is rounded: numbers are written in
+        their shortest round-trip form); any other with mean 0, range 1 and the bounds of `input_box`
+        (default: +-1.8e308)."""
+        from ._nnet import NNetData, write_nnet
+
+        data = getattr(self, "_nnet", None)
+        if data is None:
+            self._dense_only("save_nnet")
+            if any(s != 0 for s in self._slopes):
+                raise ValueError("save_nnet: the .nnet format holds ReLU networks only (this one is leaky)")
+            n = self.input_dim
+            lo = np.full(n, -np.finfo(float).max) if input_box is None else np.asarray(input_box.lo, dtype=float)
+            hi = np.full(n, np.finfo(float).max) if input_box is None else np.asarray(input_box.hi, dtype=float)
+            data = NNetData(list(self._weights), list(self._biases), lo, hi, np.zeros(n + 1), np.ones(n + 1))
+        write_nnet(path, data)
+
     # --------------------------------------------------------------------------------------- torch
     @classmethod
     def from_torch(cls, module: Any) -> Network:
