@@ -543,19 +543,22 @@ class Network:
         )
 
     @classmethod
-    def from_nnet(cls, path: PathLike) -> Network:
+    def from_nnet(cls, path: PathLike, normalized: bool = False) -> Network:
         """An ACAS Xu ``.nnet`` file: the input normalisation folded into the first layer, the output
         de-normalisation into the last (``.input_box`` holds the file's input bounds, inside which the
-        network equals the file's). :meth:`save_nnet` writes the stored weights and normalisation back."""
+        network equals the file's). With ``normalized=True``: the stored weights as they are, on
+        normalised inputs and outputs (as VNN-COMP's ONNX networks and VNN-LIB properties are), and
+        ``.input_box`` normalised too. :meth:`save_nnet` writes the stored weights and normalisation back."""
         from ._nnet import read_nnet
 
         data = read_nnet(path)
-        Ws, bs = data.folded()
+        Ws, bs = (data.weights, data.biases) if normalized else data.folded()
         try:
             net = cls(Ws, bs)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{os.fspath(path)}: {exc}") from None
         net._nnet = data
+        net._nnet_normalized = bool(normalized)
         net._source_parameters = int(sum(W.size + b.size for W, b in zip(data.weights, data.biases)))
         return net
 
@@ -567,6 +570,9 @@ class Network:
             return None
         from .domains import Box
 
+        if getattr(self, "_nnet_normalized", False):
+            n = self.input_dim
+            return Box((data.mins - data.means[:n]) / data.ranges[:n], (data.maxs - data.means[:n]) / data.ranges[:n])
         return Box(data.mins, data.maxs)
 
     def save_nnet(self, path: PathLike, input_box: Any = None) -> None:
