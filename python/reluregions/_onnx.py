@@ -26,6 +26,11 @@ SUPPORTED = (
 )
 
 
+def _is_eye(T: np.ndarray) -> bool:
+    n = T.shape[0]
+    return T.shape[1] == n and np.count_nonzero(T) == n and bool(np.all(np.diagonal(T) == 1.0))
+
+
 class _Sym:
     """An affine expression of the sources: ``terms[s]`` is ``(size, source size)``; C-order elements."""
 
@@ -48,7 +53,7 @@ class _Sym:
 
     def linear(self, L: np.ndarray, b: np.ndarray | float, shape: tuple[int, ...]) -> _Sym:
         """``L @ value + b``."""
-        return _Sym(shape, {s: L @ T for s, T in self.terms.items()}, L @ self.bias + b)
+        return _Sym(shape, {s: L if _is_eye(T) else L @ T for s, T in self.terms.items()}, L @ self.bias + b)
 
     def scaled(self, scale: np.ndarray, shift: np.ndarray) -> _Sym:
         """Elementwise ``scale * value + shift`` (both of this expression's size)."""
@@ -80,17 +85,48 @@ class _Sym:
         return kept
 
 
-class _Importer:
-    def __init__(self, model: Any, source: str) -> None:
-        from onnx import numpy_helper
+class _Builder:
+    """The layers made so far and the messages: what the ONNX and torch importers share."""
 
-        self.numpy_helper = numpy_helper
+    def __init__(self, source: str) -> None:
         self.source = source
-        self.graph = model.graph
-        self.values: dict[str, Any] = {}  # name -> np.ndarray (constant) or _Sym
+        self.values: dict[Any, Any] = {}  # name -> np.ndarray (constant) or _Sym
         self.layers: list[Layer] = []
         self.parameters = 0
         self.node_desc = ""
+
+    def fail(self, why: str) -> ValueError:
+        return ValueError(f"{self.source}: {self.node_desc}: {why}")
+
+    def const_value(self, v: Any, what: str) -> np.ndarray:
+        if isinstance(v, _Sym):
+            raise self.fail(f"{what} must be a constant (an initializer), but it depends on the network input")
+        if v is None:
+            raise self.fail(f"{what} is missing")
+        return np.asarray(v)
+
+    def sym(self, v: Any) -> _Sym:
+        return v if isinstance(v, _Sym) else _Sym.constant(v)
+
+    def new_layer(self, layer: Layer, shape: tuple[int, ...]) -> _Sym:
+        self.layers.append(layer)
+        k = len(self.layers)
+        n = layer.size
+        return _Sym(shape, {k: np.eye(n)}, np.zeros(n))
+
+    def finish(self, out: Any, name: str) -> Layer:
+        if not isinstance(out, _Sym):
+            raise ValueError(f"{self.source}: the output {name!r} does not depend on the input")
+        return Layer.affine(out.inputs(), out.bias)
+
+
+class _Importer(_Builder):
+    def __init__(self, model: Any, source: str) -> None:
+        from onnx import numpy_helper
+
+        super().__init__(source)
+        self.numpy_helper = numpy_helper
+        self.graph = model.graph
         for init in self.graph.initializer:
             arr = numpy_helper.to_array(init)
             if arr.dtype.kind == "f":
@@ -104,9 +140,6 @@ class _Importer:
             self.values[init.name] = arr
 
     # ------------------------------------------------------------------------------------ helpers
-    def fail(self, why: str) -> ValueError:
-        return ValueError(f"{self.source}: {self.node_desc}: {why}")
-
     def get(self, name: str) -> Any:
         if name == "":
             return None
@@ -114,27 +147,11 @@ class _Importer:
             raise self.fail(f"input {name!r} is not produced by any earlier node or initializer")
         return self.values[name]
 
-    def const_value(self, v: Any, what: str) -> np.ndarray:
-        if isinstance(v, _Sym):
-            raise self.fail(f"{what} must be a constant (an initializer), but it depends on the network input")
-        if v is None:
-            raise self.fail(f"{what} is missing")
-        return np.asarray(v)
-
-    def sym(self, v: Any) -> _Sym:
-        return v if isinstance(v, _Sym) else _Sym.constant(v)
-
     @staticmethod
     def attrs(node: Any) -> dict[str, Any]:
         from onnx import helper
 
         return {a.name: helper.get_attribute_value(a) for a in node.attribute}
-
-    def new_layer(self, layer: Layer, shape: tuple[int, ...]) -> _Sym:
-        self.layers.append(layer)
-        k = len(self.layers)
-        n = layer.size
-        return _Sym(shape, {k: np.eye(n)}, np.zeros(n))
 
     # ---------------------------------------------------------------------------------------- run
     def run(self) -> tuple[int, list[Layer], Layer]:
@@ -168,9 +185,7 @@ class _Importer:
         if len(self.graph.output) != 1:
             raise ValueError(f"{self.source}: expected one output, got {len(self.graph.output)}")
         out = self.values.get(self.graph.output[0].name)
-        if not isinstance(out, _Sym):
-            raise ValueError(f"{self.source}: the output {self.graph.output[0].name!r} does not depend on the input")
-        return n0, self.layers, Layer.affine(out.inputs(), out.bias)
+        return n0, self.layers, self.finish(out, self.graph.output[0].name)
 
     def step(self, node: Any) -> None:
         op = node.op_type
@@ -198,7 +213,7 @@ class _Importer:
 
 
 # ---------------------------------------------------------------------------------------- affine ops
-def _gemm(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
+def _gemm(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> _Sym:
     A, B = ins[0], imp.const_value(ins[1], "Gemm's B")
     if not isinstance(A, _Sym):
         raise imp.fail("Gemm's A must depend on the network input")
@@ -219,7 +234,7 @@ def _gemm(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
     return A.linear(L, np.asarray(C, dtype=np.float64).ravel(), out)
 
 
-def _matmul(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
+def _matmul(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> _Sym:
     X, Y = ins
     if isinstance(X, _Sym) and isinstance(Y, _Sym):
         raise imp.fail("the product of two tensors that depend on the input is not piecewise linear")
@@ -237,7 +252,7 @@ def _matmul(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
     return Y.linear(L, 0.0, (*Y.shape[:-2], W.shape[0], Y.shape[-1]))
 
 
-def _elementwise(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> _Sym:
+def _elementwise(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> _Sym:
     X, Y = ins
     sx = X.shape if isinstance(X, _Sym) else np.shape(X)
     sy = Y.shape if isinstance(Y, _Sym) else np.shape(Y)
@@ -258,7 +273,7 @@ def _elementwise(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> 
     return s.scaled(np.ascontiguousarray(factor), np.zeros(s.size))
 
 
-def _batchnorm(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
+def _batchnorm(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> _Sym:
     X = ins[0]
     scale, B, mean, var = (
         np.asarray(imp.const_value(v, "BatchNormalization's parameters"), np.float64) for v in ins[1:5]
@@ -274,7 +289,7 @@ def _batchnorm(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
 
 
 def _pads(
-    imp: _Importer,
+    imp: _Builder,
     a: dict[str, Any],
     spatial: Sequence[int],
     kernel: Sequence[int],
@@ -299,7 +314,7 @@ def _pads(
 
 
 def _windows(
-    imp: _Importer, a: dict[str, Any], spatial: tuple[int, ...], kernel: Sequence[int], op: str
+    imp: _Builder, a: dict[str, Any], spatial: tuple[int, ...], kernel: Sequence[int], op: str
 ) -> tuple[np.ndarray, tuple[int, ...]]:
     """For every output position, the flat input positions of its window (-1 outside): (out, K) and the
     output spatial shape."""
@@ -324,7 +339,7 @@ def _windows(
     return np.where(inside, flat, -1), tuple(out)
 
 
-def _conv(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
+def _conv(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> _Sym:
     X = ins[0]
     W = np.asarray(imp.const_value(ins[1], "Conv's weights"), dtype=np.float64)
     B = (
@@ -361,7 +376,7 @@ def _conv(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
     return X.linear(L, np.repeat(B, O), (1, M, *out))
 
 
-def _avgpool(imp: _Importer, ins: list[Any], a: dict[str, Any], glob: bool) -> _Sym:
+def _avgpool(imp: _Builder, ins: list[Any], a: dict[str, Any], glob: bool) -> _Sym:
     X = ins[0]
     C, spatial = X.shape[1], X.shape[2:]
     kernel = list(spatial) if glob else list(a["kernel_shape"])
@@ -383,7 +398,7 @@ def _index(v: Any) -> tuple[np.ndarray, tuple[int, ...]]:
     return np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape), tuple(shape)
 
 
-def _reshaped(imp: _Importer, shape: tuple[int, ...], target: Sequence[int], allowzero: bool) -> tuple[int, ...]:
+def _reshaped(imp: _Builder, shape: tuple[int, ...], target: Sequence[int], allowzero: bool) -> tuple[int, ...]:
     target = [int(t) for t in target]
     new = [shape[i] if t == 0 and not allowzero else t for i, t in enumerate(target)]
     if new.count(-1) > 1:
@@ -396,7 +411,7 @@ def _reshaped(imp: _Importer, shape: tuple[int, ...], target: Sequence[int], all
     return tuple(new)
 
 
-def _shape_op(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> Any:
+def _shape_op(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> Any:
     """Ops that only move elements: applied to an index array, then to the expression or the constant."""
     v = ins[0]
     idx, shape = _index(v)
@@ -456,11 +471,11 @@ def _shape_op(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> Any
     return np.where(new < 0, 0, flat[np.where(new < 0, 0, new)]).astype(np.asarray(v).dtype)
 
 
-def _shape_call(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> Any:
+def _shape_call(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> Any:
     return _shape_op(imp, ins, a, op)
 
 
-def _concat(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> Any:
+def _concat(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> Any:
     axis = int(a["axis"])
     if not any(isinstance(v, _Sym) for v in ins):
         return np.concatenate([np.asarray(v) for v in ins], axis=axis)
@@ -488,7 +503,7 @@ def _concat(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> Any:
 
 
 # -------------------------------------------------------------------------------------- activations
-def _activation(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> _Sym:
+def _activation(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> _Sym:
     X = ins[0]
     if not isinstance(X, _Sym):
         raise imp.fail(f"{op} of a constant is not supported")
@@ -506,7 +521,7 @@ def _activation(imp: _Importer, ins: list[Any], a: dict[str, Any], op: str) -> _
     return imp.new_layer(layer, X.shape)
 
 
-def _maxpool(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
+def _maxpool(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> _Sym:
     X = ins[0]
     if not isinstance(X, _Sym):
         raise imp.fail("MaxPool of a constant is not supported")
@@ -527,11 +542,11 @@ def _maxpool(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> _Sym:
     return imp.new_layer(layer, (X.shape[0], C, *out))
 
 
-def _passthrough(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> Any:
+def _passthrough(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> Any:
     return ins[0]
 
 
-def _neg(imp: _Importer, ins: list[Any], a: dict[str, Any]) -> Any:
+def _neg(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> Any:
     X = ins[0]
     return X.scaled(-np.ones(X.size), np.zeros(X.size))
 

@@ -595,17 +595,35 @@ class Network:
 
     # --------------------------------------------------------------------------------------- torch
     @classmethod
-    def from_torch(cls, module: Any) -> Network:
-        """Convert a ``torch.nn.Sequential`` of ``Linear``, ``ReLU``, ``LeakyReLU``, ``Identity``,
-        ``Flatten`` and ``Dropout`` layers (nested ``Sequential`` allowed) or a single ``Linear``.
+    def from_torch(cls, module: Any, example_input: Any = None) -> Network:
+        """Convert a PyTorch module.
 
-        Consecutive ``Linear`` layers are multiplied into one; an activation at the end (or two in a
-        row) gets an identity layer after it, so the network is the same function.
+        Without `example_input`: a ``torch.nn.Sequential`` of ``Linear``, ``ReLU``, ``LeakyReLU``,
+        ``Identity``, ``Flatten`` and ``Dropout`` layers (nested ``Sequential`` allowed) or a single
+        ``Linear``. Consecutive ``Linear`` layers are multiplied into one; an activation at the end (or
+        two in a row) gets an identity layer after it, so the network is the same function.
+
+        With `example_input` (a tensor of the input's shape, batch of one): any module that
+        ``torch.fx`` can trace, made of Linear, Conv1d/2d/3d, BatchNorm (eval mode), ReLU, LeakyReLU,
+        PReLU, MaxPool, AvgPool, AdaptiveAvgPool (uniform windows), Flatten, Identity, Dropout, ``+``,
+        ``-`` (residual connections), ``*`` and ``/`` by constants, ``torch.cat``, ``view``/``reshape``,
+        ``permute``/``transpose``; the result is a layered graph (a dense chain when it is one). The
+        network's input is the C-order flattening of one sample. Anything else raises a ValueError
+        naming the module or function and its node.
         """
         try:
             import torch.nn as nn
         except ImportError:
             raise ImportError("Network.from_torch needs PyTorch: pip install torch") from None
+        if example_input is not None:
+            from ._torch import load_torch
+
+            if not isinstance(module, nn.Module):
+                raise TypeError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+            d, layers, out, params = load_torch(module, example_input)
+            net = cls._from_layers(d, layers, out)
+            net._source_parameters = params
+            return net
 
         def flatten(m: Any, prefix: str) -> list[tuple[str, Any]]:
             if isinstance(m, nn.Sequential):
