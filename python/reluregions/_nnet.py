@@ -193,7 +193,7 @@ def read_vnnlib(path: Any) -> list[tuple[np.ndarray, np.ndarray]]:
         return alts
 
     asserts = [e[1] for e in exprs if isinstance(e, list) and e and e[0] == "assert" and len(e) == 2]
-    boxes = []
+    boxes: list[tuple[np.ndarray, np.ndarray]] = []
     for alt in conj(asserts):
         lo, hi = np.full(n_in, -np.inf), np.full(n_in, np.inf)
         for i, side, v in alt:

@@ -398,7 +398,7 @@ def _index(v: Any) -> tuple[np.ndarray, tuple[int, ...]]:
     return np.arange(int(np.prod(shape, dtype=np.int64))).reshape(shape), tuple(shape)
 
 
-def _reshaped(imp: _Builder, shape: tuple[int, ...], target: Sequence[int], allowzero: bool) -> tuple[int, ...]:
+def _reshaped(imp: _Builder, shape: tuple[int, ...], target: Any, allowzero: bool) -> tuple[int, ...]:
     target = [int(t) for t in target]
     new = [shape[i] if t == 0 and not allowzero else t for i, t in enumerate(target)]
     if new.count(-1) > 1:
@@ -415,6 +415,7 @@ def _shape_op(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> Any:
     """Ops that only move elements: applied to an index array, then to the expression or the constant."""
     v = ins[0]
     idx, shape = _index(v)
+    new: np.ndarray
     if op == "Flatten":
         axis = int(a.get("axis", 1)) % max(len(shape), 1) if shape else 0
         new = idx.reshape(int(np.prod(shape[:axis], dtype=np.int64)), -1)
@@ -428,11 +429,13 @@ def _shape_op(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> Any:
         axes = a.get("axes")
         if axes is None and len(ins) > 1 and ins[1] is not None:
             axes = imp.const_value(ins[1], f"{op}'s axes").tolist()
+        if op == "Unsqueeze" and axes is None:
+            raise imp.fail("Unsqueeze needs axes")
         if op == "Squeeze":
             new = np.squeeze(idx, axis=None if axes is None else tuple(int(x) for x in axes))
         else:
             new = idx
-            for ax in sorted(int(x) % (len(shape) + len(axes)) for x in axes):
+            for ax in sorted(int(x) % (len(shape) + len(axes or ())) for x in axes or ()):
                 new = np.expand_dims(new, ax)
     elif op == "Slice":
         starts, ends = (imp.const_value(ins[i], "Slice's bounds").astype(np.int64) for i in (1, 2))
@@ -488,7 +491,7 @@ def _concat(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> Any:
             terms = {src: np.zeros((pool.size, T.shape[1])) for src, T in s.terms.items() if src not in pool.terms}
             grown = _Sym((pool.size + s.size,), {}, np.concatenate([pool.bias, s.bias]))
             for src in set(pool.terms) | set(s.terms):
-                width = (pool.terms.get(src) if src in pool.terms else s.terms[src]).shape[1]
+                width = (pool.terms[src] if src in pool.terms else s.terms[src]).shape[1]
                 top = pool.terms.get(src, terms.get(src, np.zeros((pool.size, width))))
                 bottom = s.terms.get(src, np.zeros((s.size, width)))
                 grown.terms[src] = np.concatenate([top, bottom])

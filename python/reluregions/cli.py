@@ -202,7 +202,7 @@ def _info(args: argparse.Namespace) -> dict[str, Any]:
             "skips": [s for s, _ in layer.inputs if s != k - 1],
         }
         if layer.kind == "activation":
-            slopes = np.unique(layer.negative_slopes)
+            slopes = np.unique(np.asarray(layer.negative_slopes))
             row["activation"] = "relu" if slopes.tolist() == [0.0] else ("leaky_relu" if slopes.size == 1 else "prelu")
         if layer.kind == "max_pool":
             sizes = sorted({len(w) for w in layer.windows or ()})

@@ -153,6 +153,8 @@ class Network:
         self._unit_slopes: tuple[np.ndarray, ...] | None = None  # graph networks: the compiled chain's
         self._linear: tuple[np.ndarray, ...] | None = None
         self._user_units: np.ndarray | None = None
+        self._nnet: Any = None  # what from_nnet read (for save_nnet)
+        self._nnet_normalized = False
 
     @classmethod
     def from_graph(cls, input_dim: int, layers: Sequence[Layer], output: Layer) -> Network:
@@ -185,6 +187,8 @@ class Network:
         net._unit_slopes = tuple(_frozen(s) for s in chain.slopes)
         net._linear = tuple(chain.linear)
         net._user_units = _frozen(np.asarray(chain.user_units, dtype=np.int64))
+        net._nnet = None
+        net._nnet_normalized = False
         return net
 
     @property
@@ -565,12 +569,12 @@ class Network:
     @property
     def input_box(self) -> Any:
         """The input bounds of a network read from an ``.nnet`` file (a :class:`~reluregions.Box`), else None."""
-        data = getattr(self, "_nnet", None)
+        data = self._nnet
         if data is None:
             return None
         from .domains import Box
 
-        if getattr(self, "_nnet_normalized", False):
+        if self._nnet_normalized:
             n = self.input_dim
             return Box((data.mins - data.means[:n]) / data.ranges[:n], (data.maxs - data.means[:n]) / data.ranges[:n])
         return Box(data.mins, data.maxs)
@@ -582,7 +586,7 @@ class Network:
         (default: +-1.8e308)."""
         from ._nnet import NNetData, write_nnet
 
-        data = getattr(self, "_nnet", None)
+        data = self._nnet
         if data is None:
             self._dense_only("save_nnet")
             if any(s != 0 for s in self._slopes):
@@ -620,10 +624,10 @@ class Network:
 
             if not isinstance(module, nn.Module):
                 raise TypeError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
-            d, layers, out, params = load_torch(module, example_input)
-            net = cls._from_layers(d, layers, out)
-            net._source_parameters = params
-            return net
+            d, graph_layers, graph_out, params = load_torch(module, example_input)
+            traced = cls._from_layers(d, graph_layers, graph_out)
+            traced._source_parameters = params
+            return traced
 
         def flatten(m: Any, prefix: str) -> list[tuple[str, Any]]:
             if isinstance(m, nn.Sequential):

@@ -437,7 +437,7 @@ class _GraphProgram:
         k = max(values) + 1
         while k < k_next:  # max-pool layers whose windows all have one value
             pre = _combine(self.layers[k - 1], values)
-            values[k] = _stack([tuple(m[w[0]] for m in pre) for w in self.layers[k - 1].windows])  # type: ignore[misc]
+            values[k] = _stack([tuple(m[w[0]] for m in pre) for w in self.layers[k - 1].windows])
             k += 1
         if k_next > len(self.layers):
             return values, None
@@ -463,7 +463,7 @@ class _GraphProgram:
         values, state = self._open({0: x_maps}, 0)  # type: ignore[dict-item]
         return self._units(state), (values, state)
 
-    def advance(self, l: int, st: Any, maps: _Maps, on: np.ndarray) -> tuple[_Maps, Any]:
+    def advance(self, l: int, st: Any, maps: Any, on: np.ndarray) -> tuple[_Maps, Any]:
         values, state = st
         values = dict(values)
         k = self.stages[l][0]
@@ -500,7 +500,7 @@ def _graph_points(net: Any, X: Any) -> tuple[np.ndarray, np.ndarray]:
     def pre(layer: Any) -> tuple[np.ndarray, np.ndarray]:
         z = sum(vals[s][0] @ np.asarray(W).T for s, W in layer.inputs) + layer.bias
         za = sum(vals[s][1] @ np.abs(W).T for s, W in layer.inputs) + np.abs(layer.bias)
-        return z, za  # type: ignore[return-value]
+        return z, za
 
     for k, layer in enumerate(layers, start=1):
         z, za = pre(layer)
@@ -764,8 +764,8 @@ def _maps_at(
     h = Ws[0] @ origin + bs[0]
     Habs = (np.abs(Ws[0]) @ np.abs(direction))[:, None]
     habs = np.abs(Ws[0]) @ np.abs(origin) + np.abs(bs[0])
-    maps = (H, h, Habs, habs)
-    layers = []
+    maps: tuple[np.ndarray, ...] = (H, h, Habs, habs)
+    layers: list[tuple[np.ndarray, ...]] = []
     bits = []
     for l in range(len(Ws) - 1):
         Z, z, Zabs, zabs = maps
@@ -1041,7 +1041,9 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
         for i in range(len(f[1])):
             on_facet.append(None if V is None else V[np.abs(V @ f[0][i] - f[1][i]) <= tol])
             if V is not None:
-                lo[e], hi[e] = on_facet[e].min(axis=0), on_facet[e].max(axis=0)
+                pts = on_facet[e]
+                assert pts is not None
+                lo[e], hi[e] = pts.min(axis=0), pts.max(axis=0)
             e += 1
 
     def separated(i: int, j: int, e: int, f: int) -> bool:
@@ -1063,9 +1065,9 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
             & np.all(lo <= hi[e] + tol, axis=1)
             & np.all(hi >= lo[e] - tol, axis=1)
         )
-        for f in cand:
-            j = int(owner[f])
-            if (i, j) in pairs or separated(i, j, e, int(f)):
+        for fc in cand:
+            j = int(owner[fc])
+            if (i, j) in pairs or separated(i, j, e, int(fc)):
                 continue
             A = np.vstack([F[i][0], F[j][0]])
             b = np.concatenate([F[i][1], F[j][1]])
@@ -1105,7 +1107,8 @@ def linear_regions(res: ReferenceRegions, pairs: np.ndarray | None = None) -> np
         if maps_equal(res, int(i), int(j)):
             ri, rj = find(int(i)), find(int(j))
             parent[max(ri, rj)] = min(ri, rj)
-    labels, ids = np.zeros(res.count, dtype=np.int64), {}
+    labels = np.zeros(res.count, dtype=np.int64)
+    ids: dict[int, int] = {}
     for r in range(res.count):
         labels[r] = ids.setdefault(find(r), len(ids))
     return labels
