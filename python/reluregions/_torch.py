@@ -220,7 +220,8 @@ def load_torch(module: Any, example_input: Any) -> tuple[int, list[Layer], Layer
     n0 = int(np.prod(shape[1:]))
     out: Any = None
     for node in gm.graph.nodes:
-        b.node_desc = f"node {node.name!r} ({node.op} {node.target if isinstance(node.target, str) else getattr(node.target, '__name__', node.target)})"
+        target = node.target if isinstance(node.target, str) else getattr(node.target, "__name__", node.target)
+        b.node_desc = f"node {node.name!r} ({node.op} {target})"
 
         def val(a: Any) -> Any:
             if isinstance(a, torch.fx.Node):

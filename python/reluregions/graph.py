@@ -365,7 +365,7 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
 
 def graph_arrays(
     graph: tuple[int, Sequence[Layer], Layer], source_parameters: int | None, prefix: str = ""
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """A graph as named arrays (for ``.npz``): ``{prefix}graph`` (JSON structure) and, for layer ``k``
     (the output is ``len(layers) + 1``), ``g{k}_W{source}``, ``g{k}_b``, ``g{k}_slopes`` or
     ``g{k}_windows`` / ``g{k}_window_offsets``."""
@@ -373,7 +373,7 @@ def graph_arrays(
 
     d, layers, output = graph
     meta: dict[str, Any] = {"input_dim": int(d), "layers": [], "source_parameters": source_parameters}
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}
     for k, layer in enumerate([*layers, output], start=1):
         meta["layers"].append({"kind": layer.kind, "name": layer.name, "sources": [s for s, _ in layer.inputs]})
         for src, W in layer.inputs:

@@ -124,7 +124,8 @@ class Network:
                 )
             if l > 0 and W.shape[1] != Ws[l - 1].shape[0]:
                 raise ValueError(
-                    f"layer {l}: weight matrix expects {W.shape[1]} inputs but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
+                    f"layer {l}: weight matrix expects {W.shape[1]} inputs "
+                    f"but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
                 )
         hidden = len(Ws) - 1
         acts = [activation] * hidden if isinstance(activation, str) else list(activation)
@@ -371,7 +372,8 @@ class Network:
             raise TypeError(f"then() expects a Network, got {type(other).__name__}")
         if other.input_dim != self.output_dim:
             raise ValueError(
-                f"cannot compose: this network has {self.output_dim} outputs but the other expects {other.input_dim} inputs"
+                f"cannot compose: this network has {self.output_dim} outputs "
+                f"but the other expects {other.input_dim} inputs"
             )
         if self._graph is not None or other._graph is not None:
             return self._then_graph(other)
@@ -437,8 +439,8 @@ class Network:
         graph with keys ``graph`` (its structure, JSON) and ``g{k}_W{source}``, ``g{k}_b``, ..."""
         np.savez(path, **self._arrays())
 
-    def _arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
-        arrays: dict[str, np.ndarray] = {}
+    def _arrays(self, prefix: str = "") -> dict[str, Any]:
+        arrays: dict[str, Any] = {}
         if self._graph is not None:
             return graph_arrays(self._graph, self._source_parameters, prefix)
         for l, (W, b) in enumerate(zip(self._weights, self._biases)):
@@ -664,7 +666,8 @@ class Network:
                 if pending is None:  # activation first or twice in a row: identity layer
                     if not layers:
                         raise ValueError(
-                            f"layer {name} ({type(m).__name__}): an activation before the first Linear layer is not supported"
+                            f"layer {name} ({type(m).__name__}): "
+                            "an activation before the first Linear layer is not supported"
                         )
                     n = layers[-1][0].shape[0]
                     pending = (np.eye(n), np.zeros(n))

@@ -96,9 +96,7 @@ class Network {
   double slope(int l, int i) const { return slopes_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]; }
   const double* slopes(int l) const { return slopes_[static_cast<std::size_t>(l)].data(); }
   // A linear (pass-through) unit: no boundary, never split on, pattern bit always 0.
-  bool is_linear(int l, int i) const {
-    return linear_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] != 0;
-  }
+  bool is_linear(int l, int i) const { return linear_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] != 0; }
   const std::vector<std::vector<char>>& linear_masks() const { return linear_; }
   const std::vector<std::vector<double>>& unit_slopes() const { return slopes_; }
   // Every unit of hidden layer l is a plain ReLU (slope 0, not linear).
