@@ -1,6 +1,9 @@
 """General PyTorch modules through torch.fx (Network.from_torch with an example input): forward passes
 against torch, counts against the reference. Skipped without torch (CI has none)."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,6 +13,8 @@ from reluregions import reference as ref
 torch = pytest.importorskip("torch", reason="from_torch needs PyTorch")
 nn = torch.nn
 F = torch.nn.functional
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from bench_lenet import lenet5  # noqa: E402  (the benchmark's model, one definition)
 
 
 class ResidualConv(nn.Module):
@@ -42,23 +47,6 @@ class Mixed(nn.Module):
         c = F.leaky_relu(self.conv(h.view(x.size(0), 1, 4)), 0.2)
         a = self.avg(c).view(x.size(0), -1)
         return self.out(torch.cat([h, a, x * 0.5 - 1], dim=1))
-
-
-def lenet5():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(16 * 4 * 4, 120),
-        nn.ReLU(),
-        nn.Linear(120, 84),
-        nn.ReLU(),
-        nn.Linear(84, 10),
-    )
 
 
 def prepared(module, seed):

@@ -474,10 +474,6 @@ def _shape_op(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> Any:
     return np.where(new < 0, 0, flat[np.where(new < 0, 0, new)]).astype(np.asarray(v).dtype)
 
 
-def _shape_call(imp: _Builder, ins: list[Any], a: dict[str, Any], op: str) -> Any:
-    return _shape_op(imp, ins, a, op)
-
-
 def _concat(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> Any:
     axis = int(a["axis"])
     if not any(isinstance(v, _Sym) for v in ins):
@@ -557,24 +553,19 @@ def _neg(imp: _Builder, ins: list[Any], a: dict[str, Any]) -> Any:
 _OPS: dict[str, Any] = {
     "Gemm": _gemm,
     "MatMul": _matmul,
-    "Add": lambda i, x, a: _elementwise(i, x, a, "Add"),
-    "Sub": lambda i, x, a: _elementwise(i, x, a, "Sub"),
-    "Mul": lambda i, x, a: _elementwise(i, x, a, "Mul"),
-    "Div": lambda i, x, a: _elementwise(i, x, a, "Div"),
+    **{op: functools.partial(_elementwise, op=op) for op in ("Add", "Sub", "Mul", "Div")},
     "Neg": _neg,
     "BatchNormalization": _batchnorm,
     "Conv": _conv,
     "AveragePool": lambda i, x, a: _avgpool(i, x, a, False),
     "GlobalAveragePool": lambda i, x, a: _avgpool(i, x, a, True),
     "MaxPool": _maxpool,
-    "Relu": lambda i, x, a: _activation(i, x, a, "Relu"),
-    "LeakyRelu": lambda i, x, a: _activation(i, x, a, "LeakyRelu"),
-    "PRelu": lambda i, x, a: _activation(i, x, a, "PRelu"),
+    **{op: functools.partial(_activation, op=op) for op in ("Relu", "LeakyRelu", "PRelu")},
     "Identity": _passthrough,
     "Dropout": _passthrough,
     "Concat": _concat,
     **{
-        op: functools.partial(_shape_call, op=op)
+        op: functools.partial(_shape_op, op=op)
         for op in ("Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather", "Pad")
     },
 }
@@ -593,7 +584,7 @@ _FOLDABLE: dict[str, Any] = {
     "Identity": lambda imp, ins, a: ins[0],
     "Concat": _concat,
     **{
-        op: functools.partial(_shape_call, op=op)
+        op: functools.partial(_shape_op, op=op)
         for op in ("Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Slice", "Gather")
     },
 }
