@@ -15,7 +15,8 @@ from . import _core as _core  # noqa: F401  (the compiled core, imported first)
 from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
-from .domains import Box, Domain, Plane, Polytope, Segment, Space
+from .domains import Box, Domain, Plane, Polytope, Segment, Space, vnnlib
+from .graph import Layer
 from .network import Network
 from .polytope_regions import PolytopeRegions
 from .regions import LinearRegions, RegionCount, Regions
@@ -33,6 +34,7 @@ __all__ = [
     "ZERO_TOL",
     "Box",
     "Domain",
+    "Layer",
     "LimitExceeded",
     "LinearRegions",
     "Network",
@@ -48,6 +50,7 @@ __all__ = [
     "constructions",
     "count",
     "regions",
+    "vnnlib",
 ]
 
 

@@ -37,10 +37,16 @@ class Network:
     """A fully connected ReLU / leaky ReLU network (core)."""
 
     def __init__(
-        self, weights: Sequence[npt.ArrayLike], biases: Sequence[npt.ArrayLike], slopes: Sequence[float]
+        self,
+        weights: Sequence[npt.ArrayLike],
+        biases: Sequence[npt.ArrayLike],
+        slopes: Sequence[float],
+        unit_slopes: Sequence[npt.ArrayLike] | None = None,
+        linear: Sequence[npt.ArrayLike] | None = None,
     ) -> None:
         """Weights ``(out, in)`` and biases ``(out,)`` per layer; one negative slope per hidden layer
-        (0 for ReLU). Raises ValueError on inconsistent shapes."""
+        (0 for ReLU), or ``unit_slopes`` (one per unit) and ``linear`` masks (pass-through units: slope 1,
+        no boundary, pattern bit always 0). Raises ValueError on inconsistent shapes."""
     @property
     def dims(self) -> list[int]:
         """Layer widths, input first, output last."""

@@ -205,6 +205,23 @@ class Box(Domain):
     def __repr__(self) -> str:
         return f"Box(lo={self.lo.tolist()}, hi={self.hi.tolist()})"
 
+    @classmethod
+    def from_vnnlib(cls, path: Any) -> Box:
+        """The input box of a VNN-LIB property (bounds on ``X_0, X_1, ...``; output constraints are
+        ignored). A property whose input constraints are a disjunction of several boxes raises a
+        ValueError: use :func:`reluregions.vnnlib` for the list."""
+        boxes = vnnlib(path)
+        if len(boxes) != 1:
+            raise ValueError(f"{path}: the input constraints are {len(boxes)} boxes; use reluregions.vnnlib(path)")
+        return boxes[0]
+
+
+def vnnlib(path: Any) -> list[Box]:
+    """The input boxes of a VNN-LIB property: one :class:`Box` per disjunct of its input constraints."""
+    from ._nnet import read_vnnlib
+
+    return [Box(lo, hi) for lo, hi in read_vnnlib(path)]
+
 
 class Polytope(Domain):
     """The polytope ``{x : A x <= b}`` of input space (possibly unbounded), for the walk engine.

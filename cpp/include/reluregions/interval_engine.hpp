@@ -86,6 +86,7 @@ class IntervalEngine : Layerwise<1> {
     // ce (1 + tmax) + 3.03 eps (|a| tmax + |c|) + 1.01 (|a| + ce) dmax + tiny.
     const double k_ce = 1 + tmax + 1.01 * dmax, k_a = 3.03 * kEps * tmax + 1.01 * dmax, k_c = 3.03 * kEps;
     for (int i = 0; i < n; ++i) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
       // Fast path: one bound for both ends (the same terms as sign_at's first tier, maximized).
       const double a = al[i], c = be[i], ce = g * ceil[i] + kTiny;
       const double za = a * lo.t + c, zb = a * hi.t + c;

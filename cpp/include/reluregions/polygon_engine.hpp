@@ -301,6 +301,7 @@ class PolygonEngine : Layerwise<2> {
       for (int i = 0; i < n; ++i) {
         // Certified on / off / crossing over the whole node (vertices in [0, 1]^2 up to rounding);
         // anything else is checked for being identically zero, then decided piece by piece, exactly.
+        if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
         const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = g * ceil[i] + kTiny;
         const double bound =
             3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + (g1 + 2 * ce) * max_delta * 1.01 + kTiny;

@@ -325,9 +325,9 @@ class Walker {
   }
 
   void fill_factors(int l) {
-    const double s = net_.slope(l);
+    const double* s = net_.slopes(l);
     for (int i = 0; i < net_.out_dim(l); ++i)
-      factor_[static_cast<std::size_t>(i)] = lay_.get(pattern_.data(), l, i) ? 1.0 : s;
+      factor_[static_cast<std::size_t>(i)] = lay_.get(pattern_.data(), l, i) ? 1.0 : s[i];
   }
 
   // Map of layer l + 1 (or of the output, into out_) from layer l's map and bits.
@@ -535,9 +535,8 @@ class Walker {
           return false;
       return true;
     }
-    if (net_.slope(l - 1) != 0.0) return false;
     for (int j = 0; j < in; ++j)
-      if (lay_.get(pattern_.data(), l - 1, j) &&
+      if ((lay_.get(pattern_.data(), l - 1, j) || net_.slope(l - 1, j) != 0.0) &&
           !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
@@ -1045,6 +1044,7 @@ class Walker {
     checkpoint();
     const int width = net_.out_dim(l);
     for (; i < width; ++i) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
       ++stats.nodes;
       const double* row = map_row(l, i);
       // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
