@@ -13,6 +13,7 @@ from . import _core as _core  # noqa: F401  (the compiled core, imported first)
 from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
+from .distributed import read_regions
 from .domains import Box, Domain, Plane, Polytope, Segment, Space
 from .network import Network
 from .polytope_regions import PolytopeRegions
@@ -45,6 +46,7 @@ __all__ = [
     "bounds",
     "constructions",
     "count",
+    "read_regions",
     "regions",
 ]
 
