@@ -61,7 +61,7 @@ class Problem:
     def __init__(self, net: Network, frame: Frame, exact_args: tuple[Any, ...]) -> None:
         self.weights = [np.ascontiguousarray(w) for w in net.weights]
         self.biases = [np.ascontiguousarray(b) for b in net.biases]
-        self.slopes = list(net._raw_slopes())
+        self.slopes = [float(s) for s in net._slopes]
         self.frame = frame
         self.exact_args = tuple(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in exact_args)
         h = hashlib.sha256()
