@@ -73,14 +73,35 @@ def _walk(
         return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)
     args = frame.exact_args(domain, net.input_dim)
     if executor is not None or out is not None:
-        return frame, _walk_tasks(net, frame, args, executor, threads, store=store, affine=affine, rows=rows,
-                                  out=out, max_regions=max_regions, time_limit=time_limit, partial=partial,
-                                  progress=progress)
+        return frame, _walk_tasks(
+            net,
+            frame,
+            args,
+            executor,
+            threads,
+            store=store,
+            affine=affine,
+            rows=rows,
+            out=out,
+            max_regions=max_regions,
+            time_limit=time_limit,
+            partial=partial,
+            progress=progress,
+        )
+    origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = args
     raw = _core.walk_regions(
         net._core,
-        *args[:9],
+        origin,
+        basis,
+        plo,
+        phi,
+        unit_box,
+        xlo,
+        xhi,
+        A,
+        b,
         float(frame.r_cap),
-        args[9],
+        scale,
         0 if threads is None else int(threads),
         store,
         affine,
@@ -147,7 +168,7 @@ def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: b
     for a, beta in zip(A, b):
         lp.add_row(a, float(beta))
     status, centre, radius = lp.chebyshev(float(min(frame.r_cap, 1e300)))
-    if status != "optimal":  # pragma: no cover - domains have interior points
+    if centre is None or radius is None:  # pragma: no cover - domains have interior points
         raise ValueError(f"no interior point found in the domain ({status})")
     raw.update(
         patterns=np.zeros((1, 0), dtype=bool),

@@ -452,7 +452,7 @@ class Regions:
 
 def _save_npz(path: PathLike, network: Network, raw: dict[str, Any], meta: dict[str, Any]) -> None:
     """Regions as one compressed ``.npz``: the raw arrays, the network and a JSON ``meta`` entry."""
-    arrays = {f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray)}
+    arrays: dict[str, Any] = {f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray)}
     for l, (W, b) in enumerate(zip(network.weights, network.biases)):
         arrays[f"net_W{l}"] = W
         arrays[f"net_b{l}"] = b
