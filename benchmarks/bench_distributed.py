@@ -57,8 +57,9 @@ def stream(args: argparse.Namespace) -> dict:
             print(f"  {seconds:7.0f} s  {found:,} regions  {open_tasks} open tasks  peak RSS {rss:.0f} MB", flush=True)
 
     t0 = time.perf_counter()
-    written = rr.regions(net, box, out=args.dir, threads=args.threads, time_limit=args.time_limit, partial=True,
-                         progress=progress)
+    written = rr.regions(
+        net, box, out=args.dir, threads=args.threads, time_limit=args.time_limit, partial=True, progress=progress
+    )
     seconds = time.perf_counter() - t0
     files = [f for f in os.listdir(args.dir) if f.endswith(".parquet")]
     size = sum(os.path.getsize(os.path.join(args.dir, f)) for f in files)

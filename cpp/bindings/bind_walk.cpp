@@ -35,7 +35,6 @@ rr::WalkDomain make_domain(int d, const darray& lo, const darray& hi, const darr
   return dom;
 }
 
-
 py::dict walk_regions(const rr::Network& original, const darray& origin, const darray& basis, const darray& plo,
                       const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
                       const darray& b, double r_cap, double scale, int threads, bool store, bool affine, bool rows,

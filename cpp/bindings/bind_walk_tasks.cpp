@@ -58,8 +58,8 @@ class WalkTasks {
     for (const auto& s : sub) subtasks.append(py::bytes(reinterpret_cast<const char*>(s.data()), s.size()));
     out["subtasks"] = subtasks;
     if (store)
-      walk_bindings::store_arrays(out, runner_->engine_network().net, runner_->dim(), runner_->exact_domain().iso,
-                                  opt, std::move(res.store));
+      walk_bindings::store_arrays(out, runner_->engine_network().net, runner_->dim(), runner_->exact_domain().iso, opt,
+                                  std::move(res.store));
     return out;
   }
 
@@ -72,8 +72,8 @@ class WalkTasks {
 void bind_walk_tasks(py::module_& m) {
   py::class_<WalkTasks>(m, "WalkTasks",
                         "The walk's problem (as walk_regions takes it) expanding serialised tasks (core)")
-      .def(py::init<const rr::Network&, const darray&, const darray&, const darray&, const darray&, bool,
-                    const darray&, const darray&, const darray&, const darray&, double, double>(),
+      .def(py::init<const rr::Network&, const darray&, const darray&, const darray&, const darray&, bool, const darray&,
+                    const darray&, const darray&, const darray&, double, double>(),
            py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("plo"), py::arg("phi"), py::arg("unit_box"),
            py::arg("xlo"), py::arg("xhi"), py::arg("A"), py::arg("b"), py::arg("r_cap"), py::arg("scale"))
       .def("expand", &WalkTasks::expand, py::arg("task"), py::arg("store"), py::arg("affine"), py::arg("rows"),

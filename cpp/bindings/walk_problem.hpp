@@ -41,8 +41,8 @@ struct WalkProblem {
 };
 
 inline WalkProblem walk_problem(const rr::Network& net, const darray& origin, const darray& basis, const darray& plo,
-                         const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
-                         const darray& b, double r_cap, double scale) {
+                                const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
+                                const darray& b, double r_cap, double scale) {
   const int n0 = net.input_dim();
   if (basis.ndim() != 2 || basis.shape(0) != n0) throw py::value_error("basis must have shape (inputs, K)");
   const auto K = static_cast<int>(basis.shape(1));

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -269,6 +269,44 @@ def count(
     return out
 
 
+@overload
+def regions(
+    net: Network,
+    domain: Domain,
+    *,
+    engine: str = "auto",
+    threads: int | None = None,
+    affine: bool = False,
+    facets: bool = False,
+    merge_linear: bool = False,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
+    partial: bool = False,
+    progress: Progress = None,
+    executor: Any = None,
+    out: None = None,
+) -> Regions: ...
+
+
+@overload
+def regions(
+    net: Network,
+    domain: Domain,
+    *,
+    engine: str = "auto",
+    threads: int | None = None,
+    affine: bool = False,
+    facets: bool = False,
+    merge_linear: bool = False,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
+    partial: bool = False,
+    progress: Progress = None,
+    executor: Any = None,
+    out: str | os.PathLike[str],
+) -> RegionCount: ...
+
+
 def regions(
     net: Network,
     domain: Domain,
@@ -284,7 +322,7 @@ def regions(
     progress: Progress = None,
     executor: Any = None,
     out: str | os.PathLike[str] | None = None,
-) -> Any:
+) -> Regions | RegionCount:
     """Enumerate the activation regions of `net` on `domain`.
 
     Parameters are those of :func:`count`, plus:
@@ -324,8 +362,10 @@ def regions(
     if (facets or executor is not None or out is not None) and engine == "auto":
         engine = "walk"  # the one engine that gives H-representations, and the one that runs as tasks
     if out is not None and (facets or merge_linear):
-        raise ValueError("regions(..., out=...) streams patterns, witnesses and affine maps; facets=True and "
-                         "merge_linear=True need the regions in memory (leave out= unset)")
+        raise ValueError(
+            "regions(..., out=...) streams patterns, witnesses and affine maps; facets=True and "
+            "merge_linear=True need the regions in memory (leave out= unset)"
+        )
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":

@@ -49,9 +49,7 @@ def _optional(module: str, extra: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ImportError(
-            f"{module} is needed for this; install it with: pip install 'reluregions[{extra}]'"
-        ) from None
+        raise ImportError(f"{module} is needed for this; install it with: pip install 'reluregions[{extra}]'") from None
 
 
 class Problem:
@@ -78,8 +76,10 @@ class Problem:
         r = _RUNNERS.get(self.token)
         if r is None:
             core_net = _core.Network(list(self.weights), list(self.biases), list(self.slopes))
-            a = self.exact_args
-            r = _core.WalkTasks(core_net, *a[:9], float(self.frame.r_cap), a[9])
+            origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = self.exact_args
+            r = _core.WalkTasks(
+                core_net, origin, basis, plo, phi, bool(unit_box), xlo, xhi, A, b, float(self.frame.r_cap), float(scale)
+            )
             _RUNNERS.clear()  # one problem at a time per process
             _RUNNERS[self.token] = r
         return r
@@ -411,10 +411,12 @@ def run(
         journal = (path / _JOURNAL).open("a")
     else:
         done = {}
-    count, stats, task_times = 0, {}, []
+    count = 0
+    stats: dict[str, int] = {}
+    task_times: list[tuple[tuple[int, ...], float]] = []
     results: dict[tuple[int, ...], dict[str, Any]] = {}
     queue: list[tuple[tuple[int, ...], bytes]] = []
-    for key, rec in done.items():
+    for rec in done.values():
         count += int(rec["count"])
         _add_stats(stats, rec["stats"])
         for sk, tb in zip(rec["subkeys"], rec["subtasks"]):
@@ -482,8 +484,11 @@ def run(
     raw["stats"] = stats
     raw["tasks"] = task_times
     if path is not None and not reason:
-        _write_meta(path, {"format": 1, "token": token, "complete": True, "reason": "", "elapsed": elapsed}
-                    | {"count": count, "stats": stats})
+        _write_meta(
+            path,
+            {"format": 1, "token": token, "complete": True, "reason": "", "elapsed": elapsed}
+            | {"count": count, "stats": stats},
+        )
     if store and path is None:
         raw.update(_assemble(results, rows))
         if max_regions is not None and raw["packed"].shape[0] > max_regions:

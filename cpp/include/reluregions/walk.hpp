@@ -299,9 +299,7 @@ class Walker {
   WalkStats stats;
 
  private:
-  bool over_budget() const {
-    return work_budget_ != 0 && stats.lps + stats.box_lps + stats.chebyshev >= work_budget_;
-  }
+  bool over_budget() const { return work_budget_ != 0 && stats.lps + stats.box_lps + stats.chebyshev >= work_budget_; }
 
   void layout_clear() { std::fill(pattern_.begin(), pattern_.end(), 0); }
 
