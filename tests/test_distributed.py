@@ -220,3 +220,23 @@ def test_bad_input(tmp_path):
         rr.regions(net, box, out=tmp_path / "b", merge_linear=True)
     with pytest.raises(ValueError, match="holds no region table"):
         rr.read_regions(tmp_path / "full")
+
+
+def test_cli_scheduler_and_out(tmp_path, cluster, capsys):
+    pytest.importorskip("pyarrow")
+    from reluregions.cli import main
+
+    widths, seed = NETS["R3"]
+    net = _net(widths, seed)
+    path = tmp_path / "net.npz"
+    net.save(path)
+    truth = int(rr.count(net, _box(3), threads=1))
+    box = ["--box", "-1,-1,-1", "1,1,1"]
+    assert main(["count", str(path), *box, "--no-linear", "--scheduler", cluster.scheduler.address, "--json"]) == 0
+    assert f'"regions": {truth}' in capsys.readouterr().out
+    out = tmp_path / "table"
+    assert main(["count", str(path), *box, "--out", str(out), "--json"]) == 0
+    assert f'"regions": {truth}' in capsys.readouterr().out
+    assert rr.read_regions(out).count_rows() == truth
+    assert main(["count", str(path), *box, "--workers", "0"]) == 2
+    assert "--workers must be a positive integer" in capsys.readouterr().err
