@@ -1,7 +1,7 @@
 """The walk as tasks: streaming to Parquet (peak memory), 1 vs 2 Dask workers, simulated speed-up.
 
     python benchmarks/bench_distributed.py stream DIR [--widths 3,96,96,96,1 --half 3 --threads 2]
-    python benchmarks/bench_distributed.py scaling [--widths 6,14,14,1 --repeats 3]
+    python benchmarks/bench_distributed.py scaling [--widths 4,24,24,1 --repeats 3]
     python benchmarks/bench_distributed.py simulate [--widths 8,12,12,1 --workers 8,64,512]
 
 `stream` writes the regions of a random net on [-half, half]^d with regions(..., out=DIR) on threads
@@ -36,6 +36,13 @@ def random_net(widths: list[int], seed: int = 0) -> rr.Network:
     rng = np.random.default_rng(seed)
     Ws = [rng.normal(size=(o, i)) / np.sqrt(i) for i, o in zip(widths[:-1], widths[1:])]
     return rr.Network(Ws, [rng.normal(size=o) * 0.5 for o in widths[1:]])
+
+
+def he_network(dims: list[int]) -> rr.Network:
+    """bench_walk.py's networks (He init, seed = input dimension): 8-12-12-1 has 894,421 regions in [-1, 1]^8."""
+    rng = np.random.default_rng(dims[0])
+    Ws = [rng.normal(size=(dims[i + 1], dims[i])) * np.sqrt(2.0 / dims[i]) for i in range(len(dims) - 1)]
+    return rr.Network(Ws, [rng.normal(size=dims[i + 1]) * 0.1 for i in range(len(dims) - 1)])
 
 
 def problem_of(net: rr.Network, box: rr.Box) -> distributed.Problem:
@@ -91,7 +98,7 @@ def task_overhead(client, n: int = 400) -> float:
 def scaling(args: argparse.Namespace) -> dict:
     from dask.distributed import Client, LocalCluster
 
-    net = random_net(args.widths, args.seed)
+    net = he_network(args.widths)
     d = args.widths[0]
     box = rr.Box(-np.ones(d), np.ones(d))
     truth = int(rr.count(net, box))
@@ -153,13 +160,7 @@ def simulate_schedule(tasks: list[tuple[tuple[int, ...], float]], workers: int, 
 def simulate(args: argparse.Namespace) -> dict:
     from dask.distributed import Client, LocalCluster
 
-    net = random_net(args.widths, args.seed) if args.widths != [8, 12, 12, 1] else None
-    if net is None:  # the issue's 8-12-12-1 network: the seed-0 net of bench_walk.py's shape
-        rng = np.random.default_rng(0)
-        net = rr.Network(
-            [rng.normal(size=(12, 8)), rng.normal(size=(12, 12)), rng.normal(size=(1, 12))],
-            [rng.normal(size=12) * 0.1, rng.normal(size=12) * 0.1, np.zeros(1)],
-        )
+    net = he_network(args.widths)
     d = args.widths[0]
     box = rr.Box(-np.ones(d), np.ones(d))
     problem = problem_of(net, box)
@@ -200,7 +201,7 @@ def main() -> None:
     s.add_argument("--time-limit", type=float, default=None)
     s.add_argument("--seed", type=int, default=0)
     c = sub.add_parser("scaling")
-    c.add_argument("--widths", type=lambda t: [int(x) for x in t.split(",")], default=[6, 14, 14, 1])
+    c.add_argument("--widths", type=lambda t: [int(x) for x in t.split(",")], default=[4, 24, 24, 1])
     c.add_argument("--repeats", type=int, default=3)
     c.add_argument("--seed", type=int, default=0)
     m = sub.add_parser("simulate")

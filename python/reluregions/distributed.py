@@ -196,9 +196,22 @@ def read_regions(path: str | os.PathLike[str], dataframe: bool = False) -> Any:
     ``coords`` (domain coordinates), ``radius``, ``thin``, and ``A``, ``c`` (the output map on each
     region in domain coordinates, flattened row-major) when written with ``affine=True``.
 
-    Returns a ``pyarrow.dataset.Dataset`` (``.count_rows()``, ``.to_table()``, ``.to_batches()``), or
-    with `dataframe` a ``dask.dataframe.DataFrame``. Raises ValueError when the run in `path` did not
-    finish (resume it with the same call).
+    Parameters
+    ----------
+    path : path
+        The directory given to ``regions(..., out=...)``.
+    dataframe : bool
+        Return a Dask DataFrame instead of a pyarrow dataset (needs ``reluregions[dask]``).
+
+    Returns
+    -------
+    pyarrow.dataset.Dataset or dask.dataframe.DataFrame
+        ``.count_rows()``, ``.to_table()``, ``.to_batches()`` (pyarrow).
+
+    Raises
+    ------
+    ValueError
+        When `path` holds no table, or its run did not finish (resume it with the same call).
     """
     p = Path(path)
     meta = _read_meta(p)
@@ -218,17 +231,38 @@ def read_regions(path: str | os.PathLike[str], dataframe: bool = False) -> Any:
 
 
 def unpack_patterns(pattern: Any, widths: tuple[int, ...] | list[int]) -> np.ndarray:
-    """Bool patterns ``(R, sum(widths))`` from the packed ``pattern`` column: each layer starts a new
-    64-bit little-endian word; unit ``i`` of a layer is bit ``i % 64`` of its word ``i // 64``."""
-    arr = np.asarray(pattern.to_pylist() if hasattr(pattern, "to_pylist") else pattern, dtype=object)
-    words = np.frombuffer(b"".join(arr.tolist()), dtype="<u8").reshape(len(arr), -1)
+    """Bool patterns ``(R, sum(widths))`` from the packed ``pattern`` column.
+
+    Each layer starts a new 64-bit little-endian word; unit ``i`` of a layer is bit ``i % 64`` of its
+    word ``i // 64``.
+
+    Parameters
+    ----------
+    pattern : pyarrow array or sequence of bytes
+        The ``pattern`` column of :func:`read_regions`.
+    widths : sequence of int
+        The hidden widths of the network (``Network.widths``).
+
+    Returns
+    -------
+    ndarray of bool, shape (R, sum(widths))
+    """
+    if hasattr(pattern, "combine_chunks"):  # a pyarrow ChunkedArray
+        pattern = pattern.combine_chunks()
+    n = len(pattern)
+    if hasattr(pattern, "buffers"):  # a pyarrow fixed-size binary array: its data buffer, no copy
+        size = pattern.type.byte_width
+        data = pattern.buffers()[1]
+        words = np.frombuffer(data, dtype="<u8", count=n * size // 8, offset=pattern.offset * size).reshape(n, -1)
+    else:
+        words = np.frombuffer(b"".join(bytes(p) for p in pattern), dtype="<u8").reshape(n, -1)
     out, w0 = [], 0
     for width in widths:
         nw = (width + 63) // 64
         bits = (words[:, w0 : w0 + nw, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
-        out.append(bits.reshape(len(arr), -1)[:, :width].astype(bool))
+        out.append(bits.reshape(n, -1)[:, :width].astype(bool))
         w0 += nw
-    return np.concatenate(out, axis=1) if out else np.zeros((len(arr), 0), dtype=bool)
+    return np.concatenate(out, axis=1) if out else np.zeros((n, 0), dtype=bool)
 
 
 # ----------------------------------------------------------------------------------------- resume
