@@ -172,6 +172,9 @@ def simulate(args: argparse.Namespace) -> dict:
         overhead = statistics.median(task_overhead(c) for _ in range(3))
     tasks = raw["tasks"]
     serial = sum(s for _, s in tasks)
+    seconds = dict(tasks)
+    # The longest chain of tasks (each waits for its parent): no number of workers ends sooner.
+    chain = {k: sum(seconds[k[:i]] + overhead for i in range(len(k) + 1)) for k in seconds}
     out = {
         "net": args.widths,
         "regions": int(raw["count"]),
@@ -181,6 +184,8 @@ def simulate(args: argparse.Namespace) -> dict:
         "wall_one_thread": wall,
         "overhead_per_task_s": overhead,
         "longest_task_s": max(s for _, s in tasks),
+        "root_task_s": seconds[()],
+        "critical_path_s": max(chain.values()),
         "depth_of_task_tree": max(len(k) for k, _ in tasks),
     }
     for p in args.workers:

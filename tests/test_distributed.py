@@ -163,9 +163,13 @@ def test_out_interrupt_and_resume(tmp_path):
             rr.read_regions(out)
         journal = (out / "_tasks.jsonl").read_text().splitlines()
         assert 0 < len(journal) < len(whole["tasks"])
+        with (out / "_tasks.jsonl").open("a") as f:
+            f.write('{"key": [3, 1], "cou')  # a record torn by a killed process
+        (out / "stale.parquet.123.tmp").write_bytes(b"partial")
         resumed = distributed.run(problem, ex, store=True, affine=True, work=25, out=out)
         assert resumed["count"] == whole["count"] and resumed["stats"] == whole["stats"]
         assert len(resumed["tasks"]) == len(whole["tasks"]) - len(journal)  # finished tasks are not run again
+        assert not list(out.glob("*.tmp"))
     table = rr.read_regions(out).to_table()
     assert table.num_rows == whole["count"]
     patterns = distributed.unpack_patterns(table["pattern"], net.widths)

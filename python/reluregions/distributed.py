@@ -290,12 +290,19 @@ def _read_journal(path: Path) -> dict[tuple[int, ...], dict[str, Any]]:
         text = (path / _JOURNAL).read_text()
     except FileNotFoundError:
         return done
-    for line in text.splitlines():
+    good = 0  # characters of whole records
+    for line in text.splitlines(keepends=True):
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
             break
+        if not line.endswith("\n"):
+            break
         done[tuple(rec["key"])] = rec
+        good += len(line)
+    if good < len(text):  # a torn last record: cut it, so that new records follow whole ones
+        with (path / _JOURNAL).open("r+") as f:
+            f.truncate(len(text[:good].encode()))
     return done
 
 
