@@ -2,14 +2,15 @@
 
     python benchmarks/bench_distributed.py stream DIR [--widths 3,96,96,96,1 --half 3 --threads 2]
     python benchmarks/bench_distributed.py scaling [--widths 4,24,24,1 --repeats 3]
-    python benchmarks/bench_distributed.py simulate [--widths 8,12,12,1 --workers 8,64,512]
+    python benchmarks/bench_distributed.py simulate [--widths 8,12,12,1 --workers 8,64,512 --work 20000]
 
 `stream` writes the regions of a random net on [-half, half]^d with regions(..., out=DIR) on threads
 and reports the count, the time and the process's peak RSS (ru_maxrss). `scaling` times a LocalCluster
 of 1 and 2 worker processes, interleaved (1, 2, 1, 2, ...), and the scheduler's per-task overhead (empty
 tasks). `simulate` runs the walk as tasks, records every task's duration and parent, and replays the
 task tree on P workers (greedy list scheduling, a task becomes ready when its parent ends, each task
-costs its duration plus the measured overhead).
+costs its duration plus the per-task overhead: the one measured with empty tasks on a LocalCluster
+here, and the ones given by --overheads).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import shutil
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
@@ -188,10 +190,13 @@ def simulate(args: argparse.Namespace) -> dict:
         "critical_path_s": max(chain.values()),
         "depth_of_task_tree": max(len(k) for k, _ in tasks),
     }
-    for p in args.workers:
-        span = simulate_schedule(tasks, p, overhead)
-        out[f"speedup_{p}"] = serial / span
-        out[f"efficiency_{p}"] = serial / span / p
+    if args.save:
+        Path(args.save).write_text(json.dumps({"tasks": [[list(k), s] for k, s in tasks], "overhead": overhead}))
+    for o in (overhead, *args.overheads):
+        for p in args.workers:
+            span = simulate_schedule(tasks, p, o)
+            out[f"speedup_{p}_overhead_{o * 1e3:.1f}ms"] = round(serial / span, 2)
+            out[f"efficiency_{p}_overhead_{o * 1e3:.1f}ms"] = round(serial / span / p, 3)
     return out
 
 
@@ -214,6 +219,13 @@ def main() -> None:
     m.add_argument("--workers", type=lambda t: [int(x) for x in t.split(",")], default=[8, 64, 512])
     m.add_argument("--work", type=int, default=distributed.TASK_WORK)
     m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--save", help="write the tasks' keys and durations (JSON) here")
+    m.add_argument(
+        "--overheads",
+        type=lambda t: [float(x) for x in t.split(",")],
+        default=[0.001, 0.005],
+        help="per-task overheads (s) to simulate besides the measured one",
+    )
     args = p.parse_args()
     res = {"stream": stream, "scaling": scaling, "simulate": simulate}[args.what](args)
     res["machine"] = {"nproc": os.cpu_count(), "cpu": platform.processor() or platform.machine()}
