@@ -2,7 +2,8 @@
 
     python benchmarks/bench_distributed.py stream DIR [--widths 3,96,96,96,1 --half 3 --threads 2]
     python benchmarks/bench_distributed.py scaling [--widths 4,24,24,1 --repeats 3]
-    python benchmarks/bench_distributed.py simulate [--widths 8,12,12,1 --workers 8,64,512 --work 20000]
+    python benchmarks/bench_distributed.py simulate [--widths 8,12,12,1 --workers 8,64,512 --work 5000 --save F]
+    python benchmarks/bench_distributed.py replay F [--overheads 0.001,0.0002]
 
 `stream` writes the regions of a random net on [-half, half]^d with regions(..., out=DIR) on threads
 and reports the count, the time and the process's peak RSS (ru_maxrss). `scaling` times a LocalCluster
@@ -109,7 +110,7 @@ def scaling(args: argparse.Namespace) -> dict:
     clusters = {}
     try:
         for w in (1, 2):
-            lc = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None)
+            lc = LocalCluster(n_workers=w, threads_per_worker=1, processes=True, dashboard_address=":0")
             clusters[w] = (lc, Client(lc))
         for _ in range(args.repeats):
             for w in (1, 2):
@@ -137,26 +138,45 @@ def scaling(args: argparse.Namespace) -> dict:
 
 
 def simulate_schedule(tasks: list[tuple[tuple[int, ...], float]], workers: int, overhead: float) -> float:
-    """Makespan of the task tree on `workers` (a task is ready when its parent has finished)."""
+    """Makespan of the task tree on `workers`: a task is ready when its parent has finished; the
+    scheduler hands out one task at a time, `overhead` seconds each (serially: its throughput bounds
+    the run), and a worker runs the task for its recorded duration."""
     children: dict[tuple[int, ...], list[tuple[int, ...]]] = {}
     cost = {}
     for key, sec in tasks:
-        cost[key] = sec + overhead
+        cost[key] = sec
         if key:
             children.setdefault(key[:-1], []).append(key)
     ready = [(0.0, ())]  # (ready time, key)
     free = [0.0] * workers
     heapq.heapify(free)
+    scheduler = 0.0  # when the scheduler can hand out the next task
     end = 0.0
     while ready:
         t_ready, key = heapq.heappop(ready)
-        start = max(t_ready, heapq.heappop(free))
+        worker = heapq.heappop(free)
+        start = max(t_ready, worker, scheduler) + overhead
+        scheduler = start
         finish = start + cost[key]
         heapq.heappush(free, finish)
         end = max(end, finish)
         for child in children.get(key, []):
             heapq.heappush(ready, (finish, child))
     return end
+
+
+def replay(args: argparse.Namespace) -> dict:
+    """The simulation of `simulate` from a saved run (--save)."""
+    saved = json.loads(Path(args.tasks).read_text())
+    tasks = [(tuple(k), s) for k, s in saved["tasks"]]
+    serial = sum(s for _, s in tasks)
+    out: dict = {"tasks": len(tasks), "serial_seconds": serial, "measured_overhead_s": saved["overhead"]}
+    for o in (saved["overhead"], *args.overheads):
+        for p in args.workers:
+            span = simulate_schedule(tasks, p, o)
+            out[f"speedup_{p}_overhead_{o * 1e3:.1f}ms"] = round(serial / span, 2)
+            out[f"efficiency_{p}_overhead_{o * 1e3:.1f}ms"] = round(serial / span / p, 3)
+    return out
 
 
 def simulate(args: argparse.Namespace) -> dict:
@@ -170,7 +190,7 @@ def simulate(args: argparse.Namespace) -> dict:
         t0 = time.perf_counter()
         raw = distributed.run(problem, one, store=False, work=args.work)
         wall = time.perf_counter() - t0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, Client(lc) as c:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, Client(lc) as c:
         overhead = statistics.median(task_overhead(c) for _ in range(3))
     tasks = raw["tasks"]
     serial = sum(s for _, s in tasks)
@@ -226,8 +246,12 @@ def main() -> None:
         default=[0.001, 0.005],
         help="per-task overheads (s) to simulate besides the measured one",
     )
+    r = sub.add_parser("replay")
+    r.add_argument("tasks", help="a file written by simulate --save")
+    r.add_argument("--workers", type=lambda t: [int(x) for x in t.split(",")], default=[8, 64, 512])
+    r.add_argument("--overheads", type=lambda t: [float(x) for x in t.split(",")], default=[0.001, 0.0002])
     args = p.parse_args()
-    res = {"stream": stream, "scaling": scaling, "simulate": simulate}[args.what](args)
+    res = {"stream": stream, "scaling": scaling, "simulate": simulate, "replay": replay}[args.what](args)
     res["machine"] = {"nproc": os.cpu_count(), "cpu": platform.processor() or platform.machine()}
     res["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(json.dumps(res, indent=1))

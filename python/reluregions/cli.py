@@ -198,7 +198,7 @@ def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
     if args.scheduler is not None:
         return stack.enter_context(Client(args.scheduler))
     cluster = stack.enter_context(
-        LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0")
     )
     return stack.enter_context(Client(cluster))
 

@@ -35,8 +35,16 @@ from .network import Network
 
 __all__ = ["TASK_WORK", "read_regions", "unpack_patterns"]
 
-#: LP solves a task spends before it hands its open nodes back as new tasks (about 0.1 to 1 s of work).
+#: LP solves a task of the first generation (the root's frontier) spends before it hands its open nodes
+#: back as new tasks (about 0.1 to 1 s of work); each later generation gets half of its parent's budget,
+#: down to TASK_WORK / 16, so that the chain of tasks in a heavy subtree stays short.
 TASK_WORK = 20_000
+
+
+def task_budget(key: tuple[int, ...], work: int) -> int:
+    """The LP budget of the task `key` (deterministic: the tree of tasks depends on nothing else)."""
+    return max(1, work // 16, work >> max(0, len(key) - 1))
+
 
 _KEY_DIGITS = 12  # hex digits per level of a part file's name (positions below 16^12)
 _RETRIES = 3  # Dask: reruns of a task whose worker was lost
@@ -344,20 +352,26 @@ class _Executor:
                 f"got {type(executor).__name__}"
             )
         self.executor = executor
+        self.finished: Any = None  # Dask: an as_completed iterator (thread-safe with the client's loop)
+        if self.dask:
+            self.finished = _optional("distributed", "dask").as_completed()
 
     def submit(self, fn: Callable[..., Any], *args: Any, name: str) -> Any:
         if self.dask:
-            return self.executor.submit(fn, *args, key=name, pure=False, retries=_RETRIES)
+            fut = self.executor.submit(fn, *args, key=name, pure=False, retries=_RETRIES)
+            self.finished.add(fut)
+            return fut
         return self.executor.submit(fn, *args)
 
     def wait(self, futures: set[Any], timeout: float) -> set[Any]:
         if not self.dask:
             return set(cf.wait(futures, timeout=timeout, return_when=cf.FIRST_COMPLETED).done)
-        distributed = _optional("distributed", "dask")
-        try:
-            return set(distributed.wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED").done)
-        except TimeoutError:
-            return set()
+        deadline = time.monotonic() + timeout
+        while True:
+            done = self.finished.next_batch(block=False)
+            if done or time.monotonic() >= deadline:
+                return set(done)
+            time.sleep(0.005)
 
     def share(self, problem: Problem) -> Any:
         """The problem as the tasks receive it (scattered once to every Dask worker when it is large)."""
@@ -470,7 +484,8 @@ def run(
 
     def submit(key: tuple[int, ...], task: bytes) -> None:
         name = f"reluregions-walk-{token[:12]}-{nonce}-{key_name(key) or 'root'}"
-        fut = ex.submit(expand_task, shared, key, task, store, affine, rows, int(work), out and str(out), name=name)
+        budget = task_budget(key, int(work))
+        fut = ex.submit(expand_task, shared, key, task, store, affine, rows, budget, out and str(out), name=name)
         pending[fut] = key
 
     reason, last_poll = "", start
