@@ -98,7 +98,7 @@ def test_without_a_budget_the_tasks_are_the_threads_tasks(processes):
     widths, seed = NETS["R4"]
     net, box = _net(widths, seed), _box(4)
     threaded = rr.regions(net, box, affine=True)
-    res = rr.regions(net, box, affine=True, executor=processes)  # the default budget: one task per root node here
+    res = rr.regions(net, box, affine=True, executor=processes)  # the default budget
     assert res.count == threaded.count
     assert (res.patterns == threaded.patterns).all()
     raw = distributed.run(_problem(net, box), processes, store=True, affine=True, work=2**62)

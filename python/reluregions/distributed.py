@@ -35,15 +35,10 @@ from .network import Network
 
 __all__ = ["TASK_WORK", "read_regions", "unpack_patterns"]
 
-#: LP solves a task of the first generation (the root's frontier) spends before it hands its open nodes
-#: back as new tasks (about 0.1 to 1 s of work); each later generation gets half of its parent's budget,
-#: down to TASK_WORK / 16, so that the chain of tasks in a heavy subtree stays short.
-TASK_WORK = 20_000
-
-
-def task_budget(key: tuple[int, ...], work: int) -> int:
-    """The LP budget of the task `key` (deterministic: the tree of tasks depends on nothing else)."""
-    return max(1, work // 16, work >> max(0, len(key) - 1))
+#: LP solves a task spends before it hands its open nodes back as new tasks (tens of ms of work: on
+#: 64 workers, shorter tasks load Dask's scheduler, longer ones lengthen the chains of tasks; see
+#: benchmarks/RESULTS.md).
+TASK_WORK = 5_000
 
 
 _KEY_DIGITS = 12  # hex digits per level of a part file's name (positions below 16^12)
@@ -484,8 +479,7 @@ def run(
 
     def submit(key: tuple[int, ...], task: bytes) -> None:
         name = f"reluregions-walk-{token[:12]}-{nonce}-{key_name(key) or 'root'}"
-        budget = task_budget(key, int(work))
-        fut = ex.submit(expand_task, shared, key, task, store, affine, rows, budget, out and str(out), name=name)
+        fut = ex.submit(expand_task, shared, key, task, store, affine, rows, int(work), out and str(out), name=name)
         pending[fut] = key
 
     reason, last_poll = "", start
