@@ -220,7 +220,7 @@ def test_bad_input(tmp_path):
     rr.regions(net, box, out=tmp_path / "a")
     with pytest.raises(ValueError, match="holds a run of another network"):
         rr.regions(_net(widths, seed + 1), box, out=tmp_path / "a")
-    with pytest.raises(ValueError, match="merge_linear=True need the regions in memory"):
+    with pytest.raises(ValueError, match="merge_linear=True needs them in memory"):
         rr.regions(net, box, out=tmp_path / "b", merge_linear=True)
     with pytest.raises(ValueError, match="holds no region table"):
         rr.read_regions(tmp_path / "full")
@@ -244,3 +244,24 @@ def test_cli_scheduler_and_out(tmp_path, cluster, capsys):
     assert rr.read_regions(out).count_rows() == truth
     assert main(["count", str(path), *box, "--workers", "0"]) == 2
     assert "--workers must be a positive integer" in capsys.readouterr().err
+
+
+def test_out_with_facets_and_measures(tmp_path):
+    pytest.importorskip("pyarrow")
+    widths, seed = NETS["R3"]
+    net, box = _net(widths, seed), rr.Box([-1.0, -0.5, 0.0], [1.0, 1.5, 0.5])
+    mem = rr.regions(net, box, facets=True)
+    with ThreadPoolExecutor(2) as ex:
+        assert int(rr.regions(net, box, facets=True, executor=ex, out=tmp_path / "f")) == mem.count
+    table = rr.read_regions(tmp_path / "f").to_table()
+    measure = table["measure"].to_numpy()
+    assert measure.sum() == pytest.approx(2.0 * 2.0 * 0.5, rel=1e-9)  # the box's volume
+    assert np.allclose(measure, mem.measures, rtol=1e-9, atol=0)
+    facets = table["facets"].to_pylist()
+    units = table["facet_units"].to_pylist()
+    for r in (0, mem.count // 2, mem.count - 1):
+        A, b, u = mem.facets(r)
+        got = np.array(facets[r]).reshape(-1, 4)
+        want = np.c_[A, b]
+        assert sorted(units[r]) == sorted(u.tolist())
+        assert np.allclose(got[np.lexsort(got.T[::-1])], want[np.lexsort(want.T[::-1])], rtol=1e-12, atol=1e-15)

@@ -349,7 +349,8 @@ def regions(
         Stream the region table to Parquet files in this directory instead of keeping it in memory
         (needs pyarrow; on `threads` threads when no `executor` is given); read it with
         :func:`reluregions.read_regions`. The same call after an interruption resumes the run. With
-        `out`, `affine` adds the output maps to the table; `facets` and `merge_linear` are not available.
+        `out`, `affine` adds the output maps to the table, `facets` each region's facets (and measure
+        in dimension <= 3); `merge_linear` is not available.
 
     Returns
     -------
@@ -361,10 +362,9 @@ def regions(
     """
     if (facets or executor is not None or out is not None) and engine == "auto":
         engine = "walk"  # the one engine that gives H-representations, and the one that runs as tasks
-    if out is not None and (facets or merge_linear):
+    if out is not None and merge_linear:
         raise ValueError(
-            "regions(..., out=...) streams patterns, witnesses and affine maps; facets=True and "
-            "merge_linear=True need the regions in memory (leave out= unset)"
+            "regions(..., out=...) streams the regions; merge_linear=True needs them in memory (leave out= unset)"
         )
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)

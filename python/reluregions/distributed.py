@@ -63,6 +63,8 @@ class Problem:
         self.weights = [np.ascontiguousarray(w) for w in net.weights]
         self.biases = [np.ascontiguousarray(b) for b in net.biases]
         self.slopes = [float(s) for s in net._slopes]
+        self.activations = list(net._activations)
+        self.raw_slopes = list(net._raw_slopes())
         self.frame = frame
         self.exact_args = tuple(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in exact_args)
         h = hashlib.sha256()
@@ -74,6 +76,9 @@ class Problem:
             h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
         h.update(np.float64(frame.r_cap).tobytes())
         self.token = h.hexdigest()
+
+    def network(self) -> Network:
+        return Network(self.weights, self.biases, activation=self.activations, negative_slope=self.raw_slopes)
 
     def runner(self) -> Any:
         r = _RUNNERS.get(self.token)
@@ -135,8 +140,9 @@ def expand_task(
     order = np.asarray(raw.pop("order"))
     raw["subkeys"] = _subkeys(key, order)
     if out is not None:
-        _write_parts(problem.frame, Path(out), key, order, raw, affine)
-        for k in _REGION_KEYS:
+        geometry = _geometry(problem, raw) if rows else None
+        _write_parts(problem.frame, Path(out), key, order, raw, affine, geometry)
+        for k in (*_REGION_KEYS, "rows", "row_units", "row_offsets"):
             raw.pop(k, None)
     else:
         raw["order"] = order
@@ -145,7 +151,53 @@ def expand_task(
 
 
 # ----------------------------------------------------------------------------------------- Parquet
-def _table(frame: Frame, raw: dict[str, Any], first: int, stop: int, affine: bool) -> Any:
+def _geometry(problem: Problem, raw: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each region's non-redundant facets (and volume for dimension <= 3), as Regions.facets computes
+    them: a region's facets depend on its own rows only (its neighbours, which need every region, are
+    not computed here)."""
+    fr = problem.frame
+    return _core.walk_facets(
+        fr.folded(problem.network()),
+        fr.lo,
+        fr.hi,
+        fr.A,
+        fr.b,
+        float(fr.r_cap),
+        raw["packed"],
+        raw["witness"],
+        raw["radius"],
+        raw["rows"],
+        raw["row_units"],
+        raw["row_offsets"],
+        fr.dim <= 3,
+        None,
+    )
+
+
+def _geometry_columns(frame: Frame, geometry: dict[str, np.ndarray], first: int, stop: int) -> dict[str, Any]:
+    pa = _optional("pyarrow", "parquet")
+    off = geometry["facet_offsets"]
+    F = geometry["facets"][off[first] : off[stop]]
+    M, m = frame.coord_map()  # u = M s + m: facets a u <= b as (a M) s <= b - a m, unit rows
+    A = F[:, :-1] @ M
+    b = F[:, -1] - F[:, :-1] @ m
+    n = np.linalg.norm(A, axis=1)
+    rows = np.concatenate([A / n[:, None], (b / n)[:, None]], axis=1) if len(n) else F
+    counts = (off[first : stop + 1] - off[first]).astype(np.int32)  # facets before each region
+    flat = pa.array(np.ascontiguousarray(rows, dtype=np.float64).reshape(-1))
+    units = pa.array(geometry["facet_units"][off[first] : off[stop]])
+    cols = {
+        "facets": pa.ListArray.from_arrays(pa.array(counts * (frame.dim + 1)), flat),
+        "facet_units": pa.ListArray.from_arrays(pa.array(counts), units),
+    }
+    if "volume" in geometry:
+        cols["measure"] = pa.array(np.asarray(geometry["volume"][first:stop]) * frame.measure_factor)
+    return cols
+
+
+def _table(
+    frame: Frame, raw: dict[str, Any], first: int, stop: int, affine: bool, geometry: dict[str, np.ndarray] | None
+) -> Any:
     pa = _optional("pyarrow", "parquet")
     n = stop - first
     packed = np.ascontiguousarray(raw["packed"][first:stop], dtype="<u8")
@@ -176,15 +228,25 @@ def _table(frame: Frame, raw: dict[str, Any], first: int, stop: int, affine: boo
         c = cu + np.einsum("rok,k->ro", Au, m)
         cols["A"] = fixed(A, A.shape[1] * A.shape[2])
         cols["c"] = fixed(c, c.shape[1])
+    if geometry is not None:
+        cols.update(_geometry_columns(frame, geometry, first, stop))
     return pa.table(cols)
 
 
-def _write_parts(frame: Frame, out: Path, key: tuple[int, ...], order: np.ndarray, raw: dict, affine: bool) -> None:
+def _write_parts(
+    frame: Frame,
+    out: Path,
+    key: tuple[int, ...],
+    order: np.ndarray,
+    raw: dict,
+    affine: bool,
+    geometry: dict[str, np.ndarray] | None,
+) -> None:
     pq = _optional("pyarrow.parquet", "parquet")
     for position, first, stop in _runs(order):
         name = key_name((*key, position))
         tmp = out / f"{name}.parquet.{os.getpid()}.tmp"
-        pq.write_table(_table(frame, raw, first, stop, affine), tmp)
+        pq.write_table(_table(frame, raw, first, stop, affine, geometry), tmp)
         os.replace(tmp, out / f"{name}.parquet")  # atomic: a part is whole or absent
 
 
@@ -197,7 +259,10 @@ def read_regions(path: str | os.PathLike[str], dataframe: bool = False) -> Any:
 
     Columns: ``pattern`` (packed bits, see :func:`unpack_patterns`), ``witness`` (input space),
     ``coords`` (domain coordinates), ``radius``, ``thin``, and ``A``, ``c`` (the output map on each
-    region in domain coordinates, flattened row-major) when written with ``affine=True``.
+    region in domain coordinates, flattened row-major) when written with ``affine=True``, and with
+    ``facets=True`` each region's non-redundant facets ``facets`` (rows ``a, b`` of ``a s <= b``, unit
+    ``a``, flattened), their hidden units ``facet_units`` (-1: the domain's boundary) and, for
+    dimension <= 3, its ``measure``.
 
     Parameters
     ----------
