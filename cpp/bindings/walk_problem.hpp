@@ -42,7 +42,7 @@ struct WalkProblem {
 
 inline WalkProblem walk_problem(const rr::Network& net, const darray& origin, const darray& basis, const darray& plo,
                                 const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
-                                const darray& b, double r_cap, double scale) {
+                                const darray& b, double r_cap, double scale, bool need_hidden = true) {
   const int n0 = net.input_dim();
   if (basis.ndim() != 2 || basis.shape(0) != n0) throw py::value_error("basis must have shape (inputs, K)");
   const auto K = static_cast<int>(basis.shape(1));
@@ -54,7 +54,8 @@ inline WalkProblem walk_problem(const rr::Network& net, const darray& origin, co
     throw py::value_error("xlo and xhi must have one entry per input");
   if (A.ndim() != 2 || A.shape(1) != n0 || b.ndim() != 1 || b.shape(0) != A.shape(0))
     throw py::value_error("A must have shape (m, inputs) and b shape (m,)");
-  if (net.num_hidden_layers() < 1) throw py::value_error("the walk needs a network with at least one hidden layer");
+  if (need_hidden && net.num_hidden_layers() < 1)
+    throw py::value_error("the walk needs a network with at least one hidden layer");
   try {
     rr::EngineNetwork en = rr::make_engine_network(net, K, origin.data(), basis.data(), plo.data(), phi.data());
     rr::ExactWalkDomain ed =

@@ -156,13 +156,20 @@ def _geometry(problem: Problem, raw: dict[str, Any]) -> dict[str, np.ndarray]:
     them: a region's facets depend on its own rows only (its neighbours, which need every region, are
     not computed here)."""
     fr = problem.frame
+    origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = problem.exact_args
     return _core.walk_facets(
-        fr.folded(problem.network()),
-        fr.lo,
-        fr.hi,
-        fr.A,
-        fr.b,
+        problem.network()._core,
+        origin,
+        basis,
+        plo,
+        phi,
+        bool(unit_box),
+        xlo,
+        xhi,
+        A,
+        b,
         float(fr.r_cap),
+        float(scale),
         raw["packed"],
         raw["witness"],
         raw["radius"],
