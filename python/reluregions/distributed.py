@@ -63,8 +63,7 @@ class Problem:
         self.weights = [np.ascontiguousarray(w) for w in net.weights]
         self.biases = [np.ascontiguousarray(b) for b in net.biases]
         self.slopes = [float(s) for s in net._slopes]
-        self.activations = list(net._activations)
-        self.raw_slopes = list(net._raw_slopes())
+
         self.frame = frame
         self.exact_args = tuple(np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in exact_args)
         h = hashlib.sha256()
@@ -77,13 +76,13 @@ class Problem:
         h.update(np.float64(frame.r_cap).tobytes())
         self.token = h.hexdigest()
 
-    def network(self) -> Network:
-        return Network(self.weights, self.biases, activation=self.activations, negative_slope=self.raw_slopes)
+    def core_network(self) -> Any:
+        return _core.Network(list(self.weights), list(self.biases), list(self.slopes))
 
     def runner(self) -> Any:
         r = _RUNNERS.get(self.token)
         if r is None:
-            core_net = _core.Network(list(self.weights), list(self.biases), list(self.slopes))
+            core_net = self.core_network()
             origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = self.exact_args
             r = _core.WalkTasks(
                 core_net, origin, basis, plo, phi, bool(unit_box), xlo, xhi, A, b, float(self.frame.r_cap), float(scale)
@@ -158,7 +157,7 @@ def _geometry(problem: Problem, raw: dict[str, Any]) -> dict[str, np.ndarray]:
     fr = problem.frame
     origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = problem.exact_args
     return _core.walk_facets(
-        problem.network()._core,
+        problem.core_network(),
         origin,
         basis,
         plo,
