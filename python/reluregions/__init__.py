@@ -15,6 +15,7 @@ from . import _core as _core  # noqa: F401  (the compiled core, imported first)
 from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
+from .distributed import read_regions
 from .domains import Box, Domain, Plane, Polytope, Segment, Space, vnnlib
 from .graph import Layer
 from .network import Network
@@ -49,6 +50,7 @@ __all__ = [
     "bounds",
     "constructions",
     "count",
+    "read_regions",
     "regions",
     "vnnlib",
 ]

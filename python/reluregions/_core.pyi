@@ -198,6 +198,27 @@ def walk_regions(
 ) -> dict[str, Any]:
     """Activation regions of a network on {lo <= u <= hi, A u <= b} by the pattern walk (core)."""
 
+class WalkTasks:
+    """The walk's problem (as walk_regions takes it) expanding serialised tasks (core)."""
+
+    def __init__(
+        self,
+        net: Network,
+        origin: npt.ArrayLike,
+        basis: npt.ArrayLike,
+        plo: npt.ArrayLike,
+        phi: npt.ArrayLike,
+        unit_box: bool,
+        xlo: npt.ArrayLike,
+        xhi: npt.ArrayLike,
+        A: npt.ArrayLike,
+        b: npt.ArrayLike,
+        r_cap: float,
+        scale: float,
+    ) -> None: ...
+    def expand(self, task: bytes, store: bool, affine: bool, rows: bool, work_budget: int) -> dict[str, Any]:
+        """Expand a task (b'' for the root): its regions, statistics, new tasks and their depth-first order."""
+
 def walk_facets(
     net: Network,
     origin: npt.ArrayLike,

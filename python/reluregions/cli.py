@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -93,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         help="auto: interval/polygon for 1-D/2-D domains, the walk otherwise",
     )
     c.add_argument("--threads", type=int, help="worker threads of the walk (default: all cores)")
+    dist = c.add_mutually_exclusive_group()
+    dist.add_argument("--workers", type=int, metavar="N", help="run the walk on a local Dask cluster of N processes")
+    dist.add_argument("--scheduler", metavar="ADDRESS", help="run the walk on a Dask cluster (tcp://host:8786)")
+    c.add_argument(
+        "--out", metavar="DIR", help="write the regions to Parquet files in DIR (resumes an interrupted run there)"
+    )
     c.add_argument("--progress", action="store_true", help="show a progress bar on stderr (tqdm when installed)")
     c.add_argument("--json", action="store_true", help="print the result as JSON")
     c.add_argument(
@@ -261,23 +268,58 @@ def _count_on(args: argparse.Namespace, net: Network, domain: Domain) -> dict[st
     t0 = time.perf_counter()
     out: dict[str, Any] = {"network": repr(net), "domain": repr(domain)}
     bar = _ProgressBar() if args.progress else None
-    try:
-        if args.no_linear:
-            n = count(net, domain, progress=bar, **limits)
-            out["regions"], complete, reason = int(n), n.complete, n.reason
-        else:
-            res = regions(net, domain, merge_linear=True, progress=bar, **limits)
-            out["regions"], complete, reason = res.count, res.complete, res.reason
-            if complete:
-                out["linear_regions"] = res.linear_count
-    finally:
-        if bar is not None:
-            bar.close()
+    with contextlib.ExitStack() as stack:
+        executor = _executor(args, stack)
+        if executor is not None:
+            limits["executor"] = executor
+        if args.out is not None:
+            limits["out"] = args.out
+        try:
+            complete, reason = _run_count(net, domain, args, bar, limits, out)
+        finally:
+            if bar is not None:
+                bar.close()
     out["complete"] = bool(complete)
     if not complete:
         out["partial"] = reason
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
+    """A Dask client for --workers N (a local cluster) or --scheduler ADDRESS, closed with `stack`."""
+    if args.workers is None and args.scheduler is None:
+        return None
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be a positive integer, got {args.workers}")
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError("--workers and --scheduler need Dask: pip install 'reluregions[dask]'") from None
+    if args.scheduler is not None:
+        return stack.enter_context(Client(args.scheduler))
+    cluster = stack.enter_context(
+        LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    )
+    return stack.enter_context(Client(cluster))
+
+
+def _run_count(
+    net: Network, domain: Domain, args: argparse.Namespace, bar: Any, limits: dict[str, Any], out: dict[str, Any]
+) -> tuple[bool, str]:
+    if args.out is not None:  # streamed: the regions are on disk, not merged into linear regions
+        written = regions(net, domain, progress=bar, **limits)
+        out["regions"], out["out"] = int(written), args.out
+        return written.complete, written.reason
+    if args.no_linear:
+        n = count(net, domain, progress=bar, **limits)
+        out["regions"] = int(n)
+        return n.complete, n.reason
+    res = regions(net, domain, merge_linear=True, progress=bar, **limits)
+    out["regions"] = res.count
+    if res.complete:
+        out["linear_regions"] = res.linear_count
+    return res.complete, res.reason
 
 
 class _ProgressBar:
@@ -437,6 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"linear regions:  {out['linear_regions']}")
         elif not out["complete"]:
             print("linear regions:  not computed (partial result)")
+        if "out" in out:
+            print(f"written to:      {out['out']} (reluregions.read_regions)")
         print(f"time:            {out['seconds'] * 1e3:.1f} ms")
     return 0
 
