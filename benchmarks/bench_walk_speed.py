@@ -120,15 +120,15 @@ def one_run(name: str, threads: int, nnet33: Path, regions: bool) -> dict:
     import reluregions as rr
 
     net, dom = case(name, nnet33)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     if regions:
         res = rr.regions(net, dom, threads=threads)
         n, s = res.count, res.stats
     else:
         c = rr.count(net, dom, threads=threads)
         n, s = int(c), c.stats
-    el = time.perf_counter() - t
-    out = {"case": name, "threads": threads, "regions": n, "seconds": el}
+    el, cpu = time.perf_counter() - t, time.process_time() - cpu
+    out = {"case": name, "threads": threads, "regions": n, "seconds": el, "cpu": cpu}
     out.update({k: float(v) for k, v in s.items() if isinstance(v, (int, float))})
     return out
 
@@ -142,13 +142,13 @@ def per_region(r: dict) -> str:
     return (
         f"{g('lps'):.2f} | {g('box_lps'):.2f} | {g('chebyshev'):.2f} | "
         f"{g('lps') + g('box_lps') + g('chebyshev'):.2f} | {g('pivots'):.1f} | {g('nodes'):.1f} | "
-        f"{int(r.get('exact_decisions', 0))}"
+        f"{g('inherited'):.1f} | {int(r.get('exact_decisions', 0))}"
     )
 
 
 HEADER = (
-    "| case | threads | regions | median s | decision LPs/region | box LPs/region | Chebyshev LPs/region | "
-    "LPs/region | pivots/region | nodes/region | exact decisions |"
+    "| case | threads | regions | median s | median CPU s | decision LPs/region | box LPs/region | "
+    "Chebyshev LPs/region | LPs/region | pivots/region | nodes/region | inherited/region | exact decisions |"
 )
 
 
@@ -190,22 +190,27 @@ def main() -> None:
     print(f"# bench_walk_speed: {machine()}")
     print(f"# command: {' '.join(sys.argv)}")
     print(HEADER)
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in args.cases:
         runs: dict[str, list[dict]] = {py: [] for py in pys}
         for _ in range(args.repeat):
             for py in pys:  # interleaved: A, B, A, B, ...
                 runs[py].append(sub_run(py, name, args.threads, args.nnet33, args.regions))
-        med = {}
+        med, cpu = {}, {}
         for k, py in enumerate(pys):
             rs = runs[py]
             med[py] = statistics.median(r["seconds"] for r in rs)
+            cpu[py] = statistics.median(r["cpu"] for r in rs)
             label = f"{name} ({'AB'[k]})" if args.compare else name
-            print(f"| {label} | {args.threads} | {rs[0]['regions']:,} | {med[py]:.3f} | {per_region(rs[0])} |")
+            print(
+                f"| {label} | {args.threads} | {rs[0]['regions']:,} | {med[py]:.3f} | {cpu[py]:.3f} | {per_region(rs[0])} |"
+            )
         if args.compare:
             a, b = pys
             same = runs[a][0]["regions"] == runs[b][0]["regions"]
-            print(f"|   B / A | | same count: {same} | {med[b] / med[a]:.2f}x | | | | | | | |")
+            print(
+                f"|   B / A | | same count: {same} | {med[b] / med[a]:.2f}x | {cpu[b] / cpu[a]:.2f}x | | | | | | | | |"
+            )
 
 
 if __name__ == "__main__":
