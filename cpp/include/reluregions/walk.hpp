@@ -621,13 +621,14 @@ class Walker {
     return true;
   }
 
-  // q = c + tau (p - c) with tau past the crossing of z's zero (c strictly inside P, p in P, s z(p) > 0).
-  bool try_towards(const double* row, double ez, int s, const double* p, int depth) {
+  // q = c + tau (p - c) with tau past the crossing of z's zero (c strictly inside P, p in P, s z(p) > 0):
+  // the fraction `f` of the way from the crossing to p.
+  bool try_towards(const double* row, double ez, int s, const double* p, int depth, double f = 0.5) {
     const double* c = center(depth);
     const double vc = s * value(row, c), vp = s * value(row, p);
     if (!(vp > 0.0) || !(vp > vc)) return false;
     const double t0 = vc < 0.0 ? -vc / (vp - vc) : 0.0;
-    const double tau = t0 + 0.5 * (1.0 - t0);
+    const double tau = t0 + f * (1.0 - t0);
     for (int k = 0; k < d_; ++k) q_[static_cast<std::size_t>(k)] = c[k] + tau * (p[k] - c[k]);
     return try_point(row, ez, s, q_.data(), depth);
   }
@@ -684,6 +685,10 @@ class Walker {
       add_to_pool(depth);
       const double reach = val + s * row[d_];
       if (reach > 0.0 && cok && try_towards(row, ez, s, x_.data(), depth)) return true;
+      // Points nearer the vertex or the crossing before rationals (the midpoint may sit on a facet).
+      if (reach > 0.0 && cok)
+        for (const double f : {0.9, 0.1, 0.99, 0.01})
+          if (try_towards(row, ez, s, x_.data(), depth, f)) return true;
       const double ub = certified_max(a_.data(), s * row[d_], ez, depth);
       if (ub <= 0.0) {
         // The certificate holds on the ancestor whose rows it uses (checked again with its box).
