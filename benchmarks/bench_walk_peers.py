@@ -55,12 +55,12 @@ def edge(repo: Path, net_path: Path, repeat: int = 3) -> None:
     Ws, bs, lo, hi = layers(net_path)
     if not (np.all(lo == -1.0) and np.all(hi == 1.0)):
         raise ValueError("edge subdivision runs on [-1, 1]^d only")
-    f = Net([Ws[0].shape[1]] + [W.shape[0] for W in Ws]).double()
+    torch.set_default_dtype(torch.float64)
+    f = Net([Ws[0].shape[1]] + [W.shape[0] for W in Ws])
     with torch.no_grad():
         for fc, W, b in zip(f.fcs, Ws, bs):
             fc.weight.copy_(torch.from_numpy(W))
             fc.bias.copy_(torch.from_numpy(b))
-    torch.set_default_dtype(torch.float64)
     times = []
     for _ in range(repeat):
         t = time.perf_counter()

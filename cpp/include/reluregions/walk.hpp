@@ -3,7 +3,7 @@
 // Depth first over layers and units. A node is a polytope P (the exact domain intersected with the
 // half-spaces of the units that split an ancestor), its partial pattern, the float affine maps of the
 // current layer's pre-activations (with a rigorous bound on their error against the exact maps), an
-// interior point (the Chebyshev centre of P, certified strictly inside P exactly when possible) and a
+// interior point (the centre of a ball in P, certified strictly inside P exactly when possible) and a
 // few points of P seen in LP solutions. A unit z is decided exactly: it is on iff {u in P : z(u) > 0}
 // has interior and {z < 0} has not, a split iff both have (a region is any full-dimensional cell,
 // however thin). Cheapest first:
@@ -16,10 +16,16 @@
 //      certificate s z <= 0 on P that the error bound verifies;
 //   5. otherwise the exact LP in rationals (exact_lp.hpp) on the exact rows decides (counted in
 //      stats.exact_decisions).
-// Each child gets its Chebyshev centre (an LP only when the parent's ball crosses the unit's
-// hyperplane). Leaves are the activation regions; a leaf's witness is checked strictly inside exactly,
-// and repaired from the exact LP's interior point when it is not; a region with no float64 point found
-// inside is flagged `thin` (and still counted).
+// Each child gets a centre (see below for how without an LP). Leaves are the activation regions; a leaf's witness is
+// checked strictly inside exactly, and repaired from the exact LP's interior point when it is not; a region with no
+// float64 point found inside is flagged `thin` (and still counted).
+//
+// LPs that decide nothing are avoided (issue 10): a child's centre is the ball inscribed in the half of
+// the parent's ball on its side, else the decision's witness with the float distance to its nearest
+// row as radius (a radius only guides the search for points, each of which is certified); the
+// Chebyshev LP runs only when neither is certified inside, and at a stored leaf (witnesses and radii
+// are Chebyshev balls). A unit's sign proven by a certificate that only uses an ancestor's rows (and
+// box) holds on that ancestor's whole subtree: later nodes of the same layer take it without a decision.
 //
 // Threads: the top of the tree (down to kFrontierDepth splits) is walked first on the calling thread;
 // its open nodes become tasks for the workers, and results are concatenated in depth-first order, so
@@ -30,7 +36,6 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -151,11 +156,10 @@ struct WalkStopped {};  // unwinds a worker after a partial stop or a cancel
 
 class Walker {
  public:
-  static constexpr int kPool = 16;         // points of P kept per node
-  static inline const int kLpsBeforeBox = std::getenv("RR_KBOX") ? std::atoi(std::getenv("RR_KBOX")) : 8;
-  static inline const bool kInherit = !std::getenv("RR_NOINHERIT");
-  static inline const bool kHalf = !std::getenv("RR_NOHALF");
-  static inline const bool kUseW = std::getenv("RR_W") != nullptr;
+  static constexpr int kPool = 16;  // points of P kept per node
+  // Decision LPs on a node before its exact box (2d LPs): 16 measured best on ACAS Xu N1_1 and He
+  // 4-16-16-1 (benchmarks/bench_walk_speed.py; 8 spent 0.6-0.7 box LPs per region for few decisions).
+  static constexpr int kLpsBeforeBox = 16;
 
   Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed,
          const std::vector<std::vector<double>>& ceiling, Control& ctl, const WalkOptions& opt,
@@ -1017,7 +1021,8 @@ class Walker {
       if (n > 0.0) r = std::min(r, v / std::sqrt(n));
     };
     for (int j = 0; j < dom_.rows(); ++j)
-      slack(dom_.A.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(d_), dom_.b[static_cast<std::size_t>(j)]);
+      slack(dom_.A.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(d_),
+            dom_.b[static_cast<std::size_t>(j)]);
     for (int k = 0; k < depth; ++k) slack(split_row(k), split_row(k)[d_]);
     if (!(r > 0.0) || !std::isfinite(r)) return false;
     std::copy_n(w, d_, center(depth));
@@ -1082,7 +1087,7 @@ class Walker {
       radius_[static_cast<std::size_t>(depth) + 1] = r;
       cheb_[static_cast<std::size_t>(depth) + 1] = cheb_[static_cast<std::size_t>(depth)];
       ok = 1;
-    } else if (!(kHalf && half_ball(row, gn, s, depth)) && !(kUseW && wok && witness_ball(w, depth + 1))) {
+    } else if (!half_ball(row, gn, s, depth) && !(wok && witness_ball(w, depth + 1))) {
       chebyshev_ball(depth + 1, wok ? w : nullptr, c);
     }
     // The parent's points on this side (closed, up to rounding) stay points of the child.
@@ -1233,7 +1238,6 @@ class Walker {
   // Unit i's sign (1 on, -1 off) holds on the node at depth `from` (an ancestor in the current layer)
   // and so on all its descendants: the nodes between `from` and `depth` pass it on to their children.
   void remember(int i, int from, int depth, signed char sign) {
-    if (!kInherit) return;
     for (int t = from; t < depth; ++t) known(t)[i] = sign;
   }
 
@@ -1567,13 +1571,14 @@ class Walker {
   std::vector<double> center_, radius_, pool_, rows_, row_err_, box_lo_, box_hi_;
   std::vector<char> center_ok_, row_on_, box_exact_;
   std::vector<char> cheb_;
-  std::vector<int> box_from_;    // the node's box is that of its ancestor at this depth
-  std::vector<int> layer_from_;  // depth of the node where each layer of the current path started
+  std::vector<int> box_from_;       // the node's box is that of its ancestor at this depth
+  std::vector<int> layer_from_;     // depth of the node where each layer of the current path started
   std::vector<signed char> known_;  // per depth, per unit of the current layer: 1 on, -1 off, 0 undecided
   std::size_t known_stride_ = 0;
   int valid_from_ = 0;  // decide(): the depth from which its on/off decision holds
   int empty_from_ = 0;  // side_interior(): the depth from which its "no interior" holds
-  int cert_from_ = 0;   // certified_max(): the depth of the node whose rows its multipliers use  // the node's ball is its Chebyshev ball (else a ball inside it, e.g. a half ball)
+  int cert_from_ = 0;   // certified_max(): the depth of the node whose rows its multipliers use  // the node's ball is
+                        // its Chebyshev ball (else a ball inside it, e.g. a half ball)
   std::vector<int> node_lps_;  // decision LPs spent on each node of the path
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
