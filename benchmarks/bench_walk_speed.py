@@ -4,7 +4,7 @@
     python benchmarks/bench_walk_speed.py --cases n11 he4 -r 5  # some cases
     python benchmarks/bench_walk_speed.py --json CASE           # one timed run of one case, as JSON
     python benchmarks/bench_walk_speed.py --compare PY_A PY_B -r 5 --cases n11 he4
-        # interleaved runs (A, B, A, B, ...) of two interpreters (e.g. two venvs), medians and ratio B/A
+        # interleaved runs (A, B, A, B, ...) of interpreters (e.g. venvs), medians and ratios to A
 
 Cases (`count`, threads=1 unless `--threads`):
   n11  ACAS Xu N1_1 (../shared/data/acasxu, ONNX) over property 1's box (normalised coordinates)
@@ -105,9 +105,14 @@ def he_network(seed: int, dims: list[int]):
     return rr.Network(Ws, bs)
 
 
-def case(name: str, nnet33: Path):
+def case(name: str, nnet33: Path, nets: Path | None = None):
     import reluregions as rr
 
+    if nets is not None:  # written by bench_walk_peers.py save (for venvs without onnx)
+        z = np.load(nets / f"{name}.npz")
+        n = sum(1 for k in z.files if k.startswith("W"))
+        net = rr.Network([z[f"W{k}"] for k in range(n)], [z[f"b{k}"] for k in range(n)])
+        return net, rr.Box(z["lo"], z["hi"])
     if name == "n11":
         return load_onnx(DATA / "ACASXU_run2a_1_1_batch_2000.onnx"), prop1_box()
     if name == "n33":
@@ -116,10 +121,10 @@ def case(name: str, nnet33: Path):
     return he_network(d, [d, w, w, 1]), rr.Box(-np.ones(d), np.ones(d))
 
 
-def one_run(name: str, threads: int, nnet33: Path, regions: bool) -> dict:
+def one_run(name: str, threads: int, nnet33: Path, regions: bool, nets: Path | None = None) -> dict:
     import reluregions as rr
 
-    net, dom = case(name, nnet33)
+    net, dom = case(name, nnet33, nets)
     t, cpu = time.perf_counter(), time.process_time()
     if regions:
         res = rr.regions(net, dom, threads=threads)
@@ -165,8 +170,10 @@ def machine() -> str:
     )
 
 
-def sub_run(py: str, name: str, threads: int, nnet33: Path, regions: bool) -> dict:
+def sub_run(py: str, name: str, threads: int, nnet33: Path, regions: bool, nets: Path | None) -> dict:
     cmd = [py, str(HERE), "--json", name, "--threads", str(threads), "--nnet33", str(nnet33)]
+    if nets is not None:
+        cmd += ["--nets", str(nets)]
     if regions:
         cmd.append("--regions")
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -181,10 +188,11 @@ def main() -> None:
     ap.add_argument("--regions", action="store_true", help="time regions() instead of count()")
     ap.add_argument("--nnet33", type=Path, default=NNET33)
     ap.add_argument("--json", metavar="CASE", choices=CASES)
-    ap.add_argument("--compare", nargs=2, metavar=("PY_A", "PY_B"))
+    ap.add_argument("--nets", type=Path, help="read the networks from npz files (bench_walk_peers.py save)")
+    ap.add_argument("--compare", nargs="+", metavar="PY", help="interpreters to interleave; ratios against the first")
     args = ap.parse_args()
     if args.json:
-        print(json.dumps(one_run(args.json, args.threads, args.nnet33, args.regions)))
+        print(json.dumps(one_run(args.json, args.threads, args.nnet33, args.regions, args.nets)))
         return
     pys = args.compare or [sys.executable]
     print(f"# bench_walk_speed: {machine()}")
@@ -195,21 +203,22 @@ def main() -> None:
         runs: dict[str, list[dict]] = {py: [] for py in pys}
         for _ in range(args.repeat):
             for py in pys:  # interleaved: A, B, A, B, ...
-                runs[py].append(sub_run(py, name, args.threads, args.nnet33, args.regions))
+                runs[py].append(sub_run(py, name, args.threads, args.nnet33, args.regions, args.nets))
         med, cpu = {}, {}
         for k, py in enumerate(pys):
             rs = runs[py]
             med[py] = statistics.median(r["seconds"] for r in rs)
             cpu[py] = statistics.median(r["cpu"] for r in rs)
-            label = f"{name} ({'AB'[k]})" if args.compare else name
+            label = f"{name} ({'ABCDEFGH'[k]})" if args.compare else name
             print(
                 f"| {label} | {args.threads} | {rs[0]['regions']:,} | {med[py]:.3f} | {cpu[py]:.3f} | {per_region(rs[0])} |"
             )
-        if args.compare:
-            a, b = pys
+        for k, b in enumerate(pys[1:], start=1):
+            a = pys[0]
             same = runs[a][0]["regions"] == runs[b][0]["regions"]
             print(
-                f"|   B / A | | same count: {same} | {med[b] / med[a]:.2f}x | {cpu[b] / cpu[a]:.2f}x | | | | | | | | |"
+                f"|   {'ABCDEFGH'[k]} / A | | same count: {same} | {med[b] / med[a]:.2f}x | {cpu[b] / cpu[a]:.2f}x "
+                "| | | | | | | | |"
             )
 
 
