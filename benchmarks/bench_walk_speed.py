@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -35,26 +34,6 @@ HERE = Path(__file__).resolve()
 DATA = HERE.parents[2] / "shared" / "data" / "acasxu"
 NNET33 = Path("/work/acas/ACASXU_run2a_3_3_batch_2000.nnet")
 CASES = ["n11", "n33", "he4", "he8"]
-
-
-def load_onnx(path: Path):
-    """The ACAS Xu ONNX graph (Sub, then MatMul + Add per layer) as a Network."""
-    import onnx
-    from onnx import numpy_helper
-
-    import reluregions as rr
-
-    m = onnx.load(str(path))
-    init = {i.name: numpy_helper.to_array(i).astype(np.float64) for i in m.graph.initializer}
-    Ws, bs = [], []
-    for node in m.graph.node:
-        if node.op_type == "Sub" and np.any(init[node.input[1]] != 0):
-            raise ValueError(f"{path.name}: non-zero input offset")
-        if node.op_type == "MatMul":
-            Ws.append(init[node.input[1]].T)
-        elif node.op_type == "Add":
-            bs.append(init[node.input[1]].ravel())
-    return rr.Network(Ws, bs)
 
 
 def load_nnet(path: Path):
@@ -85,17 +64,6 @@ def load_nnet(path: Path):
     return rr.Network(Ws, bs)
 
 
-def prop1_box():
-    import reluregions as rr
-
-    lo, hi = {}, {}
-    text = (DATA / "prop_1.vnnlib").read_text()
-    for op, var, val in re.findall(r"\(assert \((<=|>=) X_(\d+) ([-0-9.eE]+)\)\)", text):
-        (hi if op == "<=" else lo)[int(var)] = float(val)
-    n = max(lo) + 1
-    return rr.Box([lo[i] for i in range(n)], [hi[i] for i in range(n)])
-
-
 def he_network(seed: int, dims: list[int]):
     import reluregions as rr
 
@@ -113,10 +81,13 @@ def case(name: str, nnet33: Path, nets: Path | None = None):
         n = sum(1 for k in z.files if k.startswith("W"))
         net = rr.Network([z[f"W{k}"] for k in range(n)], [z[f"b{k}"] for k in range(n)])
         return net, rr.Box(z["lo"], z["hi"])
+    sys.path.insert(0, str(HERE.parent))
+    from bench_acas_exact import box, load
+
     if name == "n11":
-        return load_onnx(DATA / "ACASXU_run2a_1_1_batch_2000.onnx"), prop1_box()
+        return load(DATA / "ACASXU_run2a_1_1_batch_2000.onnx"), box(DATA / "prop_1.vnnlib")
     if name == "n33":
-        return load_nnet(nnet33), prop1_box()
+        return load_nnet(nnet33), box(DATA / "prop_1.vnnlib")
     d, w = {"he4": (4, 16), "he8": (8, 12)}[name]
     return he_network(d, [d, w, w, 1]), rr.Box(-np.ones(d), np.ones(d))
 
