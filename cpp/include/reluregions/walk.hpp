@@ -484,11 +484,14 @@ class Walker {
   }
 
   // The exact point is strictly inside the node at `depth` (exactly).
-  bool inside_exact(const Rational* u, int depth) {
+  // With `closed`: in the closed node (every constraint with equality allowed).
+  bool inside_exact(const Rational* u, int depth, bool closed = false) {
+    // sign(v) as the constraint needs it: v < 0 (v <= 0 when closed)
+    auto below = [closed](const Rational& v) { return closed ? v <= 0 : v < 0; };
     for (int k = 0; k < d_; ++k) {
       const auto uk = static_cast<std::size_t>(k);
-      if (ed_.has_lo[uk] && !(u[k] > ed_.lo[uk])) return false;
-      if (ed_.has_hi[uk] && !(u[k] < ed_.hi[uk])) return false;
+      if (ed_.has_lo[uk] && !below(ed_.lo[uk] - u[k])) return false;
+      if (ed_.has_hi[uk] && !below(u[k] - ed_.hi[uk])) return false;
     }
     const auto cols = static_cast<std::size_t>(d_ + 1);
     for (int j = 0; j < ed_.m; ++j) {
@@ -496,11 +499,11 @@ class Walker {
       Rational v = -a[d_];
       for (int k = 0; k < d_; ++k)
         if (a[k] != 0) v += a[k] * u[k];
-      if (!(v < 0)) return false;
+      if (!below(v)) return false;
     }
     for (int k = 0; k < depth; ++k) {
       const Rational v = exact_value(exact_split(k), u, d_);
-      if (row_on_[static_cast<std::size_t>(k)] ? !(v > 0) : !(v < 0)) return false;
+      if (!below(row_on_[static_cast<std::size_t>(k)] ? Rational(-v) : v)) return false;
     }
     return true;
   }
@@ -700,20 +703,19 @@ class Walker {
         empty_from_ = from < depth && certified_max(a_.data(), s * row[d_], ez, from) <= 0.0 ? from : depth;
         return false;
       }
-      // The basis re-solved in rationals: s g = sum y_j a_j exactly, y >= 0, and sum y_j b_j + s c <= 0.
+      // The LP's basis re-solved in rationals, before a rational LP: its multipliers (s g = sum y_j a_j
+      // exactly, y >= 0, sum y_j b_j + s c <= 0: no interior), else its vertex (in the closed node with
+      // s z > 0: interior, the node being full-dimensional).
       if (!exact) return -1;
-      if (reach <= 0.0) {
-        ++stats.exact_decisions;
-        const Rational* zp = xm().row(l, i, pattern_.data());
-        std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
-        for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
-        Rational bound;
-        if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) {
-          empty_from_ = depth;
-          return false;
-        }
-        --stats.exact_decisions;  // counted once below
-      }
+      ++stats.exact_decisions;
+      const Rational* zp = xm().row(l, i, pattern_.data());
+      std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
+      for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
+      Rational bound;
+      empty_from_ = depth;
+      if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) return false;
+      if (basis_vertex_on_side(g.data(), depth)) return true;
+      --stats.exact_decisions;  // counted once below
     }
     if (!exact) return -1;
     empty_from_ = depth;
@@ -803,35 +805,8 @@ class Walker {
   bool basis_certificate(const Rational* g, Rational& bound) {
     const auto ud = static_cast<std::size_t>(d_);
     const auto cols = ud + 1;
-    std::vector<Rational>& M = brows_;  // columns a_j (d entries each), then b_j
-    M.clear();
-    int n = 0;
-    for (int k = 0; k < d_; ++k) {
-      const int id = ids_[static_cast<std::size_t>(k)];
-      if (id < 0) continue;
-      if (id < 2 * d_) {
-        const int v = id >> 1;
-        const bool upper = (id & 1) == 0;
-        if (upper ? !ed_.has_hi[static_cast<std::size_t>(v)] : !ed_.has_lo[static_cast<std::size_t>(v)]) continue;
-        const std::size_t at = M.size();
-        M.resize(at + cols);
-        M[at + static_cast<std::size_t>(v)] = upper ? 1 : -1;
-        M[at + ud] = upper ? ed_.hi[static_cast<std::size_t>(v)] : Rational(-ed_.lo[static_cast<std::size_t>(v)]);
-      } else {
-        const int ri = id - 2 * d_;
-        if (ri < base_rows_) {
-          const Rational* r = ed_.rows.data() + static_cast<std::size_t>(ri) * cols;
-          M.insert(M.end(), r, r + cols);
-        } else {
-          const int sk = ri - base_rows_;
-          const Rational* r = exact_split(sk);
-          const bool on = row_on_[static_cast<std::size_t>(sk)];
-          for (int j = 0; j < d_; ++j) M.push_back(on ? Rational(-r[j]) : r[j]);
-          M.push_back(on ? r[d_] : Rational(-r[d_]));
-        }
-      }
-      ++n;
-    }
+    const int n = basis_rows();
+    const std::vector<Rational>& M = brows_;
     if (n == 0) {
       for (int j = 0; j < d_; ++j)
         if (g[j] != 0) return false;
@@ -879,6 +854,73 @@ class Walker {
     }
     bound = b;
     return true;
+  }
+
+  // The exact rows a_j.u <= b_j of the last LP's basis (its bound and row slots; free slots and
+  // infinite bounds left out) into brows_ (d + 1 entries each); returns their number.
+  int basis_rows() {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    std::vector<Rational>& M = brows_;
+    M.clear();
+    int n = 0;
+    for (int k = 0; k < d_; ++k) {
+      const int id = ids_[static_cast<std::size_t>(k)];
+      if (id < 0) continue;
+      if (id < 2 * d_) {
+        const int v = id >> 1;
+        const bool upper = (id & 1) == 0;
+        if (upper ? !ed_.has_hi[static_cast<std::size_t>(v)] : !ed_.has_lo[static_cast<std::size_t>(v)]) continue;
+        const std::size_t at = M.size();
+        M.resize(at + cols);
+        M[at + static_cast<std::size_t>(v)] = upper ? 1 : -1;
+        M[at + ud] = upper ? ed_.hi[static_cast<std::size_t>(v)] : Rational(-ed_.lo[static_cast<std::size_t>(v)]);
+      } else {
+        const int ri = id - 2 * d_;
+        if (ri < base_rows_) {
+          const Rational* r = ed_.rows.data() + static_cast<std::size_t>(ri) * cols;
+          M.insert(M.end(), r, r + cols);
+        } else {
+          const int sk = ri - base_rows_;
+          const Rational* r = exact_split(sk);
+          const bool on = row_on_[static_cast<std::size_t>(sk)];
+          for (int j = 0; j < d_; ++j) M.push_back(on ? Rational(-r[j]) : r[j]);
+          M.push_back(on ? r[d_] : Rational(-r[d_]));
+        }
+      }
+      ++n;
+    }
+    return n;
+  }
+
+  // The vertex of the LP's basis (d constraints active), exactly: is it in the closed node with
+  // g.u + g_d > 0? Call after lp_.multipliers (ids_).
+  bool basis_vertex_on_side(const Rational* g, int depth) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    if (basis_rows() != d_) return false;
+    std::vector<std::vector<Rational>> S(ud, std::vector<Rational>(cols));
+    for (std::size_t i = 0; i < ud; ++i)
+      for (std::size_t j = 0; j < cols; ++j) S[i][j] = brows_[i * cols + j];
+    for (std::size_t c = 0; c < ud; ++c) {  // Gauss-Jordan on [A_B | b_B]
+      std::size_t p = c;
+      while (p < ud && S[p][c] == 0) ++p;
+      if (p == ud) return false;  // singular
+      std::swap(S[p], S[c]);
+      const Rational pv = S[c][c];
+      for (auto& v : S[c])
+        if (v != 0) v /= pv;
+      for (std::size_t i = 0; i < ud; ++i) {
+        if (i == c || S[i][c] == 0) continue;
+        const Rational f = S[i][c];
+        for (std::size_t q = c; q < cols; ++q)
+          if (S[c][q] != 0) S[i][q] -= f * S[c][q];
+      }
+    }
+    std::vector<Rational> x(ud);
+    for (std::size_t k = 0; k < ud; ++k) x[k] = S[k][ud];
+    if (!(exact_value(g, x.data(), d_) > 0)) return false;
+    return inside_exact(x.data(), depth, true);
   }
 
   // The exact LP: does {u in P : s z(u) > 0} have interior? Keeps its optimal point as the side's
