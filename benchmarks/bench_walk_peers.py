@@ -60,14 +60,15 @@ def edge(repo: Path, net_path: Path, repeat: int = 3) -> None:
         for fc, W, b in zip(f.fcs, Ws, bs):
             fc.weight.copy_(torch.from_numpy(W.astype(np.float32)))
             fc.bias.copy_(torch.from_numpy(b.astype(np.float32)))
-    times = []
+    times, cpus = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         vs, edges, _ = skeletal_subdivision(f, bbox=(-1, 1), device="cpu", verbose=False)
         times.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - cpu)
     print(
-        f"edge subdivision {net_path.stem}: {len(vs)} vertices, {len(edges)} edges, "
-        f"median {np.median(times):.3f} s of {repeat} (torch {torch.__version__}, 1 thread, float32)"
+        f"edge subdivision {net_path.stem}: {len(vs)} vertices, {len(edges)} edges, median {np.median(times):.3f} s, "
+        f"CPU {np.median(cpus):.3f} s of {repeat} (torch {torch.__version__}, 1 thread, float32)"
     )
 
 
@@ -89,9 +90,12 @@ def nnenum(net_path: Path) -> None:
             lays.append(ReluLayer(len(lays), (W.shape[0],)))
     network = NeuralNetwork(lays)
     init = np.array([lo, hi], dtype=float).T
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     res = enumerate_network(init, network)
-    print(f"nnenum {net_path.stem}: {res.total_stars} stars, {time.perf_counter() - t:.2f} s (1 process, exact)")
+    print(
+        f"nnenum {net_path.stem}: {res.total_stars} stars, {time.perf_counter() - t:.2f} s, "
+        f"CPU {time.process_time() - cpu:.2f} s (1 process, exact)"
+    )
 
 
 def main() -> None:
