@@ -5,7 +5,8 @@
     # 2. edge subdivision (a checkout of its public repository, torch on the CPU, 1 thread)
     /work/venv-edge/bin/python benchmarks/bench_walk_peers.py edge /path/to/relu_edge_subdivision /tmp/nets/he4.npz
     # 3. nnenum (installed from its public repository), exact enumeration, 1 process
-    /work/venv-nnenum/bin/python benchmarks/bench_walk_peers.py nnenum /tmp/nets/n11.npz
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /work/venv-nnenum/bin/python benchmarks/bench_walk_peers.py nnenum \
+        /tmp/nets/n11.npz
 
 Nothing of the peers is vendored here: their code is imported from where they are installed. Edge
 subdivision returns the vertices and edges of the complex (not a region count); nnenum counts the
