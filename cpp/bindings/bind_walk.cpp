@@ -15,21 +15,6 @@ namespace rr = reluregions;
 
 namespace {
 
-rr::WalkDomain make_domain(int d, const darray& lo, const darray& hi, const darray& A, const darray& b, double r_cap) {
-  if (lo.ndim() != 1 || lo.shape(0) != d || hi.ndim() != 1 || hi.shape(0) != d)
-    throw py::value_error("lo and hi must have shape (" + std::to_string(d) + ",)");
-  if (A.ndim() != 2 || A.shape(1) != d || b.ndim() != 1 || b.shape(0) != A.shape(0))
-    throw py::value_error("A must have shape (m, " + std::to_string(d) + ") and b shape (m,)");
-  rr::WalkDomain dom;
-  dom.d = d;
-  dom.lo.assign(lo.data(), lo.data() + d);
-  dom.hi.assign(hi.data(), hi.data() + d);
-  dom.A.assign(A.data(), A.data() + A.size());
-  dom.b.assign(b.data(), b.data() + b.size());
-  dom.r_cap = r_cap;
-  return dom;
-}
-
 py::dict stats_dict(const rr::WalkStats& s) {
   py::dict d;
   d["nodes"] = s.nodes;
@@ -59,7 +44,7 @@ struct WalkProblem {
 
 WalkProblem walk_problem(const rr::Network& net, const darray& origin, const darray& basis, const darray& plo,
                          const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
-                         const darray& b, double r_cap, double scale) {
+                         const darray& b, double r_cap, double scale, bool need_hidden = true) {
   const int n0 = net.input_dim();
   if (basis.ndim() != 2 || basis.shape(0) != n0) throw py::value_error("basis must have shape (inputs, K)");
   const auto K = static_cast<int>(basis.shape(1));
@@ -71,7 +56,8 @@ WalkProblem walk_problem(const rr::Network& net, const darray& origin, const dar
     throw py::value_error("xlo and xhi must have one entry per input");
   if (A.ndim() != 2 || A.shape(1) != n0 || b.ndim() != 1 || b.shape(0) != A.shape(0))
     throw py::value_error("A must have shape (m, inputs) and b shape (m,)");
-  if (net.num_hidden_layers() < 1) throw py::value_error("the walk needs a network with at least one hidden layer");
+  if (need_hidden && net.num_hidden_layers() < 1)
+    throw py::value_error("the walk needs a network with at least one hidden layer");
   try {
     rr::EngineNetwork en = rr::make_engine_network(net, K, origin.data(), basis.data(), plo.data(), phi.data());
     rr::ExactWalkDomain ed =
@@ -157,12 +143,16 @@ using u64array = py::array_t<std::uint64_t, py::array::c_style | py::array::forc
 using i32array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
 using i64array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
-py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
-                     double r_cap, const u64array& packed, const darray& witness, const darray& radius,
-                     const darray& rows, const i32array& row_units, const i64array& row_offsets, bool volumes,
-                     const py::object& progress) {
-  const int d = net.input_dim();
-  rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
+// Facets of the walk's regions, on the walk's exact problem (the same arguments as walk_regions).
+py::dict walk_facets(const rr::Network& original, const darray& origin, const darray& basis, const darray& plo,
+                     const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
+                     const darray& b, double r_cap, double scale, const u64array& packed, const darray& witness,
+                     const darray& radius, const darray& rows, const i32array& row_units, const i64array& row_offsets,
+                     bool volumes, const py::object& progress) {
+  const WalkProblem prob =
+      walk_problem(original, origin, basis, plo, phi, unit_box, xlo, xhi, A, b, r_cap, scale, /*need_hidden=*/false);
+  const rr::Network& net = prob.en.net;
+  const int d = prob.ed.d;
   const py::ssize_t R = radius.shape(0), words = net.layout().words();
   if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words)
     throw py::value_error("packed patterns have the wrong shape");
@@ -187,7 +177,7 @@ py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi,
   rr::FacetResult res;
   {
     py::gil_scoped_release release;
-    res = rr::region_facets(net, dom, store, volumes, ctl);
+    res = rr::region_facets(net, prob.dom, store, volumes, ctl, rr::FacetExactContext{&prob.en, &prob.ed});
   }
   const auto F = static_cast<py::ssize_t>(res.units.size());
   py::dict out;
@@ -275,8 +265,9 @@ void bind_walk(py::module_& m) {
         py::arg("max_regions"), py::arg("time_limit"), py::arg("partial"), py::arg("progress"),
         "Activation regions of the network (as given) on a domain, exactly, by the pattern walk (core): "
         "x = origin + basis (plo + (phi - plo) u), u in [0, 1]^K if unit_box, xlo <= x <= xhi, A x <= b");
-  m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
-        py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"),
+  m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("plo"),
+        py::arg("phi"), py::arg("unit_box"), py::arg("xlo"), py::arg("xhi"), py::arg("A"), py::arg("b"),
+        py::arg("r_cap"), py::arg("scale"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"),
         py::arg("row_units"), py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
         "Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)");
   m.def("merge_pairs_exact", &merge_pairs_exact, py::arg("net"), py::arg("packed"), py::arg("pairs"),

@@ -7,6 +7,8 @@ output affine map; merge them into maximal linear regions.
 
 from __future__ import annotations
 
+from typing import Any
+
 from importlib import metadata as _metadata
 
 from . import _core as _core  # noqa: F401  (the compiled core, imported first)
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):  # the reference needs SciPy: import it on first use
+def __getattr__(name: str) -> Any:  # the reference needs SciPy: import it on first use
     if name == "reference":
         import importlib
 

@@ -66,12 +66,20 @@ def _walk(
     if net.num_hidden == 0:
         folded = net._folded(frame.origin, frame.basis)
         return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)
-    args = frame.exact_args(domain, net.input_dim)
+    origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = frame.exact_args(domain, net.input_dim)
     raw = _core.walk_regions(
         net._core,
-        *args[:9],
+        origin,
+        basis,
+        plo,
+        phi,
+        unit_box,
+        xlo,
+        xhi,
+        A,
+        b,
         float(frame.r_cap),
-        args[9],
+        scale,
         0 if threads is None else int(threads),
         store,
         affine,
@@ -125,7 +133,7 @@ def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: b
     for a, beta in zip(A, b):
         lp.add_row(a, float(beta))
     status, centre, radius = lp.chebyshev(float(min(frame.r_cap, 1e300)))
-    if status != "optimal":  # pragma: no cover - domains have interior points
+    if centre is None or radius is None:  # pragma: no cover - domains have interior points
         raise ValueError(f"no interior point found in the domain ({status})")
     raw.update(
         patterns=np.zeros((1, 0), dtype=bool),

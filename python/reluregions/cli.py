@@ -122,9 +122,11 @@ def _domain(args: argparse.Namespace, default: Domain | None) -> Domain:
     if args.box is not None:
         return Box(*args.box)
     if args.plane is not None:
-        return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)
+        origin, u, v = args.plane
+        return Plane(origin, u, v, s_range=args.s_range, t_range=args.t_range)
     if args.plane_through is not None:
-        return Plane.through(*args.plane_through, margin=args.margin)
+        p0, p1, p2 = args.plane_through
+        return Plane.through(p0, p1, p2, margin=args.margin)
     if getattr(args, "space", False):
         return Space()
     if default is None:

@@ -254,11 +254,11 @@ class Polytope(Domain):
             for j in range(d):
                 e = np.zeros(d)
                 e[j] = 1.0
-                st, _, v = lp.maximize(e)
-                if st == "optimal":
+                _, _, v = lp.maximize(e)
+                if v is not None:
                     hi[j] = v * s
-                st, _, v = lp.minimize(e)
-                if st == "optimal":
+                _, _, v = lp.minimize(e)
+                if v is not None:
                     lo[j] = v * s
             self._bbox = (lo, hi)
         return self._bbox
@@ -305,7 +305,7 @@ class Space(Domain):
         ):
             raise ValueError(f"Space: input_dim must be a positive integer or None, got {input_dim!r}")
         self.input_dim = None if input_dim is None else int(input_dim)  # type: ignore[assignment]
-        self.dim = self.input_dim  # type: ignore[assignment]
+        self.dim = self.input_dim
 
     def bound_to(self, d: int) -> Space:
         """This space with its dimension set to `d` (the network's input dimension)."""
@@ -347,6 +347,6 @@ def _chebyshev(A: np.ndarray, b: np.ndarray, cap: float = 1e300) -> tuple[np.nda
     for a, beta in zip(A, b):
         lp.add_row(a, float(beta) / s)
     st, x, r = lp.chebyshev(min(cap / s, 1e300))
-    if st != "optimal":
+    if x is None or r is None:
         return np.zeros(A.shape[1]), None
     return np.asarray(x) * s, float(r) * s

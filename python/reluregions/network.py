@@ -117,7 +117,8 @@ class Network:
                 )
             if l > 0 and W.shape[1] != Ws[l - 1].shape[0]:
                 raise ValueError(
-                    f"layer {l}: weight matrix expects {W.shape[1]} inputs but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
+                    f"layer {l}: weight matrix expects {W.shape[1]} inputs "
+                    f"but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
                 )
         hidden = len(Ws) - 1
         acts = [activation] * hidden if isinstance(activation, str) else list(activation)
@@ -259,7 +260,8 @@ class Network:
             raise TypeError(f"then() expects a Network, got {type(other).__name__}")
         if other.input_dim != self.output_dim:
             raise ValueError(
-                f"cannot compose: this network has {self.output_dim} outputs but the other expects {other.input_dim} inputs"
+                f"cannot compose: this network has {self.output_dim} outputs "
+                f"but the other expects {other.input_dim} inputs"
             )
         W_mid = other.weights[0] @ self.weights[-1]
         b_mid = other.weights[0] @ self.biases[-1] + other.biases[0]
@@ -283,7 +285,7 @@ class Network:
     # ------------------------------------------------------------------------------------ file I/O
     def save(self, path: PathLike) -> None:
         """Save to a ``.npz`` file with keys ``W0, b0, W1, b1, ...`` (and ``negative_slopes``)."""
-        arrays: dict[str, np.ndarray] = {}
+        arrays: dict[str, Any] = {}
         for l, (W, b) in enumerate(zip(self._weights, self._biases)):
             arrays[f"W{l}"] = W
             arrays[f"b{l}"] = b
@@ -387,7 +389,8 @@ class Network:
                 if pending is None:  # activation first or twice in a row: identity layer
                     if not layers:
                         raise ValueError(
-                            f"layer {name} ({type(m).__name__}): an activation before the first Linear layer is not supported"
+                            f"layer {name} ({type(m).__name__}): "
+                            "an activation before the first Linear layer is not supported"
                         )
                     n = layers[-1][0].shape[0]
                     pending = (np.eye(n), np.zeros(n))

@@ -563,7 +563,8 @@ def _interval(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, float, flo
     """``(origin, direction, lo, hi)`` of a bounded 1-D parametrized domain."""
     if not _parametrized(domain) or parametrize(domain)[2].size != 1:
         raise ValueError(
-            f"the breakpoint method needs a 1-D Segment or Box, got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}"
+            "the breakpoint method needs a 1-D Segment or Box, "
+            f"got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}"
         )
     origin, basis, lo, hi = parametrize(domain)
     if origin.size != net.input_dim:
@@ -580,8 +581,8 @@ def _maps_at(
     h = Ws[0] @ origin + bs[0]
     Habs = (np.abs(Ws[0]) @ np.abs(direction))[:, None]
     habs = np.abs(Ws[0]) @ np.abs(origin) + np.abs(bs[0])
-    maps = (H, h, Habs, habs)
-    layers = []
+    maps: tuple[np.ndarray, ...] = (H, h, Habs, habs)
+    layers: list[tuple[np.ndarray, ...]] = []
     bits = []
     for l in range(len(Ws) - 1):
         Z, z, Zabs, zabs = maps
@@ -849,9 +850,10 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
     for r, f in enumerate(F):
         V = vertices(res, r) if res.bounded is None or res.bounded[r] else None
         for i in range(len(f[1])):
-            on_facet.append(None if V is None else V[np.abs(V @ f[0][i] - f[1][i]) <= tol])
-            if V is not None:
-                lo[e], hi[e] = on_facet[e].min(axis=0), on_facet[e].max(axis=0)
+            on = None if V is None else V[np.abs(V @ f[0][i] - f[1][i]) <= tol]
+            on_facet.append(on)
+            if on is not None:
+                lo[e], hi[e] = on.min(axis=0), on.max(axis=0)
             e += 1
 
     def separated(i: int, j: int, e: int, f: int) -> bool:
@@ -873,9 +875,9 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
             & np.all(lo <= hi[e] + tol, axis=1)
             & np.all(hi >= lo[e] - tol, axis=1)
         )
-        for f in cand:
-            j = int(owner[f])
-            if (i, j) in pairs or separated(i, j, e, int(f)):
+        for fe in cand:
+            j = int(owner[fe])
+            if (i, j) in pairs or separated(i, j, e, int(fe)):
                 continue
             A = np.vstack([F[i][0], F[j][0]])
             b = np.concatenate([F[i][1], F[j][1]])
@@ -915,7 +917,7 @@ def linear_regions(res: ReferenceRegions, pairs: np.ndarray | None = None) -> np
         if maps_equal(res, int(i), int(j)):
             ri, rj = find(int(i)), find(int(j))
             parent[max(ri, rj)] = min(ri, rj)
-    labels, ids = np.zeros(res.count, dtype=np.int64), {}
+    labels, ids = np.zeros(res.count, dtype=np.int64), dict[Any, int]()
     for r in range(res.count):
         labels[r] = ids.setdefault(find(r), len(ids))
     return labels
