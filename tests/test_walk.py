@@ -202,6 +202,23 @@ def test_results_do_not_depend_on_threads():
     np.testing.assert_allclose(one.affine[0], two.affine[0], atol=1e-9)
 
 
+def test_signs_proven_on_an_ancestor_hold_in_its_subtree():
+    # Units decided once for a whole subtree (stats["inherited"]) and children centred without
+    # Chebyshev LPs: every region's pattern is still its witness' pattern, and the regions are the
+    # reference's (a different algorithm).
+    reference = pytest.importorskip("reluregions.reference")
+    rng = np.random.default_rng(11)
+    net = random_net(rng, 3, [5, 5, 4])
+    dom = rr.Box(-np.ones(3), np.ones(3))
+    c = rr.count(net, dom, threads=1)
+    res = rr.regions(net, dom, threads=2)
+    assert c.stats["inherited"] > 0 and res.stats["inherited"] > 0
+    ref = reference.regions(net, dom)
+    assert int(c) == res.count == ref.count
+    assert pattern_set(res.patterns) == pattern_set(ref.patterns)
+    check_evidence(net, res, integer=False)
+
+
 # ------------------------------------------------------------------------------ invariances
 
 

@@ -24,6 +24,7 @@ inline py::dict stats_dict(const rr::WalkStats& s) {
   d["lps"] = s.lps;
   d["box_lps"] = s.box_lps;
   d["chebyshev"] = s.chebyshev;
+  d["inherited"] = s.inherited;
   d["pivots"] = s.pivots;
   d["exact_decisions"] = s.exact_decisions;
   d["exact_pivots"] = s.exact_pivots;

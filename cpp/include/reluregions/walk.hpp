@@ -3,7 +3,7 @@
 // Depth first over layers and units. A node is a polytope P (the exact domain intersected with the
 // half-spaces of the units that split an ancestor), its partial pattern, the float affine maps of the
 // current layer's pre-activations (with a rigorous bound on their error against the exact maps), an
-// interior point (the Chebyshev centre of P, certified strictly inside P exactly when possible) and a
+// interior point (the centre of a ball in P, certified strictly inside P exactly when possible) and a
 // few points of P seen in LP solutions. A unit z is decided exactly: it is on iff {u in P : z(u) > 0}
 // has interior and {z < 0} has not, a split iff both have (a region is any full-dimensional cell,
 // however thin). Cheapest first:
@@ -16,10 +16,16 @@
 //      certificate s z <= 0 on P that the error bound verifies;
 //   5. otherwise the exact LP in rationals (exact_lp.hpp) on the exact rows decides (counted in
 //      stats.exact_decisions).
-// Each child gets its Chebyshev centre (an LP only when the parent's ball crosses the unit's
-// hyperplane). Leaves are the activation regions; a leaf's witness is checked strictly inside exactly,
-// and repaired from the exact LP's interior point when it is not; a region with no float64 point found
-// inside is flagged `thin` (and still counted).
+// Each child gets a centre (see below for how without an LP). Leaves are the activation regions; a leaf's witness is
+// checked strictly inside exactly, and repaired from the exact LP's interior point when it is not; a region with no
+// float64 point found inside is flagged `thin` (and still counted).
+//
+// LPs that decide nothing are avoided (issue 10): a child's centre is the ball inscribed in the half of
+// the parent's ball on its side, else the decision's witness with the float distance to its nearest
+// row as radius (a radius only guides the search for points, each of which is certified); the
+// Chebyshev LP runs only when neither is certified inside, and at a stored leaf (witnesses and radii
+// are Chebyshev balls). A unit's sign proven by a certificate that only uses an ancestor's rows (and
+// box) holds on that ancestor's whole subtree: later nodes of the same layer take it without a decision.
 //
 // Threads: the top of the tree (down to kFrontierDepth splits) is walked first on the calling thread;
 // its open nodes become tasks for the workers, and results are concatenated in depth-first order, so
@@ -71,6 +77,7 @@ struct WalkStats {
   std::uint64_t lps = 0;        // decision LPs
   std::uint64_t box_lps = 0;    // bounding-box LPs
   std::uint64_t chebyshev = 0;  // Chebyshev LPs
+  std::uint64_t inherited = 0;  // units whose sign was proven on an ancestor (not counted in nodes)
   std::uint64_t pivots = 0;
   std::uint64_t exact_decisions = 0;  // decisions made by the exact fallback (rational LP or zero test)
   std::uint64_t exact_pivots = 0;     // pivots of the rational LPs
@@ -87,6 +94,7 @@ struct WalkStats {
     lps += o.lps;
     box_lps += o.box_lps;
     chebyshev += o.chebyshev;
+    inherited += o.inherited;
     pivots += o.pivots;
   }
 };
@@ -148,8 +156,10 @@ struct WalkStopped {};  // unwinds a worker after a partial stop or a cancel
 
 class Walker {
  public:
-  static constexpr int kPool = 16;         // points of P kept per node
-  static constexpr int kLpsBeforeBox = 8;  // decision LPs on a node before its exact box (tuned on ACAS-size nets)
+  static constexpr int kPool = 16;  // points of P kept per node
+  // Decision LPs on a node before its exact box (2d LPs): 16 measured best on ACAS Xu N1_1 and He
+  // 4-16-16-1 (benchmarks/bench_walk_speed.py; 8 spent 0.6-0.7 box LPs per region for few decisions).
+  static constexpr int kLpsBeforeBox = 16;
 
   Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed,
          const std::vector<std::vector<double>>& ceiling, Control& ctl, const WalkOptions& opt,
@@ -193,6 +203,10 @@ class Walker {
     const auto ud = static_cast<std::size_t>(d_);
     center_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
     center_ok_.assign(static_cast<std::size_t>(max_depth), 0);
+    cheb_.assign(static_cast<std::size_t>(max_depth), 0);
+    box_from_.assign(static_cast<std::size_t>(max_depth), 0);
+    layer_from_.assign(static_cast<std::size_t>(std::max(1, H_)), 0);
+    known_stride_ = static_cast<std::size_t>(net.max_width());
     radius_.assign(static_cast<std::size_t>(max_depth), 0.0);
     pool_.assign(static_cast<std::size_t>(max_depth) * kPool * ud, 0.0);
     pool_n_.assign(static_cast<std::size_t>(max_depth), 0);
@@ -238,6 +252,7 @@ class Walker {
     double r = 0.0;
     const LPStatus st = lp_.chebyshev(dom_.r_cap, center_.data(), &r);
     ++stats.chebyshev;
+    cheb_[0] = st == LPStatus::optimal;
     if (st == LPStatus::optimal && r > 0.0) {
       radius_[0] = r;
       center_ok_[0] = inside_float(center_.data(), 0, nullptr) == 1;
@@ -250,6 +265,7 @@ class Walker {
     box_exact_[0] = 0;
     if (ed_.m > 0) tighten_box(0);
     box_exact_[0] = 1;
+    box_from_[0] = 0;
     visit(0, 0, 0);
     finish_stats();
   }
@@ -278,6 +294,7 @@ class Walker {
     for (int l = 0; l < t.layer; ++l) next_map(l);
     std::copy_n(t.center.data(), ud, center_.data() + static_cast<std::size_t>(depth) * ud);
     center_ok_[static_cast<std::size_t>(depth)] = t.center_ok;
+    cheb_[static_cast<std::size_t>(depth)] = 0;  // not in the task: the leaves solve their own
     radius_[static_cast<std::size_t>(depth)] = t.radius;
     pool_n_[static_cast<std::size_t>(depth)] = t.pool_n;
     std::copy_n(t.pool.data(), static_cast<std::size_t>(t.pool_n) * ud,
@@ -287,7 +304,10 @@ class Walker {
     std::copy(t.box_hi.begin(), t.box_hi.end(),
               box_hi_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(depth) * ud));
     box_exact_[static_cast<std::size_t>(depth)] = 0;
+    box_from_[static_cast<std::size_t>(depth)] = depth;
     node_lps_[static_cast<std::size_t>(depth)] = 0;
+    known_.assign(static_cast<std::size_t>(depth + 2) * known_stride_, 0);
+    start_layer(t.layer, depth);
     visit(t.layer, t.unit, depth);
     finish_stats();
   }
@@ -473,11 +493,14 @@ class Walker {
   }
 
   // The exact point is strictly inside the node at `depth` (exactly).
-  bool inside_exact(const Rational* u, int depth) {
+  // With `closed`: in the closed node (every constraint with equality allowed).
+  bool inside_exact(const Rational* u, int depth, bool closed = false) {
+    // sign(v) as the constraint needs it: v < 0 (v <= 0 when closed)
+    auto below = [closed](const Rational& v) { return closed ? v <= 0 : v < 0; };
     for (int k = 0; k < d_; ++k) {
       const auto uk = static_cast<std::size_t>(k);
-      if (ed_.has_lo[uk] && !(u[k] > ed_.lo[uk])) return false;
-      if (ed_.has_hi[uk] && !(u[k] < ed_.hi[uk])) return false;
+      if (ed_.has_lo[uk] && !below(ed_.lo[uk] - u[k])) return false;
+      if (ed_.has_hi[uk] && !below(u[k] - ed_.hi[uk])) return false;
     }
     const auto cols = static_cast<std::size_t>(d_ + 1);
     for (int j = 0; j < ed_.m; ++j) {
@@ -485,11 +508,11 @@ class Walker {
       Rational v = -a[d_];
       for (int k = 0; k < d_; ++k)
         if (a[k] != 0) v += a[k] * u[k];
-      if (!(v < 0)) return false;
+      if (!below(v)) return false;
     }
     for (int k = 0; k < depth; ++k) {
       const Rational v = exact_value(exact_split(k), u, d_);
-      if (row_on_[static_cast<std::size_t>(k)] ? !(v > 0) : !(v < 0)) return false;
+      if (!below(row_on_[static_cast<std::size_t>(k)] ? Rational(-v) : v)) return false;
     }
     return true;
   }
@@ -575,6 +598,7 @@ class Walker {
       box_range(row, ez, depth, lo, hi);
       if (lo > 0.0 || hi < 0.0) {
         ++stats.by_box;
+        valid_from_ = box_from_[static_cast<std::size_t>(depth)];
         return lo > 0.0 ? kOn : kOff;
       }
       if (pass == 1 || box_exact_[static_cast<std::size_t>(depth)] ||
@@ -590,13 +614,16 @@ class Walker {
       const int other = side_interior(l, i, row, ez, gn, -sc, depth, exact);
       if (other < 0) return kUnknown;
       if (other) return kSplit;
+      valid_from_ = empty_from_;
       return sc > 0 ? kOn : kOff;
     }
     const int pos = side_interior(l, i, row, ez, gn, 1, depth, exact);
     if (pos < 0) return kUnknown;
+    const int pos_from = empty_from_;
     const int neg = side_interior(l, i, row, ez, gn, -1, depth, exact);
     if (neg < 0) return kUnknown;
     if (pos && neg) return kSplit;
+    valid_from_ = pos ? empty_from_ : neg ? pos_from : std::max(pos_from, empty_from_);
     return pos ? kOn : kOff;  // neither: z is identically zero on P (off)
   }
 
@@ -609,13 +636,14 @@ class Walker {
     return true;
   }
 
-  // q = c + tau (p - c) with tau past the crossing of z's zero (c strictly inside P, p in P, s z(p) > 0).
-  bool try_towards(const double* row, double ez, int s, const double* p, int depth) {
+  // q = c + tau (p - c) with tau past the crossing of z's zero (c strictly inside P, p in P, s z(p) > 0):
+  // the fraction `f` of the way from the crossing to p.
+  bool try_towards(const double* row, double ez, int s, const double* p, int depth, double f = 0.5) {
     const double* c = center(depth);
     const double vc = s * value(row, c), vp = s * value(row, p);
     if (!(vp > 0.0) || !(vp > vc)) return false;
     const double t0 = vc < 0.0 ? -vc / (vp - vc) : 0.0;
-    const double tau = t0 + 0.5 * (1.0 - t0);
+    const double tau = t0 + f * (1.0 - t0);
     for (int k = 0; k < d_; ++k) q_[static_cast<std::size_t>(k)] = c[k] + tau * (p[k] - c[k]);
     return try_point(row, ez, s, q_.data(), depth);
   }
@@ -672,21 +700,33 @@ class Walker {
       add_to_pool(depth);
       const double reach = val + s * row[d_];
       if (reach > 0.0 && cok && try_towards(row, ez, s, x_.data(), depth)) return true;
+      // Points nearer the vertex or the crossing before rationals (the midpoint may sit on a facet).
+      if (reach > 0.0 && cok)
+        for (const double f : {0.9, 0.1, 0.99, 0.01})
+          if (try_towards(row, ez, s, x_.data(), depth, f)) return true;
       const double ub = certified_max(a_.data(), s * row[d_], ez, depth);
-      if (ub <= 0.0) return false;
-      // The basis re-solved in rationals: s g = sum y_j a_j exactly, y >= 0, and sum y_j b_j + s c <= 0.
-      if (!exact) return -1;
-      if (reach <= 0.0) {
-        ++stats.exact_decisions;
-        const Rational* zp = xm().row(l, i, pattern_.data());
-        std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
-        for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
-        Rational bound;
-        if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) return false;
-        --stats.exact_decisions;  // counted once below
+      if (ub <= 0.0) {
+        // The certificate holds on the ancestor whose rows it uses (checked again with its box).
+        const int from = std::max(cert_from_, layer_from_[static_cast<std::size_t>(l)]);
+        empty_from_ = from < depth && certified_max(a_.data(), s * row[d_], ez, from) <= 0.0 ? from : depth;
+        return false;
       }
+      // The LP's basis re-solved in rationals, before a rational LP: its multipliers (s g = sum y_j a_j
+      // exactly, y >= 0, sum y_j b_j + s c <= 0: no interior), else its vertex (in the closed node with
+      // s z > 0: interior, the node being full-dimensional).
+      if (!exact) return -1;
+      ++stats.exact_decisions;
+      const Rational* zp = xm().row(l, i, pattern_.data());
+      std::vector<Rational> g(static_cast<std::size_t>(d_) + 1);
+      for (int k = 0; k <= d_; ++k) g[static_cast<std::size_t>(k)] = s > 0 ? zp[k] : Rational(-zp[k]);
+      Rational bound;
+      empty_from_ = depth;
+      if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) return false;
+      if (basis_vertex_on_side(g.data(), depth)) return true;
+      --stats.exact_decisions;  // counted once below
     }
     if (!exact) return -1;
+    empty_from_ = depth;
     return exact_side(l, i, s, depth);
   }
 
@@ -721,6 +761,7 @@ class Walker {
     }
     double rhs = cst, rabs = std::fabs(cst), eacc = e;
     int active = 0;
+    cert_from_ = 0;
     for (int k = 0; k < d_; ++k) {
       const int id = ids_[static_cast<std::size_t>(k)];
       if (id < 2 * d_) continue;  // free slot or a bound: the box takes care of bounds
@@ -737,6 +778,7 @@ class Walker {
       } else {
         a = split_row(ri - base_rows_);
         re = row_err_[static_cast<std::size_t>(ri - base_rows_)];
+        cert_from_ = std::max(cert_from_, ri - base_rows_ + 1);
       }
       for (int j = 0; j < d_; ++j) {
         const double t = y * a[j];
@@ -771,35 +813,8 @@ class Walker {
   bool basis_certificate(const Rational* g, Rational& bound) {
     const auto ud = static_cast<std::size_t>(d_);
     const auto cols = ud + 1;
-    std::vector<Rational>& M = brows_;  // columns a_j (d entries each), then b_j
-    M.clear();
-    int n = 0;
-    for (int k = 0; k < d_; ++k) {
-      const int id = ids_[static_cast<std::size_t>(k)];
-      if (id < 0) continue;
-      if (id < 2 * d_) {
-        const int v = id >> 1;
-        const bool upper = (id & 1) == 0;
-        if (upper ? !ed_.has_hi[static_cast<std::size_t>(v)] : !ed_.has_lo[static_cast<std::size_t>(v)]) continue;
-        const std::size_t at = M.size();
-        M.resize(at + cols);
-        M[at + static_cast<std::size_t>(v)] = upper ? 1 : -1;
-        M[at + ud] = upper ? ed_.hi[static_cast<std::size_t>(v)] : Rational(-ed_.lo[static_cast<std::size_t>(v)]);
-      } else {
-        const int ri = id - 2 * d_;
-        if (ri < base_rows_) {
-          const Rational* r = ed_.rows.data() + static_cast<std::size_t>(ri) * cols;
-          M.insert(M.end(), r, r + cols);
-        } else {
-          const int sk = ri - base_rows_;
-          const Rational* r = exact_split(sk);
-          const bool on = row_on_[static_cast<std::size_t>(sk)];
-          for (int j = 0; j < d_; ++j) M.push_back(on ? Rational(-r[j]) : r[j]);
-          M.push_back(on ? r[d_] : Rational(-r[d_]));
-        }
-      }
-      ++n;
-    }
+    const int n = basis_rows();
+    const std::vector<Rational>& M = brows_;
     if (n == 0) {
       for (int j = 0; j < d_; ++j)
         if (g[j] != 0) return false;
@@ -847,6 +862,73 @@ class Walker {
     }
     bound = b;
     return true;
+  }
+
+  // The exact rows a_j.u <= b_j of the last LP's basis (its bound and row slots; free slots and
+  // infinite bounds left out) into brows_ (d + 1 entries each); returns their number.
+  int basis_rows() {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    std::vector<Rational>& M = brows_;
+    M.clear();
+    int n = 0;
+    for (int k = 0; k < d_; ++k) {
+      const int id = ids_[static_cast<std::size_t>(k)];
+      if (id < 0) continue;
+      if (id < 2 * d_) {
+        const int v = id >> 1;
+        const bool upper = (id & 1) == 0;
+        if (upper ? !ed_.has_hi[static_cast<std::size_t>(v)] : !ed_.has_lo[static_cast<std::size_t>(v)]) continue;
+        const std::size_t at = M.size();
+        M.resize(at + cols);
+        M[at + static_cast<std::size_t>(v)] = upper ? 1 : -1;
+        M[at + ud] = upper ? ed_.hi[static_cast<std::size_t>(v)] : Rational(-ed_.lo[static_cast<std::size_t>(v)]);
+      } else {
+        const int ri = id - 2 * d_;
+        if (ri < base_rows_) {
+          const Rational* r = ed_.rows.data() + static_cast<std::size_t>(ri) * cols;
+          M.insert(M.end(), r, r + cols);
+        } else {
+          const int sk = ri - base_rows_;
+          const Rational* r = exact_split(sk);
+          const bool on = row_on_[static_cast<std::size_t>(sk)];
+          for (int j = 0; j < d_; ++j) M.push_back(on ? Rational(-r[j]) : r[j]);
+          M.push_back(on ? r[d_] : Rational(-r[d_]));
+        }
+      }
+      ++n;
+    }
+    return n;
+  }
+
+  // The vertex of the LP's basis (d constraints active), exactly: is it in the closed node with
+  // g.u + g_d > 0? Call after lp_.multipliers (ids_).
+  bool basis_vertex_on_side(const Rational* g, int depth) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    if (basis_rows() != d_) return false;
+    std::vector<std::vector<Rational>> S(ud, std::vector<Rational>(cols));
+    for (std::size_t i = 0; i < ud; ++i)
+      for (std::size_t j = 0; j < cols; ++j) S[i][j] = brows_[i * cols + j];
+    for (std::size_t c = 0; c < ud; ++c) {  // Gauss-Jordan on [A_B | b_B]
+      std::size_t p = c;
+      while (p < ud && S[p][c] == 0) ++p;
+      if (p == ud) return false;  // singular
+      std::swap(S[p], S[c]);
+      const Rational pv = S[c][c];
+      for (auto& v : S[c])
+        if (v != 0) v /= pv;
+      for (std::size_t i = 0; i < ud; ++i) {
+        if (i == c || S[i][c] == 0) continue;
+        const Rational f = S[i][c];
+        for (std::size_t q = c; q < cols; ++q)
+          if (S[c][q] != 0) S[i][q] -= f * S[c][q];
+      }
+    }
+    std::vector<Rational> x(ud);
+    for (std::size_t k = 0; k < ud; ++k) x[k] = S[k][ud];
+    if (!(exact_value(g, x.data(), d_) > 0)) return false;
+    return inside_exact(x.data(), depth, true);
   }
 
   // The exact LP: does {u in P : s z(u) > 0} have interior? Keeps its optimal point as the side's
@@ -917,6 +999,7 @@ class Walker {
     double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
     double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
     box_exact_[static_cast<std::size_t>(depth)] = 1;
+    box_from_[static_cast<std::size_t>(depth)] = depth;
     bool changed = false;
     for (int k = 0; k < d_; ++k)
       for (int sgn = -1; sgn <= 1; sgn += 2) {
@@ -951,6 +1034,81 @@ class Walker {
     std::copy_n(x_.data(), ud, pool + static_cast<std::size_t>(slot) * ud);
   }
 
+  // The child (at depth + 1, its row already added) on side s of the unit: when the parent's ball
+  // B(c, r) crosses the unit's hyperplane, the ball inscribed in B's half on side s (centre moved
+  // away from the plane, radius (r + h) / 2 for the signed distance h of c) lies in the child: a
+  // centre without an LP (not its Chebyshev ball; certified strictly inside like any centre).
+  bool half_ball(const double* row, double gn, int s, int depth) {
+    if (!center_ok_[static_cast<std::size_t>(depth)] || !(gn > 0.0)) return false;
+    const double r = radius_[static_cast<std::size_t>(depth)];
+    const double* c = center(depth);
+    const double h = s * value(row, c) / gn;
+    if (!(r > 0.0) || !(h > -r) || !(h < r)) return false;
+    double* cc = center(depth + 1);
+    const double shift = s * (r - h) * 0.5 / gn;
+    for (int k = 0; k < d_; ++k) cc[k] = c[k] + shift * row[k];
+    if (inside_float(cc, depth + 1, nullptr) != 1) return false;
+    radius_[static_cast<std::size_t>(depth) + 1] = (r + h) * 0.5;
+    center_ok_[static_cast<std::size_t>(depth) + 1] = 1;
+    cheb_[static_cast<std::size_t>(depth) + 1] = 0;
+    return true;
+  }
+
+  // The ball around w (certified strictly inside the node at `depth`) up to the nearest row, in floating
+  // point (a centre's radius only guides the search for points, each of which is certified).
+  bool witness_ball(const double* w, int depth) {
+    double r = std::numeric_limits<double>::infinity();
+    for (int k = 0; k < d_; ++k) {
+      r = std::min(r, w[k] - dom_.lo[static_cast<std::size_t>(k)]);
+      r = std::min(r, dom_.hi[static_cast<std::size_t>(k)] - w[k]);
+    }
+    auto slack = [&](const double* a, double b) {
+      double v = b, n = 0.0;
+      for (int k = 0; k < d_; ++k) {
+        v -= a[k] * w[k];
+        n += a[k] * a[k];
+      }
+      if (n > 0.0) r = std::min(r, v / std::sqrt(n));
+    };
+    for (int j = 0; j < dom_.rows(); ++j)
+      slack(dom_.A.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(d_),
+            dom_.b[static_cast<std::size_t>(j)]);
+    for (int k = 0; k < depth; ++k) slack(split_row(k), split_row(k)[d_]);
+    if (!(r > 0.0) || !std::isfinite(r)) return false;
+    std::copy_n(w, d_, center(depth));
+    radius_[static_cast<std::size_t>(depth)] = r;
+    center_ok_[static_cast<std::size_t>(depth)] = 1;
+    cheb_[static_cast<std::size_t>(depth)] = 0;
+    return true;
+  }
+
+  // The Chebyshev ball of the node at `depth` by LP (its rows in the LP); `w` (may be null) a point
+  // certified strictly inside, the centre when the LP's is not; `fallback` the centre when the LP
+  // fails and there is no `w`.
+  void chebyshev_ball(int depth, const double* w, const double* fallback) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto dz = static_cast<std::size_t>(depth);
+    double* cc = center(depth);
+    double rc = 0.0;
+    ++stats.chebyshev;
+    const LPStatus st = lp_.chebyshev(dom_.r_cap, cc, &rc);
+    char& ok = center_ok_[dz];
+    ok = 0;
+    cheb_[dz] = st == LPStatus::optimal;
+    if (st == LPStatus::optimal && rc > 0.0) {
+      radius_[dz] = rc;
+      ok = inside_float(cc, depth, nullptr) == 1;
+    } else {
+      radius_[dz] = 0.0;
+    }
+    if (!ok && w) {  // the decision's witness: strictly inside P and on this side
+      std::copy_n(w, ud, cc);
+      ok = 1;
+    } else if (!ok && !(st == LPStatus::optimal)) {
+      std::copy_n(w ? w : fallback, ud, cc);
+    }
+  }
+
   // Opens the child of the node at `depth` on side `on` of unit row (the decision proved it has
   // interior): adds the row, finds its centre (certified strictly inside when possible), pool and box.
   void open_child(const double* row, double ez, double gn, bool on, int unit, int depth) {
@@ -972,29 +1130,15 @@ class Walker {
     const double* w = side_w_.data() + (on ? ud : 0);
     const bool wok = side_ok_[on];
     char& ok = center_ok_[static_cast<std::size_t>(depth) + 1];
-    if (gn > 0.0 && vc >= r * gn && center_ok_[static_cast<std::size_t>(depth)] &&
-        cert_sign(row, ez, c, false, nullptr) == s) {
-      // the parent's ball lies on this side: it is the child's Chebyshev ball
+    const bool pok = center_ok_[static_cast<std::size_t>(depth)];
+    if (gn > 0.0 && vc >= r * gn && pok && cert_sign(row, ez, c, false, nullptr) == s) {
+      // the parent's ball lies on this side: it is the child's Chebyshev ball (when the parent's was)
       std::copy_n(c, ud, cc);
       radius_[static_cast<std::size_t>(depth) + 1] = r;
+      cheb_[static_cast<std::size_t>(depth) + 1] = cheb_[static_cast<std::size_t>(depth)];
       ok = 1;
-    } else {
-      double rc = 0.0;
-      ++stats.chebyshev;
-      const LPStatus st = lp_.chebyshev(dom_.r_cap, cc, &rc);
-      ok = 0;
-      if (st == LPStatus::optimal && rc > 0.0) {
-        radius_[static_cast<std::size_t>(depth) + 1] = rc;
-        ok = inside_float(cc, depth + 1, nullptr) == 1;
-      } else {
-        radius_[static_cast<std::size_t>(depth) + 1] = 0.0;
-      }
-      if (!ok && wok) {  // the decision's witness: strictly inside P and on this side
-        std::copy_n(w, ud, cc);
-        ok = 1;
-      } else if (!ok && !(st == LPStatus::optimal)) {
-        std::copy_n(wok ? w : c, ud, cc);
-      }
+    } else if (!half_ball(row, gn, s, depth) && !(wok && witness_ball(w, depth + 1))) {
+      chebyshev_ball(depth + 1, wok ? w : nullptr, c);
     }
     // The parent's points on this side (closed, up to rounding) stay points of the child.
     const double* src = pool_.data() + static_cast<std::size_t>(depth) * kPool * ud;
@@ -1014,23 +1158,26 @@ class Walker {
     std::copy_n(ph, ud, bh);
     box_exact_[static_cast<std::size_t>(depth) + 1] = 0;
     node_lps_[static_cast<std::size_t>(depth) + 1] = 0;
-    tighten_by_row(dst, ez, bl, bh);
+    box_from_[static_cast<std::size_t>(depth) + 1] =
+        tighten_by_row(dst, ez, bl, bh) ? depth + 1 : box_from_[static_cast<std::size_t>(depth)];
   }
 
   // a.u <= b (float, error e per entry, exact row unknown) with u in [bl, bh]: a_k u_k <= b - sum_{j != k}
   // min(a_j u_j) + (rounding and row error), rounded outward. Needs a bounded box.
-  void tighten_by_row(const double* a, double e, double* bl, double* bh) const {
+  // True when a bound changed.
+  bool tighten_by_row(const double* a, double e, double* bl, double* bh) const {
     double minsum = 0.0, U1 = 1.0, terms = std::fabs(a[d_]);
     for (int k = 0; k < d_; ++k) {
       const double U = std::max(std::fabs(bl[k]), std::fabs(bh[k]));
-      if (!std::isfinite(U)) return;
+      if (!std::isfinite(U)) return false;
       U1 += U;
       terms += std::fabs(a[k]) * U;
       minsum += a[k] > 0 ? a[k] * bl[k] : (a[k] < 0 ? a[k] * bh[k] : 0.0);
     }
     const double slack = (e * U1 + 4.0 * (d_ + 2) * kEps * (terms + std::fabs(minsum))) * 1.01 + (d_ + 2) * kTiny;
-    if (!std::isfinite(slack)) return;
+    if (!std::isfinite(slack)) return false;
     const double b = a[d_];
+    bool changed = false;
     for (int k = 0; k < d_; ++k) {
       if (!(std::fabs(a[k]) > 2.0 * e)) continue;
       const double own = a[k] > 0 ? a[k] * bl[k] : a[k] * bh[k];
@@ -1040,20 +1187,36 @@ class Walker {
       if (a[k] > 0) {
         bound = std::nextafter(bound, std::numeric_limits<double>::infinity());
         bound = std::nextafter(bound, std::numeric_limits<double>::infinity());
-        if (bound < bh[k]) bh[k] = bound;
+        if (bound < bh[k]) {
+          bh[k] = bound;
+          changed = true;
+        }
       } else {
         bound = std::nextafter(bound, -std::numeric_limits<double>::infinity());
         bound = std::nextafter(bound, -std::numeric_limits<double>::infinity());
-        if (bound > bl[k]) bl[k] = bound;
+        if (bound > bl[k]) {
+          bl[k] = bound;
+          changed = true;
+        }
       }
     }
+    return changed;
   }
 
   void visit(int l, int i, int depth) {
     checkpoint();
     const int width = net_.out_dim(l);
+    if (known_.size() < static_cast<std::size_t>(depth + 2) * known_stride_)
+      known_.resize(static_cast<std::size_t>(depth + 2) * known_stride_ * 2, 0);
+    if (i == 0) start_layer(l, depth);
+    const signed char* kn = known(depth);
     for (; i < width; ++i) {
       if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
+      if (kn[i] != 0) {  // decided on an ancestor in this layer
+        ++stats.inherited;
+        if (kn[i] > 0) lay_.set(pattern_.data(), l, i);
+        continue;
+      }
       ++stats.nodes;
       const double* row = map_row(l, i);
       // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
@@ -1065,6 +1228,7 @@ class Walker {
       if (!std::isfinite(smax)) throw std::overflow_error("walk: a unit's affine map overflows float64");
       if (smax <= ez && smax <= (ez = unit_err(l, i)) && exact_zero(l, i)) {
         ++stats.zero;
+        remember(i, layer_from_[static_cast<std::size_t>(l)], depth, -1);
         continue;  // off: bit stays clear
       }
       double gn = 0.0;
@@ -1075,6 +1239,8 @@ class Walker {
         ez = unit_err(l, i);
         dec = decide(l, i, row, ez, gn, depth, true);
       }
+      if (dec == kOn || dec == kOff)
+        remember(i, std::max(valid_from_, layer_from_[static_cast<std::size_t>(l)]), depth, dec == kOn ? 1 : -1);
       if (dec == kOn) {
         lay_.set(pattern_.data(), l, i);
         continue;
@@ -1091,6 +1257,7 @@ class Walker {
         std::copy(sw.begin(), sw.end(), side_w_.begin());
         side_ok_[0] = sok[0];
         side_ok_[1] = sok[1];
+        std::copy_n(known(depth), width, known(depth + 1));
         open_child(row, ez, gn, on, unit, depth);
         if (on) lay_.set(pattern_.data(), l, i);
         if (frontier_ && (depth + 1 == frontier_depth_ || over_budget()))
@@ -1109,6 +1276,20 @@ class Walker {
       return;
     }
     leaf(depth);
+  }
+
+  signed char* known(int depth) { return known_.data() + static_cast<std::size_t>(depth) * known_stride_; }
+
+  // Layer l starts at the node at `depth`: nothing of it is known there yet.
+  void start_layer(int l, int depth) {
+    layer_from_[static_cast<std::size_t>(l)] = depth;
+    std::fill_n(known(depth), net_.out_dim(l), static_cast<signed char>(0));
+  }
+
+  // Unit i's sign (1 on, -1 off) holds on the node at depth `from` (an ancestor in the current layer)
+  // and so on all its descendants: the nodes between `from` and `depth` pass it on to their children.
+  void remember(int i, int from, int depth, signed char sign) {
+    for (int t = from; t < depth; ++t) known(t)[i] = sign;
   }
 
   void clear_from(int l, int i) {
@@ -1365,7 +1546,23 @@ class Walker {
     double* c = center(depth);
     for (int k = 0; k < d_; ++k) c[k] = to_double(res.u[static_cast<std::size_t>(k)]);
     center_ok_[static_cast<std::size_t>(depth)] = inside_float(c, depth, nullptr) == 1;
+    cheb_[static_cast<std::size_t>(depth)] = 0;
     return true;
+  }
+
+  // A stored region's witness and radius are its Chebyshev ball's: solved at the leaf when the walk
+  // reached it with another ball (kept when the LP's centre is not certified inside).
+  void leaf_chebyshev(int depth) {
+    const auto dz = static_cast<std::size_t>(depth);
+    const std::vector<double> c(center(depth), center(depth) + d_);
+    const double r = radius_[dz];
+    const char ok = center_ok_[dz];
+    chebyshev_ball(depth, nullptr, c.data());
+    if (!center_ok_[dz] && ok) {
+      std::copy(c.begin(), c.end(), center(depth));
+      radius_[dz] = r;
+      center_ok_[dz] = 1;
+    }
   }
 
   void leaf(int depth) {
@@ -1376,6 +1573,7 @@ class Walker {
     if (!opt_.store) return;
     const auto ud = static_cast<std::size_t>(d_);
     s.patterns.insert(s.patterns.end(), pattern_.begin(), pattern_.begin() + lay_.words());
+    if (!cheb_[static_cast<std::size_t>(depth)]) leaf_chebyshev(depth);
     std::vector<double> u(center(depth), center(depth) + d_), x(ud, 0.0);
     bool ok = center_ok_[static_cast<std::size_t>(depth)] && certify_witness(u.data(), depth, x.data());
     if (!ok) ok = repair_witness(depth, u.data(), x.data());
@@ -1423,6 +1621,15 @@ class Walker {
   std::vector<std::uint64_t> pattern_;
   std::vector<double> center_, radius_, pool_, rows_, row_err_, box_lo_, box_hi_;
   std::vector<char> center_ok_, row_on_, box_exact_;
+  std::vector<char> cheb_;
+  std::vector<int> box_from_;       // the node's box is that of its ancestor at this depth
+  std::vector<int> layer_from_;     // depth of the node where each layer of the current path started
+  std::vector<signed char> known_;  // per depth, per unit of the current layer: 1 on, -1 off, 0 undecided
+  std::size_t known_stride_ = 0;
+  int valid_from_ = 0;  // decide(): the depth from which its on/off decision holds
+  int empty_from_ = 0;  // side_interior(): the depth from which its "no interior" holds
+  int cert_from_ = 0;   // certified_max(): the depth of the node whose rows its multipliers use  // the node's ball is
+                        // its Chebyshev ball (else a ball inside it, e.g. a half ball)
   std::vector<int> node_lps_;  // decision LPs spent on each node of the path
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
