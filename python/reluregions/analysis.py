@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from .domains import Box, Plane, Segment, Space
+from .domains import Box, Plane, Space
 from .network import Network
 from .regions import Regions
 
@@ -601,7 +601,7 @@ def occupancy(net: Network, X: Any, regions: Regions | None = None, *, threads: 
             raise ValueError("regions was computed for a network of another architecture")
         dom = regions.domain
         if isinstance(dom, Box):
-            inside = np.all((P >= dom.lo) & (P <= dom.hi), axis=1)
+            inside = np.all((dom.lo <= P) & (dom.hi >= P), axis=1)
         elif isinstance(dom, Space):
             inside = np.ones(P.shape[0], dtype=bool)
         else:
