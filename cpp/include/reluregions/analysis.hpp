@@ -314,7 +314,7 @@ class PointAnalyzer {
       }
       cur_.assign(last ? ud : static_cast<std::size_t>(out) * ud, 0.0);
       cur_err_.assign(static_cast<std::size_t>(out), 0.0);
-      // The last layer: units by increasing lower bound |z| / (||w ⊙ D|| sigma) of their distance.
+      // The last layer: units by increasing lower bound |z| / (||w_active|| sigma) of their distance.
       order_.clear();
       for (int i = 0; i < out; ++i) {
         if (!last) {
@@ -323,10 +323,7 @@ class PointAnalyzer {
         }
         const double* w = net_.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
         double wn = 0.0;
-        for (int j : active_) {
-          const double f = sign_[static_cast<std::size_t>(u0 + j)] > 0 ? 1.0 : a;
-          wn += (w[j] * f) * (w[j] * f);
-        }
+        for (int j : active_) wn += w[j] * w[j];  // ||w^T D J|| <= ||w restricted to D != 0|| ||D J||
         const double ub = std::sqrt(wn) * (1 + 1e-6) * sigma;
         const double zi = std::fabs(z_[static_cast<std::size_t>(u1 + i)]);
         const double lower = sign_[static_cast<std::size_t>(u1 + i)] == 0 ? 0.0 : (ub > 0 ? zi / ub * (1 - 1e-6) : 0.0);
