@@ -204,6 +204,15 @@ class PointAnalyzer {
     t_.assign(w, 0.0);
     hn_.assign(w, 0.0);
     tn_.assign(w, 0.0);
+    // Norms of the first layer's rows, the gradients of its units (0: identically zero).
+    if (H > 0)
+      for (int i = 0; i < net.out_dim(0); ++i) {
+        const double* row = net.W(0) + static_cast<std::size_t>(i) * static_cast<std::size_t>(net.input_dim());
+        double mx = 0.0, ss = 0.0;
+        for (int k = 0; k < net.input_dim(); ++k) mx = std::max(mx, std::fabs(row[k]));
+        for (int k = 0; mx > 0 && k < net.input_dim(); ++k) ss += (row[k] / mx) * (row[k] / mx);
+        norm0_.push_back(mx > 0 ? mx * std::sqrt(ss) : 0.0);
+      }
     gamma_.resize(static_cast<std::size_t>(std::max(1, H)));
     for (int l = 0; l < H; ++l) {
       const double m = net.in_dim(l) + 2;
@@ -255,16 +264,16 @@ class PointAnalyzer {
       }
     };
     // Layer 0: the gradients are the weight rows (exact); a zero row is identically zero.
-    prev_.assign(static_cast<std::size_t>(net_.out_dim(0)) * ud, 0.0);
-    prev_err_.assign(static_cast<std::size_t>(net_.out_dim(0)), 0.0);
     bool on_boundary = false;
-    for (int i = 0; i < net_.out_dim(0) && H > 0; ++i) {
-      const double* row = net_.W(0) + static_cast<std::size_t>(i) * ud;
-      std::copy(row, row + d, prev_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i) * ud));
-      bool nonzero = false;
-      for (int k = 0; k < d; ++k) nonzero = nonzero || row[k] != 0.0;
-      if (nonzero && !on_boundary) {
-        consider(i, row);
+    for (int i = 0; i < net_.out_dim(0) && H > 0 && !on_boundary; ++i) {
+      const double norm = norm0_[static_cast<std::size_t>(i)];
+      if (norm == 0.0) continue;
+      const double dist = std::fabs(z_[static_cast<std::size_t>(i)]) / norm;
+      if (sign_[static_cast<std::size_t>(i)] == 0 || dist < best.distance) {
+        best.distance = sign_[static_cast<std::size_t>(i)] == 0 ? 0.0 : dist;
+        best.unit = i;
+        const double* row = net_.W(0) + static_cast<std::size_t>(i) * ud;
+        g.assign(row, row + d);
         on_boundary = best.distance == 0.0;
       }
     }
@@ -273,57 +282,51 @@ class PointAnalyzer {
       const int u0 = lay_.unit_offset(l - 1), u1 = lay_.unit_offset(l);
       const double a = net_.slope(l - 1);
       const double gam = gamma_[static_cast<std::size_t>(l)];
+      const double* prevJ = l == 1 ? net_.W(0) : prev_.data();  // the previous layer's gradients
       // D J of the previous layer (rows scaled by the activation's slope), with per-row bounds: the
       // largest entry m_j and the error e_j of every entry.
       dj_.assign(static_cast<std::size_t>(in) * ud, 0.0);
       rowmax_.assign(static_cast<std::size_t>(in), 0.0);
       rowerr_.assign(static_cast<std::size_t>(in), 0.0);
       active_.clear();
+      double fro = 0.0;  // ||D J||_F^2, a bound on ||D J||_2^2 (the last layer's pruning)
       for (int j = 0; j < in; ++j) {
         const bool on = sign_[static_cast<std::size_t>(u0 + j)] > 0;
         const double f = on ? 1.0 : a;
         if (f == 0.0) continue;
         active_.push_back(j);
-        const double* src = prev_.data() + static_cast<std::size_t>(j) * ud;
+        const double* src = prevJ + static_cast<std::size_t>(j) * ud;
         double* dst = dj_.data() + static_cast<std::size_t>(j) * ud;
-        double m = 0.0;
+        double m = 0.0, ss = 0.0;
         for (int k = 0; k < d; ++k) {
           dst[k] = f * src[k];
           m = std::max(m, std::fabs(dst[k]));
+          ss += dst[k] * dst[k];
         }
+        fro += ss;
         rowmax_[static_cast<std::size_t>(j)] = m;
-        rowerr_[static_cast<std::size_t>(j)] =
-            std::fabs(f) * prev_err_[static_cast<std::size_t>(j)] + (f == 1.0 ? 0.0 : kEps * m + kTiny);
+        const double perr = l == 1 ? 0.0 : prev_err_[static_cast<std::size_t>(j)];
+        rowerr_[static_cast<std::size_t>(j)] = std::fabs(f) * perr + (f == 1.0 ? 0.0 : kEps * m + kTiny);
       }
       const bool last = l + 1 == H;
-      // Upper bound on every row norm of D J (for the last layer's pruning): sqrt(||M||_F), M = (DJ)^T DJ.
-      double sigma = 0.0;
-      if (last) {
-        gram_.assign(ud * ud, 0.0);
-        for (int j : active_) {
-          const double* r = dj_.data() + static_cast<std::size_t>(j) * ud;
-          for (std::size_t p = 0; p < ud; ++p) {
-            if (r[p] == 0.0) continue;
-            for (std::size_t q = p; q < ud; ++q) gram_[p * ud + q] += r[p] * r[q];
-          }
-        }
-        double fro = 0.0;
-        for (std::size_t p = 0; p < ud; ++p)
-          for (std::size_t q = p; q < ud; ++q) fro += (p == q ? 1.0 : 2.0) * gram_[p * ud + q] * gram_[p * ud + q];
-        sigma = std::sqrt(std::sqrt(fro)) * (1 + 1e-6);
-      }
+      const double sigma = std::sqrt(fro) * (1 + 1e-6);
       cur_.assign(last ? ud : static_cast<std::size_t>(out) * ud, 0.0);
       cur_err_.assign(static_cast<std::size_t>(out), 0.0);
       // The last layer: units by increasing lower bound |z| / (||w_active|| sigma) of their distance.
       order_.clear();
+      if (last) {  // ||w^T D J|| <= ||w restricted to D != 0|| ||D J||_2
+        wnorm_.assign(static_cast<std::size_t>(out), 0.0);
+        for (int j : active_) {
+          const double* wt = net_.Wt(l) + static_cast<std::size_t>(j) * static_cast<std::size_t>(out);
+          for (int i = 0; i < out; ++i) wnorm_[static_cast<std::size_t>(i)] += wt[i] * wt[i];
+        }
+      }
       for (int i = 0; i < out; ++i) {
         if (!last) {
           order_.emplace_back(0.0, i);
           continue;
         }
-        const double* w = net_.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
-        double wn = 0.0;
-        for (int j : active_) wn += w[j] * w[j];  // ||w^T D J|| <= ||w restricted to D != 0|| ||D J||
+        const double wn = wnorm_[static_cast<std::size_t>(i)];
         const double ub = std::sqrt(wn) * (1 + 1e-6) * sigma;
         const double zi = std::fabs(z_[static_cast<std::size_t>(u1 + i)]);
         const double lower = sign_[static_cast<std::size_t>(u1 + i)] == 0 ? 0.0 : (ub > 0 ? zi / ub * (1 - 1e-6) : 0.0);
@@ -388,68 +391,83 @@ class PointAnalyzer {
   bool float_pass(const double* x, bool forced) {
     const int H = net_.num_hidden_layers();
     const int d = net_.input_dim();
+    // h_: the layer's inputs; tn_: the bound delta_j on each input's error (0 for the point itself).
     for (int j = 0; j < d; ++j) {
       h_[static_cast<std::size_t>(j)] = x[j];
-      t_[static_cast<std::size_t>(j)] = std::fabs(x[j]);  // gamma |h| + delta, gamma applied below
+      tn_[static_cast<std::size_t>(j)] = 0.0;
     }
     if (!forced) lay_.clear(bits_.data());
     bool certain = true;
-    // t_ holds |h_j| and tn_ the propagated error delta_j of h_j.
-    std::fill(tn_.begin(), tn_.begin() + d, 0.0);
     for (int l = 0; l < H; ++l) {
       const int in = net_.in_dim(l), out = net_.out_dim(l);
-      const double* W = net_.W(l);
+      const auto uout = static_cast<std::size_t>(out);
+      const double* Wt = net_.Wt(l);  // in x out: column sweeps (axpy) vectorize, dot products do not
+      const double* absWt = net_.absWt(l);
       const double* b = net_.b(l);
       const double gam = gamma_[static_cast<std::size_t>(l)];
       const double a = net_.slope(l);
       const int u0 = lay_.unit_offset(l);
+      // err_i = gamma (|b_i| + sum_j |w_ij| |h_j|) + sum_j |w_ij| delta_j = gamma |b_i| + sum_j |w_ij| t_j.
+      double* acc = hn_.data();
+      double* e = t_.data();
       for (int i = 0; i < out; ++i) {
-        const double* row = W + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
-        double acc = b[i], mag = std::fabs(b[i]), prop = 0.0;
-        for (int j = 0; j < in; ++j) {
-          acc += row[j] * h_[static_cast<std::size_t>(j)];
-          mag += std::fabs(row[j]) * t_[static_cast<std::size_t>(j)];
-          prop += std::fabs(row[j]) * tn_[static_cast<std::size_t>(j)];
-        }
-        const double err = (gam * mag + prop) * 1.01 + (in + 2) * kTiny;
-        const auto u = static_cast<std::size_t>(u0 + i);
-        z_[u] = acc;
-        err_[u] = err;
-        signed char s = 0;
-        if (forced) {
-          s = sign_[u];
-        } else {
-          if (acc > err)
-            s = 1;
-          else if (acc < -err)
-            s = -1;
-          else if (acc == 0.0 && all_terms_zero(row, b[i], in))
-            s = 0;
-          else {
-            certain = false;
-            s = acc > 0 ? 1 : -1;  // provisional
-          }
-          sign_[u] = s;
-          if (s > 0) lay_.set(bits_.data(), l, i);
-        }
-        hn_[static_cast<std::size_t>(i)] = s > 0 ? acc : a * acc;
+        acc[i] = b[i];
+        e[i] = gam * std::fabs(b[i]);
       }
-      // Next layer's inputs: |h| in t_, the error delta of h in tn_.
+      for (int j = 0; j < in; ++j) {
+        const double hj = h_[static_cast<std::size_t>(j)];
+        const double tj = gam * std::fabs(hj) + tn_[static_cast<std::size_t>(j)];
+        if (hj == 0.0 && tj == 0.0) continue;  // an exact zero input (ReLU off)
+        const double* w = Wt + static_cast<std::size_t>(j) * uout;
+        const double* aw = absWt + static_cast<std::size_t>(j) * uout;
+        for (int i = 0; i < out; ++i) {
+          acc[i] += w[i] * hj;
+          e[i] += aw[i] * tj;
+        }
+      }
+      for (int i = 0; i < out; ++i) {
+        const double err = e[i] * 1.01 + (in + 2) * kTiny;
+        const auto u = static_cast<std::size_t>(u0 + i);
+        z_[u] = acc[i];
+        err_[u] = err;
+        if (forced) continue;
+        signed char sg = 0;
+        if (acc[i] > err)
+          sg = 1;
+        else if (acc[i] < -err)
+          sg = -1;
+        else if (acc[i] == 0.0 && all_terms_zero(l, i))
+          sg = 0;
+        else {
+          certain = false;
+          sg = acc[i] > 0 ? 1 : -1;  // provisional
+        }
+        sign_[u] = sg;
+        if (sg > 0) lay_.set(bits_.data(), l, i);
+      }
+      // The next layer's inputs and their error bounds.
       for (int i = 0; i < out; ++i) {
         const auto ui = static_cast<std::size_t>(i), u = static_cast<std::size_t>(u0 + i);
-        const bool on = sign_[u] > 0;
-        h_[ui] = hn_[ui];
-        t_[ui] = std::fabs(hn_[ui]);
-        tn_[ui] = on ? err_[u] : std::fabs(a) * err_[u] + kEps * std::fabs(hn_[ui]) + kTiny;
-        if (!on && sign_[u] < 0 && a == 0.0) tn_[ui] = 0.0;  // ReLU of an exactly negative z: h = 0 exactly
+        if (sign_[u] > 0) {
+          h_[ui] = z_[u];
+          tn_[ui] = err_[u];
+        } else if (a == 0.0) {
+          h_[ui] = 0.0;  // exactly, when the exact z is <= 0
+          tn_[ui] = 0.0;
+        } else {
+          h_[ui] = a * z_[u];
+          tn_[ui] = std::fabs(a) * err_[u] + kEps * std::fabs(h_[ui]) + kTiny;
+        }
       }
     }
     return certain;
   }
 
-  // Is every term b + sum_j w_j h_j exactly zero (each h_j exact: no propagated error)?
-  bool all_terms_zero(const double* row, double b, int in) const {
-    if (b != 0.0) return false;
+  // Is every term b + sum_j w_j h_j of unit i of layer l exactly zero (each h_j exact: no error)?
+  bool all_terms_zero(int l, int i) const {
+    const int in = net_.in_dim(l);
+    const double* row = net_.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
+    if (net_.b(l)[i] != 0.0) return false;
     for (int j = 0; j < in; ++j)
       if (row[j] != 0.0 && (h_[static_cast<std::size_t>(j)] != 0.0 || tn_[static_cast<std::size_t>(j)] != 0.0))
         return false;
@@ -506,7 +524,7 @@ class PointAnalyzer {
   std::vector<signed char> sign_;
   std::vector<std::uint64_t> bits_;
   std::vector<double> h_, t_, hn_, tn_;
-  std::vector<double> prev_, prev_err_, cur_, cur_err_, dj_, rowmax_, rowerr_, gram_, grad_;
+  std::vector<double> prev_, prev_err_, cur_, cur_err_, dj_, rowmax_, rowerr_, grad_, wnorm_, norm0_;
   std::vector<int> active_;
   std::vector<std::pair<double, int>> order_;
 };

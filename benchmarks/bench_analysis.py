@@ -1,0 +1,187 @@
+"""Benchmarks of reluregions.analysis (issue 11: regions near data).
+
+    python benchmarks/bench_analysis.py            # full run (a few minutes on 2 cores)
+    python benchmarks/bench_analysis.py --quick    # 10x fewer points
+
+Network: 40-256-256-10, He initialisation (seed 0), biases N(0, 0.1^2). Data: MNIST-1D
+(``mnist1d.data.make_dataset``, generated offline; sklearn's digits projected to 40 inputs if mnist1d is
+missing). Sections:
+
+- ``distance_to_boundary`` on 100,000 points (data points plus N(0, 0.1^2) noise) against NumPy computing
+  the batch's input Jacobians: (a) of the 10 outputs, reverse mode, batched matmuls; (b) of every hidden
+  unit (what the distance needs), forward mode, then ``min |z| / ||grad z||``. Interleaved runs (A, B, A,
+  B, ...), medians and ratios.
+- ``density_along`` on 1,000 segments between random pairs of training points.
+- ``local_count`` with k = 2 (cross-polytope and square, radius 0.5) on 1,000 MNIST-1D points, and the proxy.
+
+Performance is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import time
+
+import numpy as np
+
+import reluregions as rr
+from reluregions import analysis as an
+
+
+def he_network(seed: int, dims: list[int]) -> rr.Network:
+    rng = np.random.default_rng(seed)
+    Ws = [rng.normal(size=(dims[i + 1], dims[i])) * np.sqrt(2.0 / dims[i]) for i in range(len(dims) - 1)]
+    bs = [rng.normal(size=dims[i + 1]) * 0.1 for i in range(len(dims) - 1)]
+    return rr.Network(Ws, bs)
+
+
+def mnist1d_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """MNIST-1D training inputs and test inputs (40 features), or sklearn's digits in 40 dimensions."""
+    try:
+        from mnist1d.data import get_dataset_args, make_dataset
+
+        args = get_dataset_args()
+        args.seed = seed
+        data = make_dataset(args)
+        return np.asarray(data["x"], dtype=np.float64), np.asarray(data["x_test"], dtype=np.float64), "MNIST-1D"
+    except ImportError:
+        from sklearn.datasets import load_digits
+
+        X = load_digits().data / 16.0
+        P = np.random.default_rng(seed).normal(size=(64, 40)) / 8.0
+        X = (X - X.mean(axis=0)) @ P
+        return X[:1400], X[1400:], "sklearn digits (random projection to 40-D)"
+
+
+def numpy_output_jacobians(net: rr.Network, X: np.ndarray, batch: int = 5000) -> np.ndarray:
+    """Input Jacobians of the outputs, (n, out, d), reverse mode in NumPy (batched)."""
+    Ws, bs = net.weights, net.biases
+    out = np.empty((X.shape[0], Ws[-1].shape[0], X.shape[1]))
+    for s in range(0, X.shape[0], batch):
+        h = X[s : s + batch]
+        masks = []
+        for W, b in zip(Ws[:-1], bs[:-1]):
+            z = h @ W.T + b
+            masks.append(z > 0)
+            h = np.where(masks[-1], z, 0.0)
+        G = np.broadcast_to(Ws[-1], (h.shape[0], *Ws[-1].shape))
+        for W, m in zip(reversed(Ws[:-1]), reversed(masks)):
+            G = (G * m[:, None, :]) @ W
+        out[s : s + batch] = G
+    return out
+
+
+def numpy_unit_distance(net: rr.Network, X: np.ndarray, batch: int = 2000) -> np.ndarray:
+    """min |z| / ||grad z|| over hidden units, per-unit Jacobians by forward mode in NumPy (float patterns)."""
+    res = np.empty(X.shape[0])
+    for s in range(0, X.shape[0], batch):
+        h = X[s : s + batch]
+        J = np.broadcast_to(np.eye(X.shape[1]), (h.shape[0], X.shape[1], X.shape[1]))
+        best = np.full(h.shape[0], np.inf)
+        for W, b in zip(net.weights[:-1], net.biases[:-1]):
+            z = h @ W.T + b
+            J = np.einsum("ij,njk->nik", W, J, optimize=True)
+            norms = np.linalg.norm(J, axis=2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(norms > 0, np.abs(z) / norms, np.inf)
+            best = np.minimum(best, ratio.min(axis=1))
+            m = z > 0
+            h = np.where(m, z, 0.0)
+            J = J * m[:, :, None]
+        res[s : s + batch] = best
+    return res
+
+
+def machine() -> str:
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown"
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return f"nproc = {os.cpu_count()}, CPU: {cpu}, load average {load}, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC"
+
+
+def interleaved(fns: dict[str, object], rounds: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn()  # type: ignore[operator]
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    scale = 10 if args.quick else 1
+    print(machine())
+    t0 = time.perf_counter()
+    Xtr, Xte, source = mnist1d_data()
+    print(f"data: {source}, train {Xtr.shape}, test {Xte.shape}, generated in {time.perf_counter() - t0:.1f} s")
+    net = he_network(0, [40, 256, 256, 10])
+    rng = np.random.default_rng(1)
+
+    n = 100_000 // scale
+    X = Xtr[rng.integers(0, Xtr.shape[0], n)] + 0.1 * rng.normal(size=(n, 40))
+    print(f"\n## distance_to_boundary, {n:,} points, 40-256-256-10 (threads = all cores)")
+    d_ours = an.distance_to_boundary(net, X)
+    d_np = numpy_unit_distance(net, X[:2000])
+    rel = np.max(np.abs(d_ours[:2000] - d_np) / d_np)
+    print(f"max relative difference to the NumPy per-unit computation (first 2,000 points): {rel:.1e}")
+    print(f"distance: median {np.median(d_ours):.4g}, mean {np.mean(d_ours):.4g}, zero: {int(np.sum(d_ours == 0))}")
+    times = interleaved(
+        {
+            "reluregions distance_to_boundary": lambda: an.distance_to_boundary(net, X),
+            "NumPy output Jacobians (n, 10, 40)": lambda: numpy_output_jacobians(net, X),
+            "NumPy per-unit Jacobians + min": lambda: numpy_unit_distance(net, X),
+        },
+        args.rounds,
+    )
+    base = statistics.median(times["reluregions distance_to_boundary"])
+    print("| method | median s | runs | ratio to distance_to_boundary |\n|---|---|---|---|")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"| {name} | {med:.2f} | {', '.join(f'{t:.2f}' for t in ts)} | {med / base:.2f} |")
+
+    m = 1000 // scale
+    print(f"\n## density_along, {m:,} segments between random training points")
+    t = time.perf_counter()
+    dens = an.density_along(net, Xtr, m, rng=2)
+    el = time.perf_counter() - t
+    s = dens.summary
+    print(
+        f"{el:.2f} s ({m / el:,.0f} segments/s); regions per segment: mean {dens.segments.counts.mean():.1f}, "
+        f"max {dens.segments.counts.max()}; breakpoints per unit length: mean {s['mean']:.3f} +- {s['sem']:.3f} (sem)"
+    )
+
+    print(f"\n## local_count, k = 2, radius 0.5, {m:,} MNIST-1D training points (+ proxy)")
+    P = Xtr[:m]
+    for shape in ("cross", "box"):
+        t = time.perf_counter()
+        lc = an.local_count(net, P, 0.5, dim=2, shape=shape, rng=3, proxy=False)
+        el = time.perf_counter() - t
+        t = time.perf_counter()
+        px = an.local_count(net, P, 0.5, dim=2, shape=shape, rng=3, proxy=True).proxy
+        el_proxy = time.perf_counter() - t - el
+        print(
+            f"{shape}: {el:.2f} s ({m / el:,.0f} points/s); regions per neighbourhood: mean "
+            f"{lc.counts.mean():.2f}, max {lc.counts.max()}; proxy: mean {px.mean():.2f} (~{max(el_proxy, 0):.2f} s); "
+            f"correlation {np.corrcoef(lc.counts, px)[0, 1]:.3f}"
+        )
+    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
