@@ -326,3 +326,71 @@ def _net():
 def test_bad_input(call, err, match):
     with pytest.raises(err, match=match):
         call(_net())
+
+
+# ------------------------------------------------------------------------------ RegionTracker
+def _small_net(seed):
+    rng = np.random.default_rng(seed)
+    return rr.Network(
+        [rng.normal(size=(8, 3)), rng.normal(size=(8, 8)), rng.normal(size=(2, 8))],
+        [rng.normal(size=8) * 0.3, rng.normal(size=8) * 0.3, np.zeros(2)],
+    )
+
+
+def test_region_tracker_records_the_probes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    planes = an.planes_through(_small_net(0), X, 2, rng=1)
+    tracker = an.RegionTracker(
+        segments=(X[:3], X[3:6]),
+        planes=planes,
+        neighbourhoods={"train": X[:4], "test": X[4:6]},
+        radius=0.2,
+        dim=2,
+        distances={"train": X[:5]},
+        steps=[0, 2, 5],
+        rng=3,
+    )
+    assert [s for s in range(7) if tracker.due(s)] == [0, 2, 5]
+    nets = {0: _small_net(1), 2: _small_net(2), 5: _small_net(3)}
+    for step in range(7):
+        tracker.step(nets.get(step, _small_net(99)), step)
+    assert [r["step"] for r in tracker.records] == [0, 2, 5]
+    for rec in tracker.records:
+        net = nets[rec["step"]]
+        assert rec["segment_regions"].tolist() == [int(rr.count(net, rr.Segment(a, b))) for a, b in zip(X[:3], X[3:6])]
+        assert rec["plane_regions"].tolist() == [int(rr.count(net, planes.plane(i))) for i in range(2)]
+        B = tracker.neighbourhoods["train"][1]
+        assert rec["local_train"].tolist() == an.local_count(net, X[:4], 0.2, directions=B).counts.tolist()
+        np.testing.assert_array_equal(rec["distance_train"], an.distance_to_boundary(net, X[:5]))
+    table = tracker.table()
+    assert table["step"].tolist() == [0, 2, 5]
+    assert table["local_test_mean"].tolist() == [float(np.mean(r["local_test"])) for r in tracker.records]
+    assert {"proxy_train_mean", "segment_density_mean", "plane_regions_mean", "distance_train_mean"} <= set(table)
+    from reluregions.plot import plot_tracker
+
+    fig = plot_tracker(tracker, ["local_train_mean", "proxy_train_mean"])
+    line = next(ln for ln in fig.axes[0].lines if ln.get_gid() == "local_train_mean")
+    assert line.get_ydata().tolist() == table["local_train_mean"].tolist()
+    assert line.get_xdata().tolist() == [1, 3, 6]
+
+
+def test_region_tracker_pandas_and_bad_input():
+    pd = pytest.importorskip("pandas")
+    tracker = an.RegionTracker(distances={"x": np.zeros((2, 3))}, every=2)
+    assert tracker.due(4) and not tracker.due(3)
+    tracker.measure(_small_net(0), 0)
+    df = tracker.to_pandas()
+    assert isinstance(df, pd.DataFrame) and df["step"].tolist() == [0]
+    with pytest.raises(ValueError, match="every= or steps=, not both"):
+        an.RegionTracker(every=2, steps=[1])
+    with pytest.raises(TypeError, match="planes must be a PlaneCounts"):
+        an.RegionTracker(planes=[1, 2])
+    with pytest.raises(TypeError, match="reluregions.Network or a torch module"):
+        tracker.measure("model", 1)
+    with pytest.raises(ValueError, match="radius must be a positive"):
+        an.RegionTracker(radius=0)
+    from reluregions.plot import plot_tracker
+
+    with pytest.raises(ValueError, match="no column"):
+        plot_tracker(tracker, ["nope"])

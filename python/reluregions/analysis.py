@@ -21,16 +21,19 @@ from .network import Network
 from .regions import Regions
 
 __all__ = [
+    "DensityResult",
     "DistanceResult",
     "LocalComplexity",
     "Occupancy",
     "PlaneCounts",
+    "RegionTracker",
     "SegmentCounts",
     "along_planes",
     "along_segments",
     "density_along",
     "distance_to_boundary",
     "local_count",
+    "neighbourhood",
     "occupancy",
     "planes_through",
 ]
@@ -614,3 +617,145 @@ def occupancy(net: Network, X: Any, regions: Regions | None = None, *, threads: 
         out.region_counts = region_counts
         out.empty_regions = int(np.sum(region_counts == 0))
     return out
+
+
+# --------------------------------------------------------------------------- during training
+def _as_network(model: Any) -> Network:
+    """A :class:`Network` copy of the weights of `model` (a Network, or a torch module)."""
+    if isinstance(model, Network):
+        return Network(list(model.weights), list(model.biases), list(model.activations), model._raw_slopes())
+    try:
+        import torch.nn as nn
+    except ImportError:
+        nn = None
+    if nn is not None and isinstance(model, nn.Module):
+        return Network.from_torch(model)
+    raise TypeError(f"expected a reluregions.Network or a torch module, got {type(model).__name__}")
+
+
+class RegionTracker:
+    """Fixed probes measured on copies of a network's weights during training.
+
+    The probes are fixed when the tracker is made: segments (``A[i] -> B[i]``), planes (a
+    :class:`PlaneCounts` from :func:`planes_through` or :func:`along_planes`), neighbourhoods of named
+    point sets (exact local counts and Humayun et al.'s proxy, with the random subspaces drawn once) and
+    named point sets whose distance to the region boundary is measured. :meth:`measure` copies the
+    weights (a :class:`Network` or a ``torch.nn.Sequential``) and records every probe; :meth:`step`
+    does so on the scheduled steps only.
+
+    Parameters
+    ----------
+    segments : tuple (A, B), optional
+    planes : PlaneCounts, optional
+    neighbourhoods : dict of name -> array (n, input_dim), optional
+    radius, dim, shape : float, int, str
+        The neighbourhoods' size and shape (see :func:`local_count`).
+    distances : dict of name -> array (n, input_dim), optional
+    every : int, optional
+        Measure on every `every`-th step (``step % every == 0``).
+    steps : sequence of int, optional
+        Or exactly on these steps (e.g. log-spaced).
+    rng : numpy.random.Generator or seed
+        Draws the neighbourhoods' subspaces.
+    threads : int, optional
+
+    Examples
+    --------
+    >>> tracker = RegionTracker(neighbourhoods={"train": X[:200]}, radius=0.05, steps=[0, 10, 100])  # doctest: +SKIP
+    >>> for step in range(101):                                                                   # doctest: +SKIP
+    ...     train_step(model)
+    ...     tracker.step(model, step)
+    >>> tracker.to_pandas()                                                                        # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        segments: tuple[Any, Any] | None = None,
+        planes: PlaneCounts | None = None,
+        neighbourhoods: dict[str, Any] | None = None,
+        radius: float = 0.1,
+        dim: int = 2,
+        shape: str = "cross",
+        distances: dict[str, Any] | None = None,
+        every: int | None = None,
+        steps: Any = None,
+        rng: Any = None,
+        threads: int | None = None,
+    ) -> None:
+        if every is not None and steps is not None:
+            raise ValueError("give every= or steps=, not both")
+        self.every = None if every is None else _count(every, "every")
+        self.steps = None if steps is None else sorted({int(s) for s in steps})
+        self.segments = None if segments is None else tuple(np.asarray(v, dtype=np.float64) for v in segments)
+        if planes is not None and not isinstance(planes, PlaneCounts):
+            raise TypeError(
+                f"planes must be a PlaneCounts (from planes_through or along_planes), got {type(planes).__name__}"
+            )
+        self.planes = planes
+        self.radius = _radius(radius)
+        if shape not in ("cross", "box"):
+            raise ValueError(f"shape must be 'cross' or 'box', got {shape!r}")
+        self.dim, self.shape, self.threads = int(dim), shape, threads
+        gen = _rng(rng)
+        self.neighbourhoods: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, X in (neighbourhoods or {}).items():
+            P = np.asarray(X, dtype=np.float64)
+            if P.ndim != 2 or P.shape[0] == 0:
+                raise ValueError(f"neighbourhoods[{name!r}] must be a non-empty (n, input_dim) array, got {P.shape}")
+            if not 1 <= self.dim <= P.shape[1]:
+                raise ValueError(f"dim must be in 1..{P.shape[1]}, got {dim}")
+            self.neighbourhoods[name] = (P, _bases(P.shape[0], P.shape[1], self.dim, None, gen))
+        self.distances = {name: np.asarray(X, dtype=np.float64) for name, X in (distances or {}).items()}
+        self.records: list[dict[str, Any]] = []
+
+    def due(self, step: int) -> bool:
+        """Whether `step` is a scheduled step."""
+        if self.steps is not None:
+            return int(step) in self.steps
+        return self.every is None or int(step) % self.every == 0
+
+    def step(self, model: Any, step: int) -> dict[str, Any] | None:
+        """Measure at `step` if it is scheduled (see :meth:`due`); returns the record or None."""
+        return self.measure(model, step) if self.due(step) else None
+
+    def measure(self, model: Any, step: int) -> dict[str, Any]:
+        """Measure every probe on a copy of `model`'s weights now; the record is appended to
+        :attr:`records` and returned (arrays per probe, and their means)."""
+        net = _as_network(model)
+        rec: dict[str, Any] = {"step": int(step)}
+        if self.segments is not None:
+            seg = along_segments(net, *self.segments, threads=self.threads)
+            rec["segment_regions"] = seg.counts
+            rec["segment_density"] = seg.density
+        if self.planes is not None:
+            p = self.planes
+            rec["plane_regions"] = along_planes(
+                net, p.origins, p.u, p.v, p.s_ranges, p.t_ranges, threads=self.threads
+            ).counts
+        for name, (P, B) in self.neighbourhoods.items():
+            lc = local_count(net, P, self.radius, self.dim, self.shape, directions=B, threads=self.threads)
+            rec[f"local_{name}"] = lc.counts
+            rec[f"proxy_{name}"] = lc.proxy
+        for name, P in self.distances.items():
+            rec[f"distance_{name}"] = distance_to_boundary(net, P, threads=self.threads)
+        self.records.append(rec)
+        return rec
+
+    def table(self) -> dict[str, np.ndarray]:
+        """One row per measurement: ``step`` and the mean of every probe (``<probe>_mean``)."""
+        cols: dict[str, list[float]] = {"step": []}
+        for rec in self.records:
+            cols["step"].append(rec["step"])
+            for key, val in rec.items():
+                if key != "step":
+                    cols.setdefault(f"{key}_mean", []).append(float(np.mean(val)))
+        return {k: np.asarray(v) for k, v in cols.items()}
+
+    def to_pandas(self) -> Any:
+        """:meth:`table` as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("RegionTracker.to_pandas needs pandas: pip install pandas") from None
+        return pd.DataFrame(self.table())
