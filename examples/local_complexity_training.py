@@ -29,10 +29,10 @@ ap.add_argument("--radius", type=float, default=0.05, help="radius of the cross-
 ap.add_argument("--points", type=int, default=100, help="probe points per set (train, test)")
 ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW)")
-ap.add_argument("--quick", action="store_true", help="200 steps, 20 points (a smoke test)")
+ap.add_argument("--quick", action="store_true", help="30 steps, 8 points (a smoke test)")
 args = ap.parse_args()
 if args.quick:
-    args.steps, args.points = 200, 20
+    args.steps, args.points = 30, 8
 
 t0 = time.perf_counter()
 Xtr, ytr, Xte, yte, desc = load(args.data)
