@@ -4,8 +4,7 @@
     python benchmarks/bench_analysis.py --quick    # 10x fewer points
 
 Network: 40-256-256-10, He initialisation (seed 0), biases N(0, 0.1^2). Data: MNIST-1D
-(``mnist1d.data.make_dataset``, generated offline; sklearn's digits projected to 40 inputs if mnist1d is
-missing). Sections:
+(``mnist1d.data.make_dataset``, generated offline; sklearn's digits, 64 inputs, if mnist1d is missing). Sections:
 
 - ``distance_to_boundary`` on 100,000 points (data points plus N(0, 0.1^2) noise) against NumPy computing
   the batch's input Jacobians: (a) of the 10 outputs, reverse mode, batched matmuls; (b) of every hidden
@@ -25,37 +24,29 @@ import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+from bench_walk import he_network
 
 import reluregions as rr
 from reluregions import analysis as an
 
-
-def he_network(seed: int, dims: list[int]) -> rr.Network:
-    rng = np.random.default_rng(seed)
-    Ws = [rng.normal(size=(dims[i + 1], dims[i])) * np.sqrt(2.0 / dims[i]) for i in range(len(dims) - 1)]
-    bs = [rng.normal(size=dims[i + 1]) * 0.1 for i in range(len(dims) - 1)]
-    return rr.Network(Ws, bs)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+from _data import load  # noqa: E402
 
 
-def mnist1d_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
-    """MNIST-1D training inputs and test inputs (40 features), or sklearn's digits in 40 dimensions."""
+def mnist1d_data() -> tuple[np.ndarray, np.ndarray, str]:
+    """MNIST-1D training and test inputs (examples/_data.py), or sklearn's digits without mnist1d."""
     try:
-        from mnist1d.data import get_dataset_args, make_dataset
-
-        args = get_dataset_args()
-        args.seed = seed
-        data = make_dataset(args)
-        return np.asarray(data["x"], dtype=np.float64), np.asarray(data["x_test"], dtype=np.float64), "MNIST-1D"
+        import mnist1d  # noqa: F401
     except ImportError:
-        from sklearn.datasets import load_digits
-
-        X = load_digits().data / 16.0
-        P = np.random.default_rng(seed).normal(size=(64, 40)) / 8.0
-        X = (X - X.mean(axis=0)) @ P
-        return X[:1400], X[1400:], "sklearn digits (random projection to 40-D)"
+        Xtr, _, Xte, _, desc = load("digits")
+        return Xtr, Xte, desc
+    Xtr, _, Xte, _, desc = load("mnist1d")
+    return Xtr, Xte, desc
 
 
 def numpy_output_jacobians(net: rr.Network, X: np.ndarray, batch: int = 5000) -> np.ndarray:
@@ -129,13 +120,14 @@ def main() -> None:
     print(machine())
     t0 = time.perf_counter()
     Xtr, Xte, source = mnist1d_data()
+    d = Xtr.shape[1]
     print(f"data: {source}, train {Xtr.shape}, test {Xte.shape}, generated in {time.perf_counter() - t0:.1f} s")
-    net = he_network(0, [40, 256, 256, 10])
+    net = he_network(0, [d, 256, 256, 10])
     rng = np.random.default_rng(1)
 
     n = 100_000 // scale
-    X = Xtr[rng.integers(0, Xtr.shape[0], n)] + 0.1 * rng.normal(size=(n, 40))
-    print(f"\n## distance_to_boundary, {n:,} points, 40-256-256-10 (threads = all cores)")
+    X = Xtr[rng.integers(0, Xtr.shape[0], n)] + 0.1 * rng.normal(size=(n, d))
+    print(f"\n## distance_to_boundary, {n:,} points, {d}-256-256-10 (threads = all cores)")
     d_ours = an.distance_to_boundary(net, X)
     d_np = numpy_unit_distance(net, X[:2000])
     rel = np.max(np.abs(d_ours[:2000] - d_np) / d_np)
@@ -144,7 +136,7 @@ def main() -> None:
     times = interleaved(
         {
             "reluregions distance_to_boundary": lambda: an.distance_to_boundary(net, X),
-            "NumPy output Jacobians (n, 10, 40)": lambda: numpy_output_jacobians(net, X),
+            f"NumPy output Jacobians (n, 10, {d})": lambda: numpy_output_jacobians(net, X),
             "NumPy per-unit Jacobians + min": lambda: numpy_unit_distance(net, X),
         },
         args.rounds,

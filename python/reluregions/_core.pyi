@@ -244,9 +244,7 @@ def local_counts(
     """Regions meeting ``X[i] + bases[i] @ a``, ``a`` in the cross-polytope (`cross`) or cube of the
     radius in R^k (bases ``(n, inputs, k)``), exact."""
 
-def proxy_counts(
-    net: Network, X: npt.ArrayLike, bases: npt.ArrayLike, radius: float, threads: int = 0
-) -> _Int64Array:
+def proxy_counts(net: Network, X: npt.ArrayLike, bases: npt.ArrayLike, radius: float, threads: int = 0) -> _Int64Array:
     """Hidden units whose exact sign is not the same at the vertices ``X[i] +- radius * bases[i][:, j]``."""
 
 def exact_patterns(

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _core
 from .domains import Box, Plane, Space
-from .network import Network
+from .network import Network, _as_float_array
 from .regions import Regions
 
 __all__ = [
@@ -52,21 +52,11 @@ def _network(net: Any) -> Network:
 
 def _points(net: Network, X: Any, what: str = "X", min_rows: int = 1) -> np.ndarray:
     """`X` as a C-contiguous float64 ``(n, input_dim)`` array: numeric, finite, at least `min_rows` rows."""
-    try:
-        arr = np.asarray(X)
-    except Exception as exc:
-        raise TypeError(f"{what} could not be converted to an array: {exc}") from None
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{what} must be a real numeric array, got dtype {arr.dtype}")
-    if arr.ndim != 2 or arr.shape[1] != net.input_dim:
+    arr = _as_float_array(X, what, 2)
+    if arr.shape[1] != net.input_dim:
         raise ValueError(f"{what} must have shape (n, {net.input_dim}) for this network, got {arr.shape}")
     if arr.shape[0] < min_rows:
-        raise ValueError(f"{what} is empty: need at least {min_rows} point(s), got shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise ValueError(f"{what} has a non-finite value {arr[r, c]} at row {r}, column {c}")
+        raise ValueError(f"{what} needs at least {min_rows} points, got shape {arr.shape}")
     return arr
 
 
