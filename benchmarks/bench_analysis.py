@@ -34,12 +34,12 @@ from bench_walk import he_network
 import reluregions as rr
 from reluregions import analysis as an
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples" / "analysis"))
 from _data import load  # noqa: E402
 
 
 def mnist1d_data() -> tuple[np.ndarray, np.ndarray, str]:
-    """MNIST-1D training and test inputs (examples/_data.py), or sklearn's digits without mnist1d."""
+    """MNIST-1D training and test inputs (examples/analysis/_data.py), or sklearn's digits without mnist1d."""
     try:
         import mnist1d  # noqa: F401
     except ImportError:

@@ -8,7 +8,7 @@ between random pairs of training points (exact counts, reluregions.analysis.dens
 breakpoints per unit Euclidean length. Distances: exact pattern, distance to the region boundary of
 test points (analysis.distance_to_boundary). Prints every number it plots and the fits.
 
-    python examples/hanin_rolnick.py [--out DIR] [--data mnist1d|digits] [--quick]
+    python examples/analysis/hanin_rolnick.py [--out DIR] [--data mnist1d|digits] [--quick]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ regions meeting a random 2-D cross-polytope of radius r around each point, the p
 (neurons whose sign changes over the cross-polytope's vertices), and the distance to the region boundary.
 Prints every number it plots.
 
-    python examples/local_complexity_training.py [--out DIR] [--steps 20000] [--quick]
+    python examples/analysis/local_complexity_training.py [--out DIR] [--steps 20000] [--quick]
 """
 
 from __future__ import annotations
