@@ -27,6 +27,7 @@ ap.add_argument("--steps", type=int, default=20000, help="Adam steps (batch 128)
 ap.add_argument("--width", type=int, default=100, help="width of the two hidden layers")
 ap.add_argument("--radius", type=float, default=0.05, help="radius of the cross-polytopes")
 ap.add_argument("--points", type=int, default=100, help="probe points per set (train, test)")
+ap.add_argument("--measurements", type=int, default=24, help="log-spaced measurement steps")
 ap.add_argument("--lr", type=float, default=1e-3)
 ap.add_argument("--weight-decay", type=float, default=0.0, help="decoupled weight decay (AdamW)")
 ap.add_argument("--quick", action="store_true", help="30 steps, 8 points (a smoke test)")
@@ -40,7 +41,7 @@ rng = np.random.default_rng(0)
 net0 = he_network(rng, [Xtr.shape[1], args.width, args.width, 10], bias_std=0.01)
 W = [np.array(w) for w in net0.weights]
 b = [np.array(v) for v in net0.biases]
-schedule = sorted({0, *np.unique(np.round(np.logspace(0, np.log10(args.steps), 24)).astype(int))})
+schedule = sorted({0, *np.unique(np.round(np.logspace(0, np.log10(args.steps), args.measurements)).astype(int))})
 tracker = an.RegionTracker(
     neighbourhoods={"train": Xtr[: args.points], "test": Xte[: args.points]},
     radius=args.radius,
