@@ -2,6 +2,7 @@
 
     python benchmarks/bench_analysis.py            # full run (a few minutes on 2 cores)
     python benchmarks/bench_analysis.py --quick    # 10x fewer points
+    python benchmarks/bench_analysis.py --only density,local --radius 0.1
 
 Network: 40-256-256-10, He initialisation (seed 0), biases N(0, 0.1^2). Data: MNIST-1D
 (``mnist1d.data.make_dataset``, generated offline; sklearn's digits, 64 inputs, if mnist1d is missing). Sections:
@@ -11,7 +12,8 @@ Network: 40-256-256-10, He initialisation (seed 0), biases N(0, 0.1^2). Data: MN
   unit (what the distance needs), forward mode, then ``min |z| / ||grad z||``. Interleaved runs (A, B, A,
   B, ...), medians and ratios.
 - ``density_along`` on 1,000 segments between random pairs of training points.
-- ``local_count`` with k = 2 (cross-polytope and square, radius 0.5) on 1,000 MNIST-1D points, and the proxy.
+- ``local_count`` with k = 2 (cross-polytope and square, radius 0.1 by default) on 1,000 MNIST-1D points,
+  and the proxy.
 
 Performance is measured here, never asserted in tests.
 """
@@ -115,6 +117,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--only", default="distance,density,local", help="sections to run (comma-separated)")
+    ap.add_argument("--radius", type=float, default=0.1, help="radius of the local_count neighbourhoods")
     args = ap.parse_args()
     scale = 10 if args.quick else 1
     print(machine())
@@ -125,8 +129,20 @@ def main() -> None:
     net = he_network(0, [d, 256, 256, 10])
     rng = np.random.default_rng(1)
 
+    sections = set(args.only.split(","))
     n = 100_000 // scale
     X = Xtr[rng.integers(0, Xtr.shape[0], n)] + 0.1 * rng.normal(size=(n, d))
+    if "distance" in sections:
+        distance_section(net, X, n, d, args.rounds)
+    m = 1000 // scale
+    if "density" in sections:
+        density_section(net, Xtr, m)
+    if "local" in sections:
+        local_section(net, Xtr[:m], args.radius)
+    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+
+
+def distance_section(net: rr.Network, X: np.ndarray, n: int, d: int, rounds: int) -> None:
     print(f"\n## distance_to_boundary, {n:,} points, {d}-256-256-10 (threads = all cores)")
     d_ours = an.distance_to_boundary(net, X)
     d_np = numpy_unit_distance(net, X[:2000])
@@ -139,7 +155,7 @@ def main() -> None:
             f"NumPy output Jacobians (n, 10, {d})": lambda: numpy_output_jacobians(net, X),
             "NumPy per-unit Jacobians + min": lambda: numpy_unit_distance(net, X),
         },
-        args.rounds,
+        rounds,
     )
     base = statistics.median(times["reluregions distance_to_boundary"])
     print("| method | median s | runs | ratio to distance_to_boundary |\n|---|---|---|---|")
@@ -147,7 +163,8 @@ def main() -> None:
         med = statistics.median(ts)
         print(f"| {name} | {med:.2f} | {', '.join(f'{t:.2f}' for t in ts)} | {med / base:.2f} |")
 
-    m = 1000 // scale
+
+def density_section(net: rr.Network, Xtr: np.ndarray, m: int) -> None:
     print(f"\n## density_along, {m:,} segments between random training points")
     t = time.perf_counter()
     dens = an.density_along(net, Xtr, m, rng=2)
@@ -158,21 +175,22 @@ def main() -> None:
         f"max {dens.segments.counts.max()}; breakpoints per unit length: mean {s['mean']:.3f} +- {s['sem']:.3f} (sem)"
     )
 
-    print(f"\n## local_count, k = 2, radius 0.5, {m:,} MNIST-1D training points (+ proxy)")
-    P = Xtr[:m]
+
+def local_section(net: rr.Network, P: np.ndarray, radius: float) -> None:
+    m = P.shape[0]
+    print(f"\n## local_count, k = 2, radius {radius}, {m:,} MNIST-1D training points (+ proxy)")
     for shape in ("cross", "box"):
         t = time.perf_counter()
-        lc = an.local_count(net, P, 0.5, dim=2, shape=shape, rng=3, proxy=False)
+        lc = an.local_count(net, P, radius, dim=2, shape=shape, rng=3, proxy=False)
         el = time.perf_counter() - t
         t = time.perf_counter()
-        px = an.local_count(net, P, 0.5, dim=2, shape=shape, rng=3, proxy=True).proxy
-        el_proxy = time.perf_counter() - t - el
+        px = an._core.proxy_counts(net._core, P, lc.bases, radius, 0)
+        el_proxy = time.perf_counter() - t
         print(
-            f"{shape}: {el:.2f} s ({m / el:,.0f} points/s); regions per neighbourhood: mean "
-            f"{lc.counts.mean():.2f}, max {lc.counts.max()}; proxy: mean {px.mean():.2f} (~{max(el_proxy, 0):.2f} s); "
-            f"correlation {np.corrcoef(lc.counts, px)[0, 1]:.3f}"
+            f"{shape}: {el:.2f} s ({m / el:,.1f} points/s); regions per neighbourhood: mean "
+            f"{lc.counts.mean():.2f}, max {lc.counts.max()}; proxy (cross-polytope vertices): mean {px.mean():.2f} "
+            f"({el_proxy:.2f} s); correlation {np.corrcoef(lc.counts, px)[0, 1]:.3f}"
         )
-    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
 
 
 if __name__ == "__main__":
