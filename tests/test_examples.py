@@ -47,7 +47,9 @@ ANALYSIS = {
 def test_analysis_example(script, tmp_path):
     pytest.importorskip("mnist1d")
     res = subprocess.run(
-        [sys.executable, str(EXAMPLES / "analysis" / script), "--quick", "--out", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, str(EXAMPLES / "analysis" / script), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
     )
     assert res.returncode == 0, res.stderr
     lines, pngs = ANALYSIS[script]
