@@ -33,3 +33,27 @@ def test_example(script, tmp_path):
         assert line in res.stdout
     png = tmp_path / script.replace(".py", ".png")
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+# The reproductions of reluregions.analysis (MNIST-1D, generated offline), in their --quick mode.
+ANALYSIS = {
+    "hanin_rolnick.py": (["(a) density vs neurons", "slopes across depths"], ["hanin_rolnick_density.png"]),
+    "local_complexity_training.py": (["step | train acc"], ["local_complexity_training.png"]),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(ANALYSIS))
+def test_analysis_example(script, tmp_path):
+    pytest.importorskip("mnist1d")
+    res = subprocess.run(
+        [sys.executable, str(EXAMPLES / "analysis" / script), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    lines, pngs = ANALYSIS[script]
+    for line in lines:
+        assert line in res.stdout
+    for png in pngs:
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   bind_lp(m);
   bind_walk(m);
   bind_walk_tasks(m);
+  bind_analysis(m);
 }

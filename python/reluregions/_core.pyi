@@ -256,3 +256,41 @@ def merge_pairs_exact(
 
 def merge_pairs(R: int, pairs: npt.ArrayLike, A: npt.ArrayLike, c: npt.ArrayLike, E: npt.ArrayLike) -> _Int64Array:
     """Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)."""
+
+# --------------------------------------------------------------------- bind_analysis.cpp
+def batch_count(
+    net: Network,
+    origins: npt.ArrayLike,
+    bases: npt.ArrayLike,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    threads: int = 0,
+    breakpoints: bool = False,
+) -> dict[str, Any]:
+    """Region counts on n segments or rectangles ``origins[i] + bases[i] @ s``, ``lo[i] <= s <= hi[i]``
+    (bases ``(n, inputs, K)``, K = 1 or 2), exact. Returns ``{"counts": uint64 (n,)}`` and, with
+    `breakpoints` (K = 1), ``"breakpoints"`` (flat, domain coordinates) and ``"offsets"`` ``(n + 1,)``."""
+
+def local_counts(
+    net: Network, X: npt.ArrayLike, bases: npt.ArrayLike, radius: float, cross: bool, threads: int = 0
+) -> npt.NDArray[np.uint64]:
+    """Regions meeting ``X[i] + bases[i] @ a``, ``a`` in the cross-polytope (`cross`) or cube of the
+    radius in R^k (bases ``(n, inputs, k)``), exact."""
+
+def proxy_counts(net: Network, X: npt.ArrayLike, bases: npt.ArrayLike, radius: float, threads: int = 0) -> _Int64Array:
+    """Hidden units whose exact sign is not the same at the vertices ``X[i] +- radius * bases[i][:, j]``."""
+
+def exact_patterns(
+    net: Network, X: npt.ArrayLike, threads: int = 0
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_], int]:
+    """Exact activation patterns: packed ``(n, words)``, unpacked ``(n, units)``, and the number of
+    points the exact (rational) pass decided."""
+
+def distance_to_boundary(
+    net: Network, X: npt.ArrayLike, return_point: bool = False, threads: int = 0
+) -> dict[str, Any]:
+    """``{"distance": (n,), "unit": int64 (n,), "exact_points": int}`` and, with `return_point`,
+    ``"point"`` ``(n, inputs)``: the distance of each point to its activation region's boundary."""
+
+def locate_packed(patterns: npt.ArrayLike, queries: npt.ArrayLike) -> _Int64Array:
+    """Index of each packed query pattern among the packed patterns, -1 if absent."""

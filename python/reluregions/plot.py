@@ -20,7 +20,7 @@ from .domains import Box, Domain, Segment
 from .network import Network
 from .regions import Regions
 
-__all__ = ["figure", "plot_bounds_vs_parameters", "plot_regions_1d", "plot_regions_2d"]
+__all__ = ["figure", "plot_bounds_vs_parameters", "plot_regions_1d", "plot_regions_2d", "plot_tracker"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -217,4 +217,36 @@ def plot_bounds_vs_parameters(
     ax_b.set_title("b) 10 inputs")
     ax_a.legend(fontsize=8)
     fig.reluregions_data = data
+    return _save(fig, path)
+
+
+def plot_tracker(
+    tracker_or_table: Any,
+    columns: Sequence[str] | None = None,
+    *,
+    logx: bool = True,
+    ax: Any = None,
+    path: PathLike | None = None,
+) -> Any:
+    """Probe means of a :class:`~reluregions.analysis.RegionTracker` (or its ``table()``) against the
+    training step, one line per column (default: every ``*_mean`` column), on a log step axis."""
+    table = tracker_or_table.table() if hasattr(tracker_or_table, "table") else dict(tracker_or_table)
+    if "step" not in table:
+        raise ValueError("the table has no 'step' column")
+    cols = list(columns) if columns is not None else [k for k in table if k.endswith("_mean")]
+    missing = [c for c in cols if c not in table]
+    if missing:
+        raise ValueError(f"no column(s) {missing} in the table; columns: {sorted(table)}")
+    if ax is None:
+        fig = _figure((7, 4))
+        ax = fig.subplots()
+    else:
+        fig = ax.figure
+    steps = np.asarray(table["step"], dtype=float)
+    for c in cols:
+        ax.plot(steps + 1 if logx else steps, np.asarray(table[c], dtype=float), marker="o", ms=3, label=c, gid=c)
+    if logx:
+        ax.set_xscale("log")
+    ax.set_xlabel("training step + 1" if logx else "training step")
+    ax.legend(fontsize=8)
     return _save(fig, path)

@@ -1212,7 +1212,7 @@ class Walker {
     const signed char* kn = known(depth);
     for (; i < width; ++i) {
       if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
-      if (kn[i] != 0) {  // decided on an ancestor in this layer
+      if (kn[i] != 0) {                    // decided on an ancestor in this layer
         ++stats.inherited;
         if (kn[i] > 0) lay_.set(pattern_.data(), l, i);
         continue;
