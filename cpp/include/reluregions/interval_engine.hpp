@@ -43,8 +43,8 @@ class IntervalEngine : Layerwise<1> {
     int label;
   };
   struct Crossing {
-    double root, delta;
-    int unit;  // index in the layer
+    double root, delta, lower;  // lower = root - delta
+    int unit;                   // index in the layer
     bool rising;
   };
   struct Level {
@@ -94,22 +94,19 @@ class IntervalEngine : Layerwise<1> {
         if (sb == 0) sb = sign_at(l, i, &hi.t, hi.delta, [&](Rational* p) { p[0] = exact_end(hi); });
       }
       if (sa * sb < 0) {
-        L.cross.push_back(root(l, i, lo, hi, sb > 0));
+        L.cross.push_back(root(l, i, ce, lo, hi, sb > 0));
       } else if (sa > 0 || sb > 0) {
         bits[i >> 6] |= std::uint64_t{1} << (i & 63);
       }
     }
-    order_roots(l, L);
-    const int nb = static_cast<int>(L.breaks.size());
     const bool last = l + 1 == H_;
-
     if constexpr (!Sink::stores) {
-      if (last) {
-        for (int k = 0; k <= nb; ++k)
-          if (!ctl_.add_region()) return;
+      if (last) {  // the regions of the last layer are counted, not visited
+        ctl_.add_regions(1 + static_cast<std::uint64_t>(order_roots(l, L, false)));
         return;
       }
     }
+    const int nb = order_roots(l, L, true);
     // Left of all roots, a falling unit is on.
     for (const Crossing& c : L.cross)
       if (!c.rising) bits[c.unit >> 6] |= std::uint64_t{1} << (c.unit & 63);
@@ -139,13 +136,15 @@ class IntervalEngine : Layerwise<1> {
   }
 
   // The root of unit i (which changes sign strictly inside the node), with its error bound.
-  Crossing root(int l, int i, const End& lo, const End& hi, bool rising) {
+  // ce: the error bound of its coefficients (coef_err).
+  Crossing root(int l, int i, double ce, const End& lo, const End& hi, bool rising) {
     const LayerMap<1>& m = maps_[static_cast<std::size_t>(l)];
     const double al = m.lin(0)[i], be = m.cst()[i];
-    const double ce = coef_err(l, i, false);
-    const double r = -be / al;
+    // One division: with inv = 1/al rounded and x = ce |inv| <= 1/2 (up to rounding),
+    // 1 / (|al| - ce) <= |inv| (1 + 2 x) (1 + 2 eps); r = -be * inv is within 2 eps |r| of -be / al.
+    const double inv = 1.0 / al, r = -be * inv, ainv = std::fabs(inv);
     double delta = std::fabs(al) > 2 * ce
-                       ? ce * (1 + std::fabs(r)) / (std::fabs(al) - ce) * 1.01 + 2 * kEps * std::fabs(r) + kTiny
+                       ? ce * (1 + std::fabs(r)) * ainv * (1 + 2 * ce * ainv) * 1.01 + 3 * kEps * std::fabs(r) + kTiny
                        : std::numeric_limits<double>::infinity();
     double t = r;
     if (!(t >= lo.t)) {  // also NaN
@@ -156,19 +155,20 @@ class IntervalEngine : Layerwise<1> {
       t = hi.t;
       delta = std::max(delta, hi.delta);
     }
-    return Crossing{t, delta, i, rising};
+    return Crossing{t, delta, t - delta, i, rising};
   }
 
   // Sorts the crossings into breakpoints: roots whose error intervals overlap are ordered (and found
-  // equal) exactly; a breakpoint is an exact point, however close to the next.
-  void order_roots(int l, Level& L) {
+  // equal) exactly; a breakpoint is an exact point, however close to the next. Returns their number;
+  // `record`: also lists them (L.breaks, L.cluster_end, L.units).
+  int order_roots(int l, Level& L, bool record) {
     L.breaks.clear();
     L.cluster_end.clear();
     L.units.clear();
-    auto lower = [](const Crossing& c) { return c.root - c.delta; };
-    std::sort(L.cross.begin(), L.cross.end(), [&](const Crossing& a, const Crossing& b) {
-      return lower(a) < lower(b) || (lower(a) == lower(b) && a.unit < b.unit);
+    std::sort(L.cross.begin(), L.cross.end(), [](const Crossing& a, const Crossing& b) {
+      return a.lower < b.lower || (a.lower == b.lower && a.unit < b.unit);
     });
+    int nb = 0;
     const int unit0 = lay_.unit_offset(l);
     const std::size_t m = L.cross.size();
     double last_pos = -std::numeric_limits<double>::infinity();
@@ -176,7 +176,7 @@ class IntervalEngine : Layerwise<1> {
       // A group: crossings whose intervals [root - delta, root + delta] chain together.
       std::size_t g1 = g0 + 1;
       double end = L.cross[g0].root + L.cross[g0].delta;
-      while (g1 < m && lower(L.cross[g1]) <= end) {
+      while (g1 < m && L.cross[g1].lower <= end) {
         end = std::max(end, L.cross[g1].root + L.cross[g1].delta);
         ++g1;
       }
@@ -195,9 +195,16 @@ class IntervalEngine : Layerwise<1> {
         for (const auto& e : L.exact) sorted.push_back(L.cross[static_cast<std::size_t>(e.second)]);
         std::copy(sorted.begin(), sorted.end(), L.cross.begin() + static_cast<std::ptrdiff_t>(g0));
       }
+      if (!record) {
+        nb += 1;
+        for (std::size_t c = g0 + 1; c < g1; ++c) nb += L.exact[c - g0].first != L.exact[c - g0 - 1].first ? 1 : 0;
+        g0 = g1;
+        continue;
+      }
       for (std::size_t c = g0; c < g1; ++c) {
         const bool same = c > g0 && g1 - g0 > 1 && L.exact[c - g0].first == L.exact[c - g0 - 1].first;
         if (!same) {
+          ++nb;
           if (!L.breaks.empty()) L.cluster_end.push_back(static_cast<int>(c));
           // Float positions kept non-decreasing (the exact order rules); the bound covers the move.
           double t = L.cross[c].root, delta = L.cross[c].delta;
@@ -212,7 +219,8 @@ class IntervalEngine : Layerwise<1> {
       }
       g0 = g1;
     }
-    L.cluster_end.push_back(static_cast<int>(m));
+    if (record) L.cluster_end.push_back(static_cast<int>(m));
+    return nb;
   }
 
   // Is the domain coordinate sv strictly inside the exact interval (a, b)?

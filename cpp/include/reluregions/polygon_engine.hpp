@@ -381,7 +381,7 @@ class PolygonEngine : Layerwise<2> {
         }
         if constexpr (!Sink::stores) {
           if (last && m == 1) {  // a certified crossing cuts the piece in two
-            if (!ctl_.add_region() || !ctl_.add_region()) return;
+            if (!ctl_.add_regions(2)) return;
             pop(l, L);
             continue;
           }
