@@ -18,6 +18,7 @@ seed 0, on [-1, 1]^2; 2-1000-1 has 453,746 regions and 2-2000-1 1,829,270.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -76,10 +77,8 @@ def worker(case: str, samples: int, heavy: bool) -> dict:
                 first.append((found, round(seconds, 2)))
                 raise Enough
 
-        try:
+        with contextlib.suppress(Enough):
             rr.count(net, dom, progress=progress)
-        except Enough:
-            pass
         out["first_progress"] = first[0] if first else None
         t0 = time.perf_counter()
         c = rr.count(net, dom, time_limit=1.0, partial=True)
@@ -151,7 +150,9 @@ def main() -> None:
     cases = HEAVY if args.heavy else LIGHT
     if args.cases:
         cases = [c.strip() for c in args.cases.split(",")]
-    print(f"date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}; nproc {os.cpu_count()}; load {os.getloadavg()}")
+    print(
+        f"date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}; nproc {os.cpu_count()}; load {os.getloadavg()}"
+    )
     print("command: " + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]))
     results: dict = {(c, p): [] for c in cases for p in pythons}
     extra: dict = {}
