@@ -233,3 +233,87 @@ def exact_output_map(net, pattern, domain):
         f = [Fraction(1) if pattern[start + i] else slopes[l] for i in range(len(z))]
         start += len(z)
         h = [([fi * a for a in ai], fi * ci) for fi, (ai, ci) in zip(f, z)]
+
+
+def _rank(vectors) -> int:
+    """Rank of a list of vectors of Fractions (Gaussian elimination)."""
+    rows = [list(v) for v in vectors]
+    rank, cols = 0, len(rows[0]) if rows else 0
+    for c in range(cols):
+        pivot = next((r for r in range(rank, len(rows)) if rows[r][c] != 0), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for r in range(rank + 1, len(rows)):
+            if rows[r][c] != 0:
+                f = rows[r][c] / rows[rank][c]
+                rows[r] = [x - f * y for x, y in zip(rows[r], rows[rank])]
+        rank += 1
+    return rank
+
+
+def _clip_dd(verts, normals, val, side, new_id, d):
+    """Double-description clipping of a full-dimensional polytope in R^d, given as its vertices with the
+    ids of the constraints tight at each, by {side * value >= 0}: vertices on the kept side, and the
+    points where edges (vertex pairs whose common tight constraints have rank d - 1) cross the plane."""
+    out = [(p, tight | {new_id} if val[q] == 0 else tight) for q, (p, tight) in enumerate(verts) if side * val[q] >= 0]
+    for (q, (p, tp)), (r, (w, tw)) in combinations(enumerate(verts), 2):
+        if side * val[q] > 0 > side * val[r] or side * val[r] > 0 > side * val[q]:
+            common = tp & tw
+            if len(common) >= d - 1 and _rank([normals[i] for i in common]) == d - 1:
+                t = val[q] / (val[q] - val[r])
+                out.append((tuple(a + t * (b - a) for a, b in zip(p, w)), common | {new_id}))
+    return out
+
+
+def exact_regions_box(net, lo, hi):
+    """Patterns (sorted, bool (R, hidden)) of the regions of `net` on the box [lo, hi] of R^d (input space,
+    any small d), by exact polytope splitting in fractions (double description: vertices with their tight
+    constraints). The same conventions as `exact_regions`: a unit identically zero on a piece is off;
+    only pieces of positive volume are kept. Independent of the core and of the float reference."""
+    L, H = [_fr(v) for v in lo], [_fr(v) for v in hi]
+    d = len(L)
+    normals = {}
+    for j in range(d):
+        e = [Fraction(0)] * d
+        e[j] = Fraction(1)
+        normals[-1 - j] = normals[-1 - d - j] = e
+    verts = []
+    for corner in range(2**d):
+        p = tuple(H[j] if corner >> j & 1 else L[j] for j in range(d))
+        verts.append((p, frozenset(-1 - d - j if corner >> j & 1 else -1 - j for j in range(d))))
+    ident = [([Fraction(int(q == j)) for q in range(d)], Fraction(0)) for j in range(d)]
+    Ws = [[[_fr(w) for w in row] for row in W] for W in net.weights]
+    bs = [[_fr(v) for v in b] for b in net.biases]
+    slopes = [_fr(s) for s in net.negative_slopes]
+    pieces = [(verts, ident, [])]
+    next_id = 0
+    for l in range(len(Ws) - 1):
+        for i in range(len(Ws[l])):
+            nxt = []
+            for verts, h, bits in pieces:
+                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(d)]
+                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
+                val = [sum(aq * vq for aq, vq in zip(a, p)) + c for p, _ in verts]
+                if max(val) > 0 and min(val) < 0:
+                    normals[next_id] = a
+                    for side in (1, -1):
+                        nxt.append((_clip_dd(verts, normals, val, side, next_id, d), h, bits + [side > 0]))
+                    next_id += 1
+                else:
+                    nxt.append((verts, h, bits + [max(val) > 0]))
+            pieces = nxt
+        new = []
+        for verts, h, bits in pieces:
+            w0 = len(bits) - len(Ws[l])
+            g = []
+            for i in range(len(Ws[l])):
+                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(d)]
+                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
+                f = Fraction(1) if bits[w0 + i] else slopes[l]
+                g.append(([f * aq for aq in a], f * c))
+            new.append((verts, g, bits))
+        pieces = new
+    P = np.array([bits for _, _, bits in pieces], dtype=bool).reshape(len(pieces), -1)
+    order = np.lexsort(P.T[::-1]) if P.shape[1] else np.arange(len(P))
+    return P[order]

@@ -55,6 +55,9 @@ def test_readme_block_runs_and_prints_what_it_says(index, tmp_path, monkeypatch)
     code = BLOCKS[index]
     if "reluregions.plot" in code:
         pytest.importorskip("matplotlib")
+    if "dask.distributed" in code:  # the extras [dask] and [parquet]
+        pytest.importorskip("distributed")
+        pytest.importorskip("pyarrow")
     expected = expected_lines(code)
     monkeypatch.chdir(tmp_path)  # blocks may write figures
     buf = io.StringIO()

@@ -9,7 +9,7 @@ using reluregions::Network;
 namespace {
 
 Network make_network(const std::vector<py::handle>& weights, const std::vector<py::handle>& biases,
-                     const std::vector<double>& slopes) {
+                     const std::vector<double>& slopes, const py::object& unit_slopes, const py::object& linear) {
   if (weights.empty()) throw py::value_error("a network needs at least one layer");
   if (weights.size() != biases.size()) throw py::value_error("need as many bias vectors as weight matrices");
   std::vector<int> dims;
@@ -31,7 +31,22 @@ Network make_network(const std::vector<py::handle>& weights, const std::vector<p
     b.emplace_back(v.data(), v.data() + v.size());
   }
   try {
-    return Network(std::move(dims), std::move(W), std::move(b), slopes);
+    if (unit_slopes.is_none()) return Network(std::move(dims), std::move(W), std::move(b), slopes);
+    // Per-unit slopes and linear (pass-through) masks, one 1-D array per hidden layer.
+    std::vector<std::vector<double>> per_unit;
+    std::vector<std::vector<char>> masks;
+    for (const py::handle& h : unit_slopes) {
+      darray s = darray::ensure(h);
+      if (!s || s.ndim() != 1) throw py::value_error("unit_slopes: one 1-D array per hidden layer");
+      per_unit.emplace_back(s.data(), s.data() + s.size());
+    }
+    if (!linear.is_none())
+      for (const py::handle& h : linear) {
+        auto m = py::array_t<bool, py::array::c_style | py::array::forcecast>::ensure(h);
+        if (!m || m.ndim() != 1) throw py::value_error("linear: one 1-D bool array per hidden layer");
+        masks.emplace_back(m.data(), m.data() + m.size());
+      }
+    return Network(std::move(dims), std::move(W), std::move(b), std::move(per_unit), std::move(masks));
   } catch (const std::invalid_argument& e) {
     throw py::value_error(e.what());
   }
@@ -41,7 +56,8 @@ Network make_network(const std::vector<py::handle>& weights, const std::vector<p
 
 void bind_network(py::module_& m) {
   py::class_<Network>(m, "Network", "A fully connected ReLU / leaky ReLU network (core)")
-      .def(py::init(&make_network), py::arg("weights"), py::arg("biases"), py::arg("slopes"))
+      .def(py::init(&make_network), py::arg("weights"), py::arg("biases"), py::arg("slopes"),
+           py::arg("unit_slopes") = py::none(), py::arg("linear") = py::none())
       .def_property_readonly("dims", &Network::dims, "Layer widths, input first, output last")
       .def(
           "forward",

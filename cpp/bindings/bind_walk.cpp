@@ -1,5 +1,6 @@
 // The walk over activation patterns in R^d (boxes, polytopes, all of R^d).
 #include "common.hpp"
+#include "walk_problem.hpp"
 
 #include <memory>
 
@@ -15,79 +16,9 @@ namespace rr = reluregions;
 
 namespace {
 
-rr::WalkDomain make_domain(int d, const darray& lo, const darray& hi, const darray& A, const darray& b, double r_cap) {
-  if (lo.ndim() != 1 || lo.shape(0) != d || hi.ndim() != 1 || hi.shape(0) != d)
-    throw py::value_error("lo and hi must have shape (" + std::to_string(d) + ",)");
-  if (A.ndim() != 2 || A.shape(1) != d || b.ndim() != 1 || b.shape(0) != A.shape(0))
-    throw py::value_error("A must have shape (m, " + std::to_string(d) + ") and b shape (m,)");
-  rr::WalkDomain dom;
-  dom.d = d;
-  dom.lo.assign(lo.data(), lo.data() + d);
-  dom.hi.assign(hi.data(), hi.data() + d);
-  dom.A.assign(A.data(), A.data() + A.size());
-  dom.b.assign(b.data(), b.data() + b.size());
-  dom.r_cap = r_cap;
-  return dom;
-}
-
-py::dict stats_dict(const rr::WalkStats& s) {
-  py::dict d;
-  d["nodes"] = s.nodes;
-  d["splits"] = s.splits;
-  d["zero"] = s.zero;
-  d["by_box"] = s.by_box;
-  d["by_points"] = s.by_points;
-  d["lps"] = s.lps;
-  d["box_lps"] = s.box_lps;
-  d["chebyshev"] = s.chebyshev;
-  d["pivots"] = s.pivots;
-  d["exact_decisions"] = s.exact_decisions;
-  d["exact_pivots"] = s.exact_pivots;
-  d["thin"] = s.thin;
-  return d;
-}
-
-// The walk's problem, exactly: x = origin + basis (plo + (phi - plo) u), u in [0, 1]^K when `unit_box`,
-// the input box xlo <= x <= xhi and rows A x <= b. `scale` > 0: an input-space frame (basis = scale I,
-// plo = 0, phi = 1), whose witnesses are certified as input-space doubles.
-struct WalkProblem {
-  rr::EngineNetwork en;
-  rr::ExactWalkDomain ed;
-  rr::WalkDomain dom;
-};
-
-WalkProblem walk_problem(const rr::Network& net, const darray& origin, const darray& basis, const darray& plo,
-                         const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
-                         const darray& b, double r_cap, double scale) {
-  const int n0 = net.input_dim();
-  if (basis.ndim() != 2 || basis.shape(0) != n0) throw py::value_error("basis must have shape (inputs, K)");
-  const auto K = static_cast<int>(basis.shape(1));
-  if (K < 1) throw py::value_error("the walk needs a domain of dimension >= 1");
-  if (origin.ndim() != 1 || origin.shape(0) != n0) throw py::value_error("origin must have one entry per input");
-  if (plo.ndim() != 1 || plo.shape(0) != K || phi.ndim() != 1 || phi.shape(0) != K)
-    throw py::value_error("plo and phi must have one entry per domain dimension");
-  if (xlo.ndim() != 1 || xlo.shape(0) != n0 || xhi.ndim() != 1 || xhi.shape(0) != n0)
-    throw py::value_error("xlo and xhi must have one entry per input");
-  if (A.ndim() != 2 || A.shape(1) != n0 || b.ndim() != 1 || b.shape(0) != A.shape(0))
-    throw py::value_error("A must have shape (m, inputs) and b shape (m,)");
-  if (net.num_hidden_layers() < 1) throw py::value_error("the walk needs a network with at least one hidden layer");
-  try {
-    rr::EngineNetwork en = rr::make_engine_network(net, K, origin.data(), basis.data(), plo.data(), phi.data());
-    rr::ExactWalkDomain ed =
-        rr::make_exact_walk_domain(n0, K, origin.data(), basis.data(), plo.data(), phi.data(), unit_box, xlo.data(),
-                                   xhi.data(), A.data(), b.data(), static_cast<int>(A.shape(0)));
-    if (scale > 0) {
-      if (K != n0) throw py::value_error("an input-space frame needs K = inputs");
-      ed.iso = true;
-      ed.origin.assign(origin.data(), origin.data() + n0);
-      ed.scale = scale;
-    }
-    rr::WalkDomain dom = rr::float_walk_domain(ed, r_cap);
-    return WalkProblem{std::move(en), std::move(ed), std::move(dom)};
-  } catch (const std::overflow_error& e) {
-    throw py::value_error(std::string("cannot represent the network on this domain in float64: ") + e.what());
-  }
-}
+using walk_bindings::stats_dict;
+using walk_bindings::walk_problem;
+using walk_bindings::WalkProblem;
 
 py::dict walk_regions(const rr::Network& original, const darray& origin, const darray& basis, const darray& plo,
                       const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
@@ -121,34 +52,7 @@ py::dict walk_regions(const rr::Network& original, const darray& origin, const d
   out["stats"] = stats_dict(stats);
   out["threads"] = opt.threads;
   if (!store) return out;
-  const auto& lay = net.layout();
-  const auto R = static_cast<py::ssize_t>(res.count);
-  const py::ssize_t units = lay.units(), words = lay.words(), no = net.output_dim();
-  py::array_t<bool> patterns({R, units});
-  {
-    auto* dst = reinterpret_cast<std::uint8_t*>(patterns.mutable_data());
-    py::gil_scoped_release release;
-    for (py::ssize_t r = 0; r < R; ++r) lay.unpack(res.patterns.data() + r * words, dst + r * units);
-  }
-  out["patterns"] = patterns;
-  out["packed"] = to_numpy(std::move(res.patterns), {R, words});
-  out["witness"] = to_numpy(std::move(res.witness), {R, static_cast<py::ssize_t>(d)});
-  out["radius"] = to_numpy(std::move(res.radius), {R});
-  if (prob.ed.iso) out["witness_x"] = to_numpy(std::move(res.witness_x), {R, static_cast<py::ssize_t>(d)});
-  py::array_t<bool> thin(R);
-  for (py::ssize_t r = 0; r < R; ++r) thin.mutable_data()[r] = res.thin[static_cast<std::size_t>(r)] != 0;
-  out["thin"] = thin;
-  if (opt.affine) {
-    out["A"] = to_numpy(std::move(res.A), {R, no, static_cast<py::ssize_t>(d)});
-    out["c"] = to_numpy(std::move(res.c), {R, no});
-    out["E"] = to_numpy(std::move(res.E), {R, no});
-  }
-  if (opt.rows) {
-    const auto K = static_cast<py::ssize_t>(res.row_units.size());
-    out["rows"] = to_numpy(std::move(res.rows), {K, static_cast<py::ssize_t>(d) + 1});
-    out["row_units"] = to_numpy(std::move(res.row_units), {K});
-    out["row_offsets"] = to_numpy(std::move(res.row_offsets), {R + 1});
-  }
+  walk_bindings::store_arrays(out, net, d, prob.ed.iso, opt, std::move(res));
   return out;
 }
 
@@ -156,12 +60,16 @@ using u64array = py::array_t<std::uint64_t, py::array::c_style | py::array::forc
 using i32array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
 using i64array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
-py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi, const darray& A, const darray& b,
-                     double r_cap, const u64array& packed, const darray& witness, const darray& radius,
-                     const darray& rows, const i32array& row_units, const i64array& row_offsets, bool volumes,
-                     const py::object& progress) {
-  const int d = net.input_dim();
-  rr::WalkDomain dom = make_domain(d, lo, hi, A, b, r_cap);
+// Facets of the walk's regions, on the walk's exact problem (the same arguments as walk_regions).
+py::dict walk_facets(const rr::Network& original, const darray& origin, const darray& basis, const darray& plo,
+                     const darray& phi, bool unit_box, const darray& xlo, const darray& xhi, const darray& A,
+                     const darray& b, double r_cap, double scale, const u64array& packed, const darray& witness,
+                     const darray& radius, const darray& rows, const i32array& row_units, const i64array& row_offsets,
+                     bool volumes, const py::object& progress) {
+  const WalkProblem prob =
+      walk_problem(original, origin, basis, plo, phi, unit_box, xlo, xhi, A, b, r_cap, scale, /*need_hidden=*/false);
+  const rr::Network& net = prob.en.net;
+  const int d = prob.ed.d;
   const py::ssize_t R = radius.shape(0), words = net.layout().words();
   if (packed.ndim() != 2 || packed.shape(0) != R || packed.shape(1) != words)
     throw py::value_error("packed patterns have the wrong shape");
@@ -186,7 +94,7 @@ py::dict walk_facets(const rr::Network& net, const darray& lo, const darray& hi,
   rr::FacetResult res;
   {
     py::gil_scoped_release release;
-    res = rr::region_facets(net, dom, store, volumes, ctl);
+    res = rr::region_facets(net, prob.dom, store, volumes, ctl, rr::FacetExactContext{&prob.en, &prob.ed});
   }
   const auto F = static_cast<py::ssize_t>(res.units.size());
   py::dict out;
@@ -274,8 +182,9 @@ void bind_walk(py::module_& m) {
         py::arg("max_regions"), py::arg("time_limit"), py::arg("partial"), py::arg("progress"),
         "Activation regions of the network (as given) on a domain, exactly, by the pattern walk (core): "
         "x = origin + basis (plo + (phi - plo) u), u in [0, 1]^K if unit_box, xlo <= x <= xhi, A x <= b");
-  m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("lo"), py::arg("hi"), py::arg("A"), py::arg("b"),
-        py::arg("r_cap"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"),
+  m.def("walk_facets", &walk_facets, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("plo"),
+        py::arg("phi"), py::arg("unit_box"), py::arg("xlo"), py::arg("xhi"), py::arg("A"), py::arg("b"),
+        py::arg("r_cap"), py::arg("scale"), py::arg("packed"), py::arg("witness"), py::arg("radius"), py::arg("rows"),
         py::arg("row_units"), py::arg("row_offsets"), py::arg("volumes"), py::arg("progress"),
         "Non-redundant facets, neighbours across them, boundedness and (d <= 3) volumes of walk regions (core)");
   m.def("merge_pairs_exact", &merge_pairs_exact, py::arg("net"), py::arg("packed"), py::arg("pairs"),

@@ -50,3 +50,4 @@ void bind_network(py::module_& m);
 void bind_engines(py::module_& m);
 void bind_lp(py::module_& m);
 void bind_walk(py::module_& m);
+void bind_walk_tasks(py::module_& m);

@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   bind_engines(m);
   bind_lp(m);
   bind_walk(m);
+  bind_walk_tasks(m);
 }

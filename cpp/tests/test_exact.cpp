@@ -80,7 +80,9 @@ int main() {
                                            std::vector<Rational>(3));
     for (int i = 0; i < dims[static_cast<std::size_t>(l) + 1]; ++i) {
       for (int j = 0; j < dims[static_cast<std::size_t>(l)]; ++j) {
-        const Rational f = lay.get(pat.data(), l - 1, j) ? Rational(1) : e.slopes[static_cast<std::size_t>(l) - 1];
+        const Rational f = lay.get(pat.data(), l - 1, j)
+                               ? Rational(1)
+                               : e.slopes[static_cast<std::size_t>(l) - 1][static_cast<std::size_t>(j)];
         for (int k = 0; k < 3; ++k)
           nxt[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)] +=
               e.W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i * dims[static_cast<std::size_t>(l)] + j)] *

@@ -7,13 +7,17 @@ output affine map; merge them into maximal linear regions.
 
 from __future__ import annotations
 
+from typing import Any
+
 from importlib import metadata as _metadata
 
 from . import _core as _core  # noqa: F401  (the compiled core, imported first)
 from . import bounds, constructions
 from ._core import LimitExceeded
 from .api import count, regions
-from .domains import Box, Domain, Plane, Polytope, Segment, Space
+from .distributed import read_regions
+from .domains import Box, Domain, Plane, Polytope, Segment, Space, vnnlib
+from .graph import Layer
 from .network import Network
 from .polytope_regions import PolytopeRegions
 from .regions import LinearRegions, RegionCount, Regions
@@ -31,6 +35,7 @@ __all__ = [
     "ZERO_TOL",
     "Box",
     "Domain",
+    "Layer",
     "LimitExceeded",
     "LinearRegions",
     "Network",
@@ -45,11 +50,13 @@ __all__ = [
     "bounds",
     "constructions",
     "count",
+    "read_regions",
     "regions",
+    "vnnlib",
 ]
 
 
-def __getattr__(name: str):  # the reference needs SciPy: import it on first use
+def __getattr__(name: str) -> Any:  # the reference needs SciPy: import it on first use
     if name == "reference":
         import importlib
 

@@ -37,10 +37,16 @@ class Network:
     """A fully connected ReLU / leaky ReLU network (core)."""
 
     def __init__(
-        self, weights: Sequence[npt.ArrayLike], biases: Sequence[npt.ArrayLike], slopes: Sequence[float]
+        self,
+        weights: Sequence[npt.ArrayLike],
+        biases: Sequence[npt.ArrayLike],
+        slopes: Sequence[float],
+        unit_slopes: Sequence[npt.ArrayLike] | None = None,
+        linear: Sequence[npt.ArrayLike] | None = None,
     ) -> None:
         """Weights ``(out, in)`` and biases ``(out,)`` per layer; one negative slope per hidden layer
-        (0 for ReLU). Raises ValueError on inconsistent shapes."""
+        (0 for ReLU), or ``unit_slopes`` (one per unit) and ``linear`` masks (pass-through units: slope 1,
+        no boundary, pattern bit always 0). Raises ValueError on inconsistent shapes."""
     @property
     def dims(self) -> list[int]:
         """Layer widths, input first, output last."""
@@ -192,13 +198,40 @@ def walk_regions(
 ) -> dict[str, Any]:
     """Activation regions of a network on {lo <= u <= hi, A u <= b} by the pattern walk (core)."""
 
+class WalkTasks:
+    """The walk's problem (as walk_regions takes it) expanding serialised tasks (core)."""
+
+    def __init__(
+        self,
+        net: Network,
+        origin: npt.ArrayLike,
+        basis: npt.ArrayLike,
+        plo: npt.ArrayLike,
+        phi: npt.ArrayLike,
+        unit_box: bool,
+        xlo: npt.ArrayLike,
+        xhi: npt.ArrayLike,
+        A: npt.ArrayLike,
+        b: npt.ArrayLike,
+        r_cap: float,
+        scale: float,
+    ) -> None: ...
+    def expand(self, task: bytes, store: bool, affine: bool, rows: bool, work_budget: int) -> dict[str, Any]:
+        """Expand a task (b'' for the root): its regions, statistics, new tasks and their depth-first order."""
+
 def walk_facets(
     net: Network,
-    lo: npt.ArrayLike,
-    hi: npt.ArrayLike,
+    origin: npt.ArrayLike,
+    basis: npt.ArrayLike,
+    plo: npt.ArrayLike,
+    phi: npt.ArrayLike,
+    unit_box: bool,
+    xlo: npt.ArrayLike,
+    xhi: npt.ArrayLike,
     A: npt.ArrayLike,
     b: npt.ArrayLike,
     r_cap: float,
+    scale: float,
     packed: npt.NDArray[np.uint64],
     witness: npt.ArrayLike,
     radius: npt.ArrayLike,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -61,17 +62,46 @@ def _walk(
     time_limit: Any,
     partial: bool,
     progress: Any,
+    executor: Any = None,
+    out: Any = None,
 ) -> tuple[Frame, dict[str, Any]]:
     frame = Frame(domain, net.input_dim, "walk", network=net)
     if net.num_hidden == 0:
+        if out is not None:
+            raise ValueError("out= needs a network with at least one hidden layer (else the domain is one region)")
         folded = net._folded(frame.origin, frame.basis)
         return frame, _one_region(folded, frame, store=store, affine=affine, rows=rows, progress=progress)
     args = frame.exact_args(domain, net.input_dim)
+    if executor is not None or out is not None:
+        return frame, _walk_tasks(
+            net,
+            frame,
+            args,
+            executor,
+            threads,
+            store=store,
+            affine=affine,
+            rows=rows,
+            out=out,
+            max_regions=max_regions,
+            time_limit=time_limit,
+            partial=partial,
+            progress=progress,
+        )
+    origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = args
     raw = _core.walk_regions(
         net._core,
-        *args[:9],
+        origin,
+        basis,
+        plo,
+        phi,
+        unit_box,
+        xlo,
+        xhi,
+        A,
+        b,
         float(frame.r_cap),
-        args[9],
+        scale,
         0 if threads is None else int(threads),
         store,
         affine,
@@ -82,6 +112,19 @@ def _walk(
         progress,
     )
     return frame, raw
+
+
+def _walk_tasks(net: Network, frame: Frame, args: tuple[Any, ...], executor: Any, threads: Any, **kw: Any) -> dict:
+    """The walk as tasks (``reluregions.distributed``) on `executor`, or on `threads` threads for out= alone."""
+    from . import distributed
+
+    problem = distributed.Problem(net, frame, args)
+    if executor is not None:
+        return distributed.run(problem, executor, **kw)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return distributed.run(problem, pool, **kw)
 
 
 _MAX_THREADS = 4096
@@ -125,7 +168,7 @@ def _one_region(folded: Any, frame: Frame, *, store: bool, affine: bool, rows: b
     for a, beta in zip(A, b):
         lp.add_row(a, float(beta))
     status, centre, radius = lp.chebyshev(float(min(frame.r_cap, 1e300)))
-    if status != "optimal":  # pragma: no cover - domains have interior points
+    if centre is None or radius is None:  # pragma: no cover - domains have interior points
         raise ValueError(f"no interior point found in the domain ({status})")
     raw.update(
         patterns=np.zeros((1, 0), dtype=bool),
@@ -163,6 +206,7 @@ def count(
     time_limit: float | None = None,
     partial: bool = False,
     progress: Progress = None,
+    executor: Any = None,
 ) -> RegionCount:
     """Count the activation regions of `net` on `domain` without storing them.
 
@@ -189,6 +233,10 @@ def count(
         On a limit, return the count so far with ``complete=False`` instead of raising.
     progress : callable, optional
         Called about every 0.1 s as ``progress(regions_found, open_nodes, elapsed_seconds)``.
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Run the walk as tasks there (other processes, other machines; see ``reluregions.distributed``);
+        ``open_nodes`` is then the number of open tasks. The count, regions and statistics do not
+        depend on the executor or its number of workers.
 
     Returns
     -------
@@ -196,6 +244,8 @@ def count(
         An ``int`` with ``complete``, ``reason`` and ``elapsed`` attributes (and ``stats`` for the walk).
     """
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
+    if executor is not None and engine == "auto":
+        engine = "walk"  # the engine that runs as tasks
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
         _, res = _walk(
@@ -209,6 +259,7 @@ def count(
             time_limit=time_limit,
             partial=partial,
             progress=progress,
+            executor=executor,
         )
         out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
         out.stats = dict(res["stats"])
@@ -217,6 +268,44 @@ def count(
     out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
     out.stats = {"exact_decisions": int(res["exact_decisions"])}
     return out
+
+
+@overload
+def regions(
+    net: Network,
+    domain: Domain,
+    *,
+    engine: str = "auto",
+    threads: int | None = None,
+    affine: bool = False,
+    facets: bool = False,
+    merge_linear: bool = False,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
+    partial: bool = False,
+    progress: Progress = None,
+    executor: Any = None,
+    out: None = None,
+) -> Regions: ...
+
+
+@overload
+def regions(
+    net: Network,
+    domain: Domain,
+    *,
+    engine: str = "auto",
+    threads: int | None = None,
+    affine: bool = False,
+    facets: bool = False,
+    merge_linear: bool = False,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
+    partial: bool = False,
+    progress: Progress = None,
+    executor: Any = None,
+    out: str | os.PathLike[str],
+) -> RegionCount: ...
 
 
 def regions(
@@ -232,7 +321,9 @@ def regions(
     time_limit: float | None = None,
     partial: bool = False,
     progress: Progress = None,
-) -> Regions:
+    executor: Any = None,
+    out: str | os.PathLike[str] | None = None,
+) -> Regions | RegionCount:
     """Enumerate the activation regions of `net` on `domain`.
 
     Parameters are those of :func:`count`, plus:
@@ -252,15 +343,30 @@ def regions(
     with ``("linear regions", count)``, and during the merge `progress` receives ``(regions_done,
     regions_left, seconds)``, ending with ``regions_left == 0``.
 
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Run the walk as tasks there (as :func:`count`); the regions come back in the same depth-first
+        order, with the same witnesses and statistics, whatever the executor.
+    out : path, optional
+        Stream the region table to Parquet files in this directory instead of keeping it in memory
+        (needs pyarrow; on `threads` threads when no `executor` is given); read it with
+        :func:`reluregions.read_regions`. The same call after an interruption resumes the run. With
+        `out`, `affine` adds the output maps to the table, `facets` each region's facets (and measure
+        in dimension <= 3); `merge_linear` is not available.
+
     Returns
     -------
     Regions
         The same type from every engine (``.engine`` says which ran): patterns, witnesses, coords,
         measures, affine maps, adjacency, linear regions, locate, save/load, and the geometry of the
-        engine (``intervals``, ``polygons`` or ``facets()``).
+        engine (``intervals``, ``polygons`` or ``facets()``). With `out`: a :class:`RegionCount` (the
+        number of regions written, with ``complete``, ``reason``, ``elapsed`` and ``stats``).
     """
-    if facets and engine == "auto":
-        engine = "walk"  # the one engine that gives H-representations
+    if (facets or executor is not None or out is not None) and engine == "auto":
+        engine = "walk"  # the one engine that gives H-representations, and the one that runs as tasks
+    if out is not None and merge_linear:
+        raise ValueError(
+            "regions(..., out=...) streams the regions; merge_linear=True needs them in memory (leave out= unset)"
+        )
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
@@ -275,7 +381,13 @@ def regions(
             time_limit=time_limit,
             partial=partial,
             progress=progress,
+            executor=executor,
+            out=out,
         )
+        if out is not None:
+            written = RegionCount(int(raw["count"]), bool(raw["complete"]), str(raw["reason"]), float(raw["elapsed"]))
+            written.stats = dict(raw["stats"])
+            return written
         walked = Regions(net, domain, raw, engine="walk", frame=frame)
         if merge_linear and walked.complete:
             walked.linear_regions(_merge_phase(progress, walked.count))

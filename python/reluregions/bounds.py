@@ -45,7 +45,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 from math import comb, prod
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -117,7 +117,8 @@ def _arch(net_or_dim: NetOrDim, widths: Sequence[int] | None = None) -> tuple[in
     if _is_network(net_or_dim):
         if widths is not None:
             raise TypeError("pass either a network or (input_dim, widths), not both")
-        return (_check_input_dim(net_or_dim.input_dim), _check_widths(net_or_dim.widths))
+        net: Any = net_or_dim
+        return (_check_input_dim(net.input_dim), _check_widths(net.widths))
     if widths is None:
         raise TypeError(
             "widths is required when the first argument is an input dimension "
@@ -535,7 +536,7 @@ def trivial_upper(widths: Sequence[int] | Any) -> int:
         On invalid widths (see the module docstring).
     """
     if _is_network(widths):
-        widths = widths.widths
+        widths = cast(Any, widths).widths
     return 1 << sum(_check_widths(widths))
 
 

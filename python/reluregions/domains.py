@@ -205,6 +205,23 @@ class Box(Domain):
     def __repr__(self) -> str:
         return f"Box(lo={self.lo.tolist()}, hi={self.hi.tolist()})"
 
+    @classmethod
+    def from_vnnlib(cls, path: Any) -> Box:
+        """The input box of a VNN-LIB property (bounds on ``X_0, X_1, ...``; output constraints are
+        ignored). A property whose input constraints are a disjunction of several boxes raises a
+        ValueError: use :func:`reluregions.vnnlib` for the list."""
+        boxes = vnnlib(path)
+        if len(boxes) != 1:
+            raise ValueError(f"{path}: the input constraints are {len(boxes)} boxes; use reluregions.vnnlib(path)")
+        return boxes[0]
+
+
+def vnnlib(path: Any) -> list[Box]:
+    """The input boxes of a VNN-LIB property: one :class:`Box` per disjunct of its input constraints."""
+    from ._nnet import read_vnnlib
+
+    return [Box(lo, hi) for lo, hi in read_vnnlib(path)]
+
 
 class Polytope(Domain):
     """The polytope ``{x : A x <= b}`` of input space (possibly unbounded), for the walk engine.
@@ -254,11 +271,11 @@ class Polytope(Domain):
             for j in range(d):
                 e = np.zeros(d)
                 e[j] = 1.0
-                st, _, v = lp.maximize(e)
-                if st == "optimal":
+                _, _, v = lp.maximize(e)
+                if v is not None:
                     hi[j] = v * s
-                st, _, v = lp.minimize(e)
-                if st == "optimal":
+                _, _, v = lp.minimize(e)
+                if v is not None:
                     lo[j] = v * s
             self._bbox = (lo, hi)
         return self._bbox
@@ -305,7 +322,7 @@ class Space(Domain):
         ):
             raise ValueError(f"Space: input_dim must be a positive integer or None, got {input_dim!r}")
         self.input_dim = None if input_dim is None else int(input_dim)  # type: ignore[assignment]
-        self.dim = self.input_dim  # type: ignore[assignment]
+        self.dim = self.input_dim
 
     def bound_to(self, d: int) -> Space:
         """This space with its dimension set to `d` (the network's input dimension)."""
@@ -347,6 +364,6 @@ def _chebyshev(A: np.ndarray, b: np.ndarray, cap: float = 1e300) -> tuple[np.nda
     for a, beta in zip(A, b):
         lp.add_row(a, float(beta) / s)
     st, x, r = lp.chebyshev(min(cap / s, 1e300))
-    if st != "optimal":
+    if x is None or r is None:
         return np.zeros(A.shape[1]), None
     return np.asarray(x) * s, float(r) * s

@@ -11,6 +11,7 @@ from typing import Any, Union
 import numpy as np
 
 from . import _core
+from .graph import Layer, compile_graph, graph_arrays, graph_from_arrays
 
 __all__ = ["Network"]
 
@@ -36,6 +37,12 @@ def _as_float_array(value: Any, what: str, ndim: int) -> np.ndarray:
         raise ValueError(f"{what} has a non-finite value {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
     arr.setflags(write=False)
     return arr
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=a.dtype, order="C", copy=True)
+    a.setflags(write=False)
+    return a
 
 
 def _read_npz(path: PathLike) -> dict[str, np.ndarray]:
@@ -117,7 +124,8 @@ class Network:
                 )
             if l > 0 and W.shape[1] != Ws[l - 1].shape[0]:
                 raise ValueError(
-                    f"layer {l}: weight matrix expects {W.shape[1]} inputs but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
+                    f"layer {l}: weight matrix expects {W.shape[1]} inputs "
+                    f"but layer {l - 1} has {Ws[l - 1].shape[0]} outputs"
                 )
         hidden = len(Ws) - 1
         acts = [activation] * hidden if isinstance(activation, str) else list(activation)
@@ -142,26 +150,93 @@ class Network:
         self._slopes = tuple(slopes)
         self._core_net: Any = None
         self._source_parameters: int | None = None
+        self._graph: tuple[int, tuple[Layer, ...], Layer] | None = None
+        self._unit_slopes: tuple[np.ndarray, ...] | None = None  # graph networks: the compiled chain's
+        self._linear: tuple[np.ndarray, ...] | None = None
+        self._user_units: np.ndarray | None = None
+        self._nnet: Any = None  # what from_nnet read (for save_nnet)
+        self._nnet_normalized = False
+
+    @classmethod
+    def from_graph(cls, input_dim: int, layers: Sequence[Layer], output: Layer) -> Network:
+        """A layered graph: hidden `layers` (:class:`~reluregions.Layer`, activation or max-pool) in
+        topological order, each reading the input (source 0) and any earlier layers (source ``k`` is
+        ``layers[k - 1]``), and the affine `output`.
+
+        Patterns cover the activation layers' units and the max-pool comparisons (see
+        :mod:`reluregions.graph`); the engines work on an equivalent dense chain in which values needed
+        later are carried by linear units.
+
+        Examples
+        --------
+        >>> import numpy as np, reluregions as rr
+        >>> hidden = rr.Layer.activation({0: [[1.0], [-1.0]]}, [0.0, 0.0])
+        >>> out = rr.Layer.affine({0: [[1.0]], 1: [[1.0, 1.0]]}, [0.0])   # skip: x + |x|
+        >>> net = rr.Network.from_graph(1, [hidden], out)
+        >>> net(np.array([[-2.0], [3.0]]))[:, 0]
+        array([0., 6.])
+        """
+        chain = compile_graph(input_dim, layers, output)
+        net = cls.__new__(cls)
+        net._weights = tuple(_frozen(W) for W in chain.weights)
+        net._biases = tuple(_frozen(b) for b in chain.biases)
+        net._activations = ()
+        net._slopes = ()
+        net._core_net = None
+        net._source_parameters = None
+        net._graph = (int(input_dim), tuple(layers), output)
+        net._unit_slopes = tuple(_frozen(s) for s in chain.slopes)
+        net._linear = tuple(chain.linear)
+        net._user_units = _frozen(np.asarray(chain.user_units, dtype=np.int64))
+        net._nnet = None
+        net._nnet_normalized = False
+        return net
+
+    @property
+    def is_graph(self) -> bool:
+        """True for a layered graph (:meth:`from_graph`), False for a dense chain."""
+        return self._graph is not None
+
+    @property
+    def graph(self) -> tuple[int, tuple[Layer, ...], Layer]:
+        """``(input_dim, hidden layers, output layer)`` as :class:`~reluregions.Layer` objects (a dense
+        chain is the graph in which each layer reads the previous one)."""
+        if self._graph is not None:
+            return self._graph
+        layers = tuple(
+            Layer.activation({l: W}, b, s, name=f"dense{l}")
+            for l, (W, b, s) in enumerate(zip(self._weights[:-1], self._biases[:-1], self._slopes))
+        )
+        out = Layer.affine({len(layers): self._weights[-1]}, self._biases[-1])
+        return (self.input_dim, layers, out)
+
+    def _dense_only(self, what: str) -> None:
+        if self._graph is not None:
+            raise TypeError(f"{what} is defined for dense chains; this network is a layered graph (see .graph)")
 
     # ----------------------------------------------------------------------------------- structure
     @property
     def weights(self) -> tuple[np.ndarray, ...]:
-        """Weight matrices, shape ``(out, in)`` each (read-only)."""
+        """Weight matrices, shape ``(out, in)`` each (read-only). Dense chains only."""
+        self._dense_only("weights")
         return self._weights
 
     @property
     def biases(self) -> tuple[np.ndarray, ...]:
-        """Bias vectors (read-only)."""
+        """Bias vectors (read-only). Dense chains only."""
+        self._dense_only("biases")
         return self._biases
 
     @property
     def activations(self) -> tuple[str, ...]:
-        """Activation of each hidden layer."""
+        """Activation of each hidden layer. Dense chains only."""
+        self._dense_only("activations")
         return self._activations
 
     @property
     def negative_slopes(self) -> tuple[float, ...]:
-        """Slope for negative pre-activations of each hidden layer (0 for ReLU)."""
+        """Slope for negative pre-activations of each hidden layer (0 for ReLU). Dense chains only."""
+        self._dense_only("negative_slopes")
         return self._slopes
 
     @property
@@ -174,7 +249,9 @@ class Network:
 
     @property
     def widths(self) -> tuple[int, ...]:
-        """Widths of the hidden layers."""
+        """Widths of the hidden layers (of a graph: the pattern units of each layer)."""
+        if self._graph is not None:
+            return tuple(layer.num_units for layer in self._graph[1])
         return tuple(int(W.shape[0]) for W in self._weights[:-1])
 
     @property
@@ -189,9 +266,23 @@ class Network:
         identity layers here, which changes the count of the expanded layers)."""
         if self._source_parameters is not None:
             return self._source_parameters
+        if self._graph is not None:
+            return int(sum(layer.num_parameters for layer in (*self._graph[1], self._graph[2])))
         return int(sum(W.size + b.size for W, b in zip(self._weights, self._biases)))
 
     def __repr__(self) -> str:
+        if self._graph is not None:
+            kinds = "".join("M" if layer.kind == "max_pool" else "A" for layer in self._graph[1])
+            skips = sum(
+                1
+                for k, layer in enumerate(self._graph[1] + (self._graph[2],), 1)
+                for src, _ in layer.inputs
+                if src != k - 1
+            )
+            return (
+                f"Network(graph {self.input_dim}->{self.output_dim}, {len(self._graph[1])} hidden layers "
+                f"[{kinds}], {self.num_hidden} units, {skips} skips, parameters={self.num_parameters})"
+            )
         dims = "-".join(str(d) for d in (self.input_dim, *self.widths, self.output_dim))
         acts = set(self._activations)
         if not acts:
@@ -203,8 +294,29 @@ class Network:
     @property
     def _core(self) -> Any:
         if self._core_net is None:
-            self._core_net = _core.Network(list(self._weights), list(self._biases), list(self._slopes))
+            self._core_net = self._make_core(list(self._weights))
         return self._core_net
+
+    def _make_core(self, weights: list[np.ndarray]) -> Any:
+        if self._graph is None:
+            return _core.Network(weights, list(self._biases), list(self._slopes))
+        hidden = len(self._weights) - 1
+        return _core.Network(
+            weights, list(self._biases), [0.0] * hidden, list(self._unit_slopes or ()), list(self._linear or ())
+        )
+
+    def _user_unit_index(self, chain_units: np.ndarray) -> np.ndarray:
+        """User unit indices of chain units (flat); -1 stays -1 (and marks carry units)."""
+        units = np.array(chain_units, dtype=np.int64)
+        if self._user_units is None:
+            return units
+        inverse = np.full(sum(W.shape[0] for W in self._weights[:-1]) + 1, -1, dtype=np.int64)
+        inverse[self._user_units] = np.arange(self._user_units.size)
+        return inverse[units]
+
+    def _user_patterns(self, pats: np.ndarray) -> np.ndarray:
+        """The columns of core (chain) patterns that users see (graphs: not the carry units)."""
+        return pats if self._user_units is None else np.ascontiguousarray(pats[..., self._user_units])
 
     def _points(self, X: Any) -> tuple[np.ndarray, bool]:
         arr = np.asarray(X)
@@ -237,6 +349,7 @@ class Network:
             raise ValueError("exact=True evaluates z > 0 exactly: tol must be 0")
         pts, single = self._points(X)
         pats = self._core.exact_activation_pattern(pts) if exact else self._core.activation_pattern(pts, float(tol))
+        pats = self._user_patterns(pats)
         return pats[0] if single else pats
 
     def local_affine(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -259,8 +372,11 @@ class Network:
             raise TypeError(f"then() expects a Network, got {type(other).__name__}")
         if other.input_dim != self.output_dim:
             raise ValueError(
-                f"cannot compose: this network has {self.output_dim} outputs but the other expects {other.input_dim} inputs"
+                f"cannot compose: this network has {self.output_dim} outputs "
+                f"but the other expects {other.input_dim} inputs"
             )
+        if self._graph is not None or other._graph is not None:
+            return self._then_graph(other)
         W_mid = other.weights[0] @ self.weights[-1]
         b_mid = other.weights[0] @ self.biases[-1] + other.biases[0]
         weights = [*self.weights[:-1], W_mid, *other.weights[1:]]
@@ -268,6 +384,34 @@ class Network:
         net = Network(
             weights, biases, [*self.activations, *other.activations], [*self._raw_slopes(), *other._raw_slopes()]
         )
+        return net
+
+    def _then_graph(self, other: Network) -> Network:
+        # other's reads of its input become reads of this output's sources (the output map multiplied in).
+        d, mine, out = self.graph
+        _, theirs, their_out = other.graph
+        shift = len(mine)
+
+        def moved(layer: Layer) -> Layer:
+            inputs: dict[int, np.ndarray] = {}
+            bias = layer.bias.copy()
+            for src, W in layer.inputs:
+                if src == 0:
+                    for s2, W2 in out.inputs:
+                        inputs[s2] = inputs.get(s2, 0) + W @ W2
+                    bias = bias + W @ out.bias
+                else:
+                    inputs[src + shift] = inputs.get(src + shift, 0) + W
+            return Layer(
+                layer.kind,
+                Layer._inputs(inputs, layer.name),
+                _frozen(bias),
+                layer.negative_slopes,
+                layer.windows,
+                layer.name,
+            )
+
+        net = Network.from_graph(d, [*mine, *(moved(layer) for layer in theirs)], moved(their_out))
         return net
 
     def _raw_slopes(self) -> list[float]:
@@ -278,18 +422,33 @@ class Network:
         """Core network of ``u -> self(origin + basis @ u)`` (the domain folded into the first layer)."""
         W0 = self._weights[0] @ basis
         b0 = self._weights[0] @ origin + self._biases[0]
-        return _core.Network([W0, *self._weights[1:]], [b0, *self._biases[1:]], list(self._slopes))
+        if self._graph is None:
+            return _core.Network([W0, *self._weights[1:]], [b0, *self._biases[1:]], list(self._slopes))
+        hidden = len(self._weights) - 1
+        return _core.Network(
+            [W0, *self._weights[1:]],
+            [b0, *self._biases[1:]],
+            [0.0] * hidden,
+            list(self._unit_slopes or ()),
+            list(self._linear or ()),
+        )
 
     # ------------------------------------------------------------------------------------ file I/O
     def save(self, path: PathLike) -> None:
-        """Save to a ``.npz`` file with keys ``W0, b0, W1, b1, ...`` (and ``negative_slopes``)."""
-        arrays: dict[str, np.ndarray] = {}
+        """Save to a ``.npz`` file with keys ``W0, b0, W1, b1, ...`` (and ``negative_slopes``); a layered
+        graph with keys ``graph`` (its structure, JSON) and ``g{k}_W{source}``, ``g{k}_b``, ..."""
+        np.savez(path, **self._arrays())
+
+    def _arrays(self, prefix: str = "") -> dict[str, Any]:
+        arrays: dict[str, Any] = {}
+        if self._graph is not None:
+            return graph_arrays(self._graph, self._source_parameters, prefix)
         for l, (W, b) in enumerate(zip(self._weights, self._biases)):
-            arrays[f"W{l}"] = W
-            arrays[f"b{l}"] = b
-        arrays["negative_slopes"] = np.array(self._slopes, dtype=np.float64)
-        arrays["leaky"] = np.array([a == "leaky_relu" for a in self._activations], dtype=bool)
-        np.savez(path, **arrays)
+            arrays[f"{prefix}W{l}"] = W
+            arrays[f"{prefix}b{l}"] = b
+        arrays[f"{prefix}negative_slopes"] = np.array(self._slopes, dtype=np.float64)
+        arrays[f"{prefix}leaky"] = np.array([a == "leaky_relu" for a in self._activations], dtype=bool)
+        return arrays
 
     @classmethod
     def load(cls, path: PathLike) -> Network:
@@ -298,6 +457,14 @@ class Network:
 
     @classmethod
     def _from_arrays(cls, data: dict[str, np.ndarray], source: str, prefix: str = "") -> Network:
+        if f"{prefix}graph" in data:
+            try:
+                d, layers, out, params = graph_from_arrays(data, prefix)
+                net = cls.from_graph(d, layers, out)
+            except (TypeError, ValueError, KeyError) as exc:
+                raise ValueError(f"{source}: not a valid layered-graph network ({exc})") from None
+            net._source_parameters = params
+            return net
         L = 0
         while f"{prefix}W{L}" in data:
             L += 1
@@ -338,19 +505,131 @@ class Network:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source}: {exc}") from None
 
+    # ---------------------------------------------------------------------------------- model files
+    @classmethod
+    def from_onnx(cls, path_or_model: Any) -> Network:
+        """An ONNX model (a file path or an ``onnx.ModelProto``; needs the ``onnx`` package) as a layered
+        graph.
+
+        Supported: Gemm, MatMul, Conv (1-D/2-D/N-D: strides, pads, dilations, groups),
+        BatchNormalization (inference), AveragePool, GlobalAveragePool, MaxPool (see
+        :mod:`reluregions.graph` for the units it adds), Flatten, Reshape, Transpose, Concat, Squeeze,
+        Unsqueeze, Slice, Gather, Pad (zeros), Add, Sub, Mul/Div by constants, Neg, Identity, Dropout,
+        Relu, LeakyRelu, PRelu, and constant subgraphs (Shape, Cast, ...). Affine operations are folded
+        into the neighbouring affine maps (float64 products). The input is the C-order flattening of the
+        single input tensor (one sample; a symbolic batch dimension is taken as 1). Anything else, a
+        dynamic shape or a non-finite initializer raises a ValueError naming the node.
+        ``num_parameters`` is the model's number of floating-point initializer values.
+        """
+        from ._onnx import load_onnx
+
+        d, layers, out, params = load_onnx(path_or_model)
+        net = cls._from_layers(d, layers, out)
+        net._source_parameters = params
+        return net
+
+    @classmethod
+    def _from_layers(cls, d: int, layers: Sequence[Layer], out: Layer) -> Network:
+        """A dense chain when the graph is one (each layer reads only the previous, one slope per
+        layer), else a layered graph."""
+        chain = all(
+            len(layer.inputs) == 1 and layer.inputs[0][0] == k for k, layer in enumerate([*layers, out])
+        ) and all(
+            layer.kind == "activation" and np.all(layer.negative_slopes == layer.negative_slopes[0])  # type: ignore[index]
+            for layer in layers
+        )
+        if not chain:
+            return cls.from_graph(d, layers, out)
+        slopes = [float(layer.negative_slopes[0]) for layer in layers]  # type: ignore[index]
+        return cls(
+            [layer.inputs[0][1] for layer in [*layers, out]],
+            [layer.bias for layer in [*layers, out]],
+            ["relu" if s == 0 else "leaky_relu" for s in slopes],
+            slopes,
+        )
+
+    @classmethod
+    def from_nnet(cls, path: PathLike, normalized: bool = False) -> Network:
+        """An ACAS Xu ``.nnet`` file: the input normalisation folded into the first layer, the output
+        de-normalisation into the last (``.input_box`` holds the file's input bounds, inside which the
+        network equals the file's). With ``normalized=True``: the stored weights as they are, on
+        normalised inputs and outputs (as VNN-COMP's ONNX networks and VNN-LIB properties are), and
+        ``.input_box`` normalised too. :meth:`save_nnet` writes the stored weights and normalisation back."""
+        from ._nnet import read_nnet
+
+        data = read_nnet(path)
+        Ws, bs = (data.weights, data.biases) if normalized else data.folded()
+        try:
+            net = cls(Ws, bs)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{os.fspath(path)}: {exc}") from None
+        net._nnet = data
+        net._nnet_normalized = bool(normalized)
+        net._source_parameters = int(sum(W.size + b.size for W, b in zip(data.weights, data.biases)))
+        return net
+
+    @property
+    def input_box(self) -> Any:
+        """The input bounds of a network read from an ``.nnet`` file (a :class:`~reluregions.Box`), else None."""
+        data = self._nnet
+        if data is None:
+            return None
+        from .domains import Box
+
+        if self._nnet_normalized:
+            n = self.input_dim
+            return Box((data.mins - data.means[:n]) / data.ranges[:n], (data.maxs - data.means[:n]) / data.ranges[:n])
+        return Box(data.mins, data.maxs)
+
+    def save_nnet(self, path: PathLike, input_box: Any = None) -> None:
+        """Write a dense ReLU network in the ``.nnet`` format. A network read by :meth:`from_nnet` is
+        written with its stored weights and normalisation (nothing is rounded: numbers are written in
+        their shortest round-trip form); any other with mean 0, range 1 and the bounds of `input_box`
+        (default: +-1.8e308)."""
+        from ._nnet import NNetData, write_nnet
+
+        data = self._nnet
+        if data is None:
+            self._dense_only("save_nnet")
+            if any(s != 0 for s in self._slopes):
+                raise ValueError("save_nnet: the .nnet format holds ReLU networks only (this one is leaky)")
+            n = self.input_dim
+            lo = np.full(n, -np.finfo(float).max) if input_box is None else np.asarray(input_box.lo, dtype=float)
+            hi = np.full(n, np.finfo(float).max) if input_box is None else np.asarray(input_box.hi, dtype=float)
+            data = NNetData(list(self._weights), list(self._biases), lo, hi, np.zeros(n + 1), np.ones(n + 1))
+        write_nnet(path, data)
+
     # --------------------------------------------------------------------------------------- torch
     @classmethod
-    def from_torch(cls, module: Any) -> Network:
-        """Convert a ``torch.nn.Sequential`` of ``Linear``, ``ReLU``, ``LeakyReLU``, ``Identity``,
-        ``Flatten`` and ``Dropout`` layers (nested ``Sequential`` allowed) or a single ``Linear``.
+    def from_torch(cls, module: Any, example_input: Any = None) -> Network:
+        """Convert a PyTorch module.
 
-        Consecutive ``Linear`` layers are multiplied into one; an activation at the end (or two in a
-        row) gets an identity layer after it, so the network is the same function.
+        Without `example_input`: a ``torch.nn.Sequential`` of ``Linear``, ``ReLU``, ``LeakyReLU``,
+        ``Identity``, ``Flatten`` and ``Dropout`` layers (nested ``Sequential`` allowed) or a single
+        ``Linear``. Consecutive ``Linear`` layers are multiplied into one; an activation at the end (or
+        two in a row) gets an identity layer after it, so the network is the same function.
+
+        With `example_input` (a tensor of the input's shape, batch of one): any module that
+        ``torch.fx`` can trace, made of Linear, Conv1d/2d/3d, BatchNorm (eval mode), ReLU, LeakyReLU,
+        PReLU, MaxPool, AvgPool, AdaptiveAvgPool (uniform windows), Flatten, Identity, Dropout, ``+``,
+        ``-`` (residual connections), ``*`` and ``/`` by constants, ``torch.cat``, ``view``/``reshape``,
+        ``permute``/``transpose``; the result is a layered graph (a dense chain when it is one). The
+        network's input is the C-order flattening of one sample. Anything else raises a ValueError
+        naming the module or function and its node.
         """
         try:
             import torch.nn as nn
         except ImportError:
             raise ImportError("Network.from_torch needs PyTorch: pip install torch") from None
+        if example_input is not None:
+            from ._torch import load_torch
+
+            if not isinstance(module, nn.Module):
+                raise TypeError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+            d, graph_layers, graph_out, params = load_torch(module, example_input)
+            traced = cls._from_layers(d, graph_layers, graph_out)
+            traced._source_parameters = params
+            return traced
 
         def flatten(m: Any, prefix: str) -> list[tuple[str, Any]]:
             if isinstance(m, nn.Sequential):
@@ -387,7 +666,8 @@ class Network:
                 if pending is None:  # activation first or twice in a row: identity layer
                     if not layers:
                         raise ValueError(
-                            f"layer {name} ({type(m).__name__}): an activation before the first Linear layer is not supported"
+                            f"layer {name} ({type(m).__name__}): "
+                            "an activation before the first Linear layer is not supported"
                         )
                     n = layers[-1][0].shape[0]
                     pending = (np.eye(n), np.zeros(n))

@@ -79,8 +79,9 @@ def plot_regions_2d(
     """
     from matplotlib.collections import PolyCollection
 
-    res = regions_or_net if isinstance(regions_or_net, Regions) else None
-    if res is None:
+    if isinstance(regions_or_net, Regions):
+        res = regions_or_net
+    else:
         if domain is None:
             raise ValueError("plot_regions_2d needs a domain when given a network")
         res = regions(regions_or_net, domain, merge_linear=color_by == "linear")
@@ -189,7 +190,10 @@ def plot_bounds_vs_parameters(
     """
     fig = _figure((11, 4.5))
     ax_a, ax_b = fig.subplots(1, 2)
-    data = {"a": _panel(ax_a, 1, depths, widths_1d, exact_max), "b": _panel(ax_b, 10, depths, widths_10d, exact_max)}
+    data: dict[str, Any] = {
+        "a": _panel(ax_a, 1, depths, widths_1d, exact_max),
+        "b": _panel(ax_b, 10, depths, widths_10d, exact_max),
+    }
     p_a, r_a = _bounds.num_parameters(1, [10] * 5), _bounds.serra2018_lower(1, [10] * 5)
     p_b, r_b = _bounds.num_parameters(10, [50] * 5), _bounds.serra2018_lower(10, [50] * 5)
     ax_a.plot([p_a], [float(r_a)], "*", ms=12, color="k", gid="highlight")

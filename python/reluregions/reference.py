@@ -209,6 +209,18 @@ def _network_arrays(net: Any, max_hidden: int) -> tuple[list[np.ndarray], list[n
     return Ws, bs, slopes
 
 
+def _is_graph(net: Any) -> bool:
+    return bool(getattr(net, "is_graph", False))
+
+
+def _first_layer(net: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The first affine layer; for a layered graph the identity (the frame's maps are then of x)."""
+    if _is_graph(net):
+        d = int(net.input_dim)
+        return np.eye(d), np.zeros(d)
+    return np.asarray(net.weights[0], dtype=np.float64), np.asarray(net.biases[0], dtype=np.float64)
+
+
 def parametrize(domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(origin, basis, lo, hi)`` of a Segment-, Plane- or Box-like domain, from its defining attributes
     (``x = origin + basis @ s`` for ``s`` in the box ``[lo, hi]``)."""
@@ -255,8 +267,7 @@ def _constraints(
     is_space = type(domain).__name__ == "Space"
     if not (is_space and getattr(domain, "input_dim", None) is None) and getattr(domain, "input_dim", None) != d:
         raise ValueError(f"the domain lies in R^{getattr(domain, 'input_dim', '?')} but the network has {d} inputs")
-    W0 = np.asarray(net.weights[0], dtype=np.float64)
-    b0 = np.asarray(net.biases[0], dtype=np.float64)
+    W0, b0 = _first_layer(net)
     if hasattr(domain, "A") and hasattr(domain, "b"):  # Polytope {x : A x <= b}
         A = np.asarray(domain.A, dtype=np.float64).reshape(-1, d)
         b = np.asarray(domain.b, dtype=np.float64).reshape(-1)
@@ -302,8 +313,7 @@ class _Frame(NamedTuple):
 
 def _frame(net: Any, domain: Any) -> _Frame:
     W0f, b0f, A, b, origin, basis = _constraints(net, domain)
-    W0 = np.asarray(net.weights[0], dtype=np.float64)
-    b0 = np.asarray(net.biases[0], dtype=np.float64)
+    W0, b0 = _first_layer(net)
     W0abs = np.abs(W0) @ np.abs(basis)
     b0abs = np.abs(W0) @ np.abs(origin) + np.abs(b0)
     k = basis.shape[1]
@@ -340,6 +350,8 @@ def activation_patterns(net: Any, X: Any) -> np.ndarray:
     A bit is set where ``z > ZERO_TOL * E``, ``E`` being the same pre-activation computed with absolute
     values of weights, biases, inputs and hidden values (so an exactly-cancelling unit is off).
     """
+    if _is_graph(net):
+        return _graph_points(net, X)[1]
     Ws, bs, slopes = _network_arrays(net, max_hidden=10**9)
     h = np.asarray(X, dtype=np.float64).reshape(-1, int(net.input_dim))
     habs = np.abs(h)
@@ -363,6 +375,177 @@ def _layer_maps(
 
 def _is_constant(a: np.ndarray, aabs: np.ndarray) -> bool:
     return bool(np.all(np.abs(a) <= ZERO_TOL * aabs))
+
+
+# ------------------------------------------------------------------------------------ layered graphs
+# A layered graph (``net.is_graph``) is evaluated from ``net.graph`` with this module's own code: each
+# activation layer is one stage of units, each max-pool layer one stage per level of its balanced
+# comparison tree (pairs left to right, an odd node passing through; a comparison is on iff left > right,
+# and the larger is kept). Maps are ``(Z, z, Zabs, zabs)``: values ``Z s + z`` with magnitude bounds.
+_Maps = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _combine(layer: Any, values: dict[int, _Maps]) -> _Maps:
+    """A layer's pre-activation maps from its sources' maps."""
+    parts = [
+        _layer_maps(np.asarray(W, dtype=np.float64), np.zeros(W.shape[0]), *values[src]) for src, W in layer.inputs
+    ]
+    b = np.asarray(layer.bias, dtype=np.float64)
+    return (
+        sum(p[0] for p in parts),
+        sum(p[1] for p in parts) + b,
+        sum(p[2] for p in parts),
+        sum(p[3] for p in parts) + np.abs(b),
+    )  # type: ignore[return-value]
+
+
+def _stack(rows: list[_Maps]) -> _Maps:
+    return tuple(np.stack([r[i] for r in rows]) for i in range(4))  # type: ignore[return-value]
+
+
+class _GraphProgram:
+    """The units of a layered graph, stage by stage (see above)."""
+
+    def __init__(self, net: Any, max_hidden: int) -> None:
+        if int(net.num_hidden) > max_hidden:
+            raise ValueError(
+                f"the reference is a slow brute force: the network has {net.num_hidden} hidden units but "
+                f"max_hidden={max_hidden} (pass a larger max_hidden deliberately if you mean it)"
+            )
+        _, self.layers, self.output = net.graph
+        self.stages: list[tuple[int, int]] = []  # (layer, level)
+        self.widths: list[int] = []
+        for k, layer in enumerate(self.layers, start=1):
+            if layer.kind == "activation":
+                self.stages.append((k, 0))
+                self.widths.append(int(layer.bias.shape[0]))
+                continue
+            sizes = [len(w) for w in layer.windows]
+            level = 0
+            while max(sizes) > 1:
+                self.stages.append((k, level))
+                self.widths.append(sum(n // 2 for n in sizes))
+                sizes = [(n + 1) // 2 for n in sizes]
+                level += 1
+        if not self.stages:
+            raise ValueError("the network has no hidden unit")
+
+    def _open(self, values: dict[int, _Maps], upto: int) -> tuple[dict[int, _Maps], Any]:
+        """Values of every layer before stage `upto`'s layer that has no stage left (max-pool layers of
+        single windows), then the state at the start of stage `upto` (or of the output)."""
+        k_next = self.stages[upto][0] if upto < len(self.stages) else len(self.layers) + 1
+        k = max(values) + 1
+        while k < k_next:  # max-pool layers whose windows all have one value
+            pre = _combine(self.layers[k - 1], values)
+            values[k] = _stack([tuple(m[w[0]] for m in pre) for w in self.layers[k - 1].windows])
+            k += 1
+        if k_next > len(self.layers):
+            return values, None
+        layer = self.layers[k_next - 1]
+        pre = _combine(layer, values)
+        if layer.kind == "activation":
+            return values, pre
+        nodes = [[tuple(m[j] for m in pre) for j in w] for w in layer.windows]
+        return values, nodes
+
+    @staticmethod
+    def _units(state: Any) -> _Maps:
+        if isinstance(state, tuple):
+            return state
+        rows = []
+        for win in state:
+            for t in range(len(win) // 2):
+                p, q = win[2 * t], win[2 * t + 1]
+                rows.append((p[0] - q[0], p[1] - q[1], p[2] + q[2], p[3] + q[3]))
+        return _stack(rows)
+
+    def first(self, x_maps: tuple[np.ndarray, ...]) -> tuple[_Maps, Any]:
+        values, state = self._open({0: x_maps}, 0)  # type: ignore[dict-item]
+        return self._units(state), (values, state)
+
+    def advance(self, l: int, st: Any, maps: Any, on: np.ndarray) -> tuple[_Maps, Any]:
+        values, state = st
+        values = dict(values)
+        k = self.stages[l][0]
+        layer = self.layers[k - 1]
+        if layer.kind == "activation":
+            f = np.where(on, 1.0, np.asarray(layer.negative_slopes, dtype=np.float64))
+            values[k] = (f[:, None] * maps[0], f * maps[1], np.abs(f)[:, None] * maps[2], np.abs(f) * maps[3])
+            done = True
+        else:
+            bits = iter(on)
+            state = [
+                [win[2 * t] if next(bits) else win[2 * t + 1] for t in range(len(win) // 2)]
+                + ([win[-1]] if len(win) % 2 else [])
+                for win in state
+            ]
+            done = all(len(win) == 1 for win in state)
+            if done:
+                values[k] = _stack([win[0] for win in state])
+        if not done:
+            return self._units(state), (values, state)
+        values, state = self._open(values, l + 1)
+        if state is None:
+            return _combine(self.output, values), (values, None)
+        return self._units(state), (values, state)
+
+
+def _graph_points(net: Any, X: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Outputs and patterns of a layered graph at points (bit: value > ZERO_TOL * magnitude bound)."""
+    _, layers, output = net.graph
+    x = np.asarray(X, dtype=np.float64).reshape(-1, int(net.input_dim))
+    vals = {0: (x, np.abs(x))}
+    bits = []
+
+    def pre(layer: Any) -> tuple[np.ndarray, np.ndarray]:
+        z = sum(vals[s][0] @ np.asarray(W).T for s, W in layer.inputs) + layer.bias
+        za = sum(vals[s][1] @ np.abs(W).T for s, W in layer.inputs) + np.abs(layer.bias)
+        return z, za
+
+    for k, layer in enumerate(layers, start=1):
+        z, za = pre(layer)
+        if layer.kind == "activation":
+            on = z > ZERO_TOL * za
+            f = np.where(on, 1.0, layer.negative_slopes)
+            bits.append(on)
+            vals[k] = (f * z, np.abs(f) * za)
+            continue
+        nodes = [[(z[:, j], za[:, j]) for j in w] for w in layer.windows]
+        while any(len(win) > 1 for win in nodes):
+            level, new = [], []
+            for win in nodes:
+                out = []
+                for t in range(len(win) // 2):
+                    (p, pa), (q, qa) = win[2 * t], win[2 * t + 1]
+                    on = (p - q) > ZERO_TOL * (pa + qa)
+                    level.append(on)
+                    out.append((np.where(on, p, q), np.where(on, pa, qa)))
+                new.append(out + ([win[-1]] if len(win) % 2 else []))
+            bits.append(np.stack(level, axis=1))
+            nodes = new
+        vals[k] = (np.stack([w[0][0] for w in nodes], axis=1), np.stack([w[0][1] for w in nodes], axis=1))
+    y, _ = pre(output)
+    pats = np.concatenate(bits, axis=1) if bits else np.zeros((x.shape[0], 0), dtype=bool)
+    return y, pats
+
+
+class _DenseProgram:
+    """The units of a dense chain, layer by layer."""
+
+    def __init__(self, net: Any, max_hidden: int) -> None:
+        self.Ws, self.bs, self.slopes = _network_arrays(net, max_hidden)
+        self.widths = [W.shape[0] for W in self.Ws[:-1]]
+
+    def first(self, maps: tuple[np.ndarray, ...]) -> tuple[tuple[np.ndarray, ...], None]:
+        return maps, None
+
+    def advance(
+        self, l: int, state: None, maps: tuple[np.ndarray, ...], on: np.ndarray
+    ) -> tuple[tuple[np.ndarray, ...], None]:
+        Z, z, Zabs, zabs = maps
+        f = np.where(on, 1.0, self.slopes[l])
+        H, h, Habs, habs = f[:, None] * Z, f * z, np.abs(f)[:, None] * Zabs, np.abs(f) * zabs
+        return _layer_maps(self.Ws[l + 1], self.bs[l + 1], H, h, Habs, habs), None
 
 
 # ------------------------------------------------------------------------------------- LP brute force
@@ -433,10 +616,12 @@ def _is_bounded(A: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegions, int]:
-    Ws, bs, slopes = _network_arrays(net, max_hidden)
+    prog: _DenseProgram | _GraphProgram = (
+        _GraphProgram(net, max_hidden) if _is_graph(net) else _DenseProgram(net, max_hidden)
+    )
     fr = _frame(net, domain)
     k, nh = fr.k, int(net.num_hidden)
-    widths = [W.shape[0] for W in Ws[:-1]]
+    widths = prog.widths
     offsets = np.concatenate([[0], np.cumsum(widths)])
     L = len(widths)
     tol = RADIUS_TOL * fr.scale
@@ -456,7 +641,7 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
     else:
         centre, radius = cheb(fr.A, fr.b)
     if not radius > tol:  # the domain itself is (numerically) empty or lower-dimensional
-        out = int(Ws[-1].shape[0])
+        out = int(net.output_dim)
         empty = ReferenceRegions(
             np.zeros((0, nh), bool),
             np.zeros((0, k)),
@@ -473,6 +658,7 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
     def finish_layer(
         l: int,
         maps: tuple[np.ndarray, ...],
+        state: Any,
         bits: list[bool],
         A: np.ndarray,
         b: np.ndarray,
@@ -480,11 +666,8 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
         centre: np.ndarray,
         r: float,
     ) -> None:
-        Z, z, Zabs, zabs = maps
-        on = np.array(bits[-widths[l] :], dtype=bool)
-        f = np.where(on, 1.0, slopes[l])
-        H, h, Habs, habs = f[:, None] * Z, f * z, np.abs(f)[:, None] * Zabs, np.abs(f) * zabs
-        nxt = _layer_maps(Ws[l + 1], bs[l + 1], H, h, Habs, habs)
+        on = np.array(bits[len(bits) - widths[l] :], dtype=bool)
+        nxt, state = prog.advance(l, state, maps, on)
         if l == L - 1:
             out_p.append(np.array(bits, dtype=bool))
             out_c.append(centre)
@@ -497,12 +680,13 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
             out_cc.append(nxt[1])
             out_E.append(nxt[3] + np.sum(nxt[2], axis=1))
             return
-        visit(l + 1, 0, nxt, bits, A, b, units, centre, r)
+        visit(l + 1, 0, nxt, state, bits, A, b, units, centre, r)
 
     def visit(
         l: int,
         j: int,
         maps: tuple[np.ndarray, ...],
+        state: Any,
         bits: list[bool],
         A: np.ndarray,
         b: np.ndarray,
@@ -511,13 +695,13 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
         r: float,
     ) -> None:
         if j == widths[l]:
-            finish_layer(l, maps, bits, A, b, units, centre, r)
+            finish_layer(l, maps, state, bits, A, b, units, centre, r)
             return
         Z, z, Zabs, zabs = maps
         a, c = Z[j], z[j]
         if _is_constant(a, Zabs[j]):
             # No constraint: on iff the constant is (beyond rounding) positive.
-            visit(l, j + 1, maps, bits + [bool(c > ZERO_TOL * zabs[j])], A, b, units, centre, r)
+            visit(l, j + 1, maps, state, bits + [bool(c > ZERO_TOL * zabs[j])], A, b, units, centre, r)
             return
         n = float(np.linalg.norm(a))
         u, cu = a / n, c / n
@@ -534,10 +718,10 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
                 c2, r2 = cheb(A2, b2)
                 if not r2 > tol:
                     continue
-            visit(l, j + 1, maps, bits + [on], A2, b2, units + [int(offsets[l] + j)], c2, r2)
+            visit(l, j + 1, maps, state, bits + [on], A2, b2, units + [int(offsets[l] + j)], c2, r2)
 
-    first = (fr.W0, fr.b0, fr.W0abs, fr.b0abs)
-    visit(0, 0, first, [], fr.A, fr.b, [-1] * fr.A.shape[0], centre, radius)
+    first, state0 = prog.first((fr.W0, fr.b0, fr.W0abs, fr.b0abs))
+    visit(0, 0, first, state0, [], fr.A, fr.b, [-1] * fr.A.shape[0], centre, radius)
 
     P = np.array(out_p, dtype=bool).reshape(-1, nh)
     order = np.lexsort(P.T[::-1])
@@ -563,7 +747,8 @@ def _interval(net: Any, domain: Any) -> tuple[np.ndarray, np.ndarray, float, flo
     """``(origin, direction, lo, hi)`` of a bounded 1-D parametrized domain."""
     if not _parametrized(domain) or parametrize(domain)[2].size != 1:
         raise ValueError(
-            f"the breakpoint method needs a 1-D Segment or Box, got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}"
+            "the breakpoint method needs a 1-D Segment or Box, "
+            f"got {type(domain).__name__} of dimension {getattr(domain, 'dim', '?')}"
         )
     origin, basis, lo, hi = parametrize(domain)
     if origin.size != net.input_dim:
@@ -580,8 +765,8 @@ def _maps_at(
     h = Ws[0] @ origin + bs[0]
     Habs = (np.abs(Ws[0]) @ np.abs(direction))[:, None]
     habs = np.abs(Ws[0]) @ np.abs(origin) + np.abs(bs[0])
-    maps = (H, h, Habs, habs)
-    layers = []
+    maps: tuple[np.ndarray, ...] = (H, h, Habs, habs)
+    layers: list[tuple[np.ndarray, ...]] = []
     bits = []
     for l in range(len(Ws) - 1):
         Z, z, Zabs, zabs = maps
@@ -668,10 +853,14 @@ def linear_regions_1d(net: Any, domain: Any, *, max_hidden: int = MAX_HIDDEN) ->
 
 
 # -------------------------------------------------------------------------------------------- entry
-def _method(domain: Any, method: str) -> str:
+def _method(net: Any, domain: Any, method: str) -> str:
     if method not in ("auto", "lp", "breakpoints"):
         raise ValueError(f"method must be 'auto', 'lp' or 'breakpoints', got {method!r}")
     one_d = _parametrized(domain) and parametrize(domain)[2].size == 1
+    if method == "auto" and _is_graph(net):
+        return "lp"
+    if method == "breakpoints" and _is_graph(net):
+        raise ValueError("method='breakpoints' is for dense chains; use method='lp' for a layered graph")
     if method == "breakpoints" and not one_d:
         raise ValueError("method='breakpoints' needs a 1-D Segment or Box")
     if method == "auto":
@@ -686,7 +875,7 @@ def regions(net: Any, domain: Any, *, method: str = "lp", max_hidden: int = MAX_
     iteration (coords = interval midpoints, radii = half-lengths, measures = lengths). ``"auto"``: the
     breakpoints for 1-D Segment/Box domains, the LP otherwise.
     """
-    if _method(domain, method) == "lp":
+    if _method(net, domain, method) == "lp":
         return _regions_lp(net, domain, max_hidden)[0]
     breaks, P, _ = _pieces_1d(net, domain, max_hidden)
     origin, direction, _, _ = _interval(net, domain)
@@ -701,7 +890,7 @@ def regions(net: Any, domain: Any, *, method: str = "lp", max_hidden: int = MAX_
 
 def count(net: Any, domain: Any, method: str = "auto", *, max_hidden: int = MAX_HIDDEN) -> int:
     """Number of regions of `net` on `domain` (``method`` as in :func:`regions`; "auto" by default)."""
-    if _method(domain, method) == "lp":
+    if _method(net, domain, method) == "lp":
         return _regions_lp(net, domain, max_hidden)[0].count
     return int(breakpoints_1d(net, domain, max_hidden=max_hidden)[1].shape[0])
 
@@ -709,6 +898,8 @@ def count(net: Any, domain: Any, method: str = "auto", *, max_hidden: int = MAX_
 # ------------------------------------------------------------------------------------- forward, locate
 def forward(net: Any, X: Any) -> np.ndarray:
     """The network's outputs ``(n, output_dim)`` at input points `X` ``(n, input_dim)`` (NumPy)."""
+    if _is_graph(net):
+        return _graph_points(net, X)[0]
     Ws, bs, slopes = _network_arrays(net, max_hidden=10**9)
     h = np.asarray(X, dtype=np.float64).reshape(-1, int(net.input_dim))
     for W, b, slope in zip(Ws[:-1], bs[:-1], slopes):
@@ -849,9 +1040,10 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
     for r, f in enumerate(F):
         V = vertices(res, r) if res.bounded is None or res.bounded[r] else None
         for i in range(len(f[1])):
-            on_facet.append(None if V is None else V[np.abs(V @ f[0][i] - f[1][i]) <= tol])
-            if V is not None:
-                lo[e], hi[e] = on_facet[e].min(axis=0), on_facet[e].max(axis=0)
+            on = None if V is None else V[np.abs(V @ f[0][i] - f[1][i]) <= tol]
+            on_facet.append(on)
+            if on is not None:
+                lo[e], hi[e] = on.min(axis=0), on.max(axis=0)
             e += 1
 
     def separated(i: int, j: int, e: int, f: int) -> bool:
@@ -873,9 +1065,9 @@ def adjacency(res: ReferenceRegions) -> np.ndarray:
             & np.all(lo <= hi[e] + tol, axis=1)
             & np.all(hi >= lo[e] - tol, axis=1)
         )
-        for f in cand:
-            j = int(owner[f])
-            if (i, j) in pairs or separated(i, j, e, int(f)):
+        for fe in cand:
+            j = int(owner[fe])
+            if (i, j) in pairs or separated(i, j, e, int(fe)):
                 continue
             A = np.vstack([F[i][0], F[j][0]])
             b = np.concatenate([F[i][1], F[j][1]])
@@ -915,7 +1107,7 @@ def linear_regions(res: ReferenceRegions, pairs: np.ndarray | None = None) -> np
         if maps_equal(res, int(i), int(j)):
             ri, rj = find(int(i)), find(int(j))
             parent[max(ri, rj)] = min(ri, rj)
-    labels, ids = np.zeros(res.count, dtype=np.int64), {}
+    labels, ids = np.zeros(res.count, dtype=np.int64), dict[Any, int]()
     for r in range(res.count):
         labels[r] = ids.setdefault(find(r), len(ids))
     return labels

@@ -150,7 +150,7 @@ class Regions:
 
     @property
     def patterns(self) -> np.ndarray:
-        return self._raw["patterns"]
+        return self.network._user_patterns(self._raw["patterns"])
 
     @property
     def witnesses(self) -> np.ndarray:
@@ -241,13 +241,23 @@ class Regions:
             if "rows" not in self._raw:
                 raise ValueError("facets, adjacency and volumes of the walk need regions(..., facets=True)")
             fr = self._frame
+            # the walk's own exact problem: which rows are facets is decided exactly
+            origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = fr.exact_args(
+                self.domain, self.network.input_dim
+            )
             self._facets = _core.walk_facets(
-                fr.folded(self.network),
-                fr.lo,
-                fr.hi,
-                fr.A,
-                fr.b,
+                self.network._core,
+                origin,
+                basis,
+                plo,
+                phi,
+                unit_box,
+                xlo,
+                xhi,
+                A,
+                b,
                 float(fr.r_cap),
+                scale,
                 self._raw["packed"],
                 self._raw["witness"],
                 self._raw["radius"],
@@ -271,7 +281,7 @@ class Regions:
         A = a @ M
         bb = b - a @ m
         n = np.linalg.norm(A, axis=1)
-        return A / n[:, None], bb / n, units.copy()
+        return A / n[:, None], bb / n, self.network._user_unit_index(units)
 
     def _frame_facets(self, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         f = self._facet_data()
@@ -452,12 +462,8 @@ class Regions:
 
 def _save_npz(path: PathLike, network: Network, raw: dict[str, Any], meta: dict[str, Any]) -> None:
     """Regions as one compressed ``.npz``: the raw arrays, the network and a JSON ``meta`` entry."""
-    arrays = {f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray)}
-    for l, (W, b) in enumerate(zip(network.weights, network.biases)):
-        arrays[f"net_W{l}"] = W
-        arrays[f"net_b{l}"] = b
-    arrays["net_negative_slopes"] = np.array(network.negative_slopes)
-    arrays["net_leaky"] = np.array([a == "leaky_relu" for a in network.activations], dtype=bool)
+    arrays: dict[str, Any] = {f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray)}
+    arrays.update(network._arrays(prefix="net_"))
     arrays["meta"] = np.array(json.dumps(meta))
     np.savez_compressed(path, **arrays)
 

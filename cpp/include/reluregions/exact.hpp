@@ -63,8 +63,9 @@ class ExactNetwork {
  public:
   std::vector<int> dims;
   std::vector<std::vector<Rational>> W, b;
-  std::vector<Rational> slopes;
-  std::vector<double> slopes_f;
+  std::vector<std::vector<Rational>> slopes;  // per hidden unit
+  std::vector<std::vector<double>> slopes_f;
+  std::vector<std::vector<char>> linear;  // linear (pass-through) units: no pattern bit
   std::vector<std::vector<long>> scale_log2;
 
   ExactNetwork() = default;
@@ -79,10 +80,9 @@ class ExactNetwork {
       W[static_cast<std::size_t>(l)].assign(net.W(l), net.W(l) + n);
       b[static_cast<std::size_t>(l)].assign(net.b(l), net.b(l) + net.out_dim(l));
     }
-    for (int l = 0; l + 1 < L; ++l) {
-      slopes.emplace_back(net.slope(l));
-      slopes_f.push_back(net.slope(l));
-    }
+    slopes_f = net.unit_slopes();
+    linear = net.linear_masks();
+    for (const auto& layer : slopes_f) slopes.emplace_back(layer.begin(), layer.end());
     scale_log2.resize(static_cast<std::size_t>(L));
     for (int l = 0; l < L; ++l)
       scale_log2[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)), 0);
@@ -194,7 +194,7 @@ class ExactNetwork {
           throw std::overflow_error("layer " + std::to_string(l) +
                                     ": a bias of the folded network overflows float64 (|b| > 1.8e308)");
     }
-    return Network(dims, std::move(Wf), std::move(bf), slopes_f);
+    return Network(dims, std::move(Wf), std::move(bf), slopes_f, linear);
   }
 
   // The exact activation pattern at the point x (dims[0] doubles): bit set iff z > 0, exactly.
@@ -213,10 +213,10 @@ class ExactNetwork {
                [static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
           if (w != 0 && h[static_cast<std::size_t>(j)] != 0) acc += w * h[static_cast<std::size_t>(j)];
         }
-        if (acc > 0)
+        if (acc > 0 && !linear[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)])
           lay.set(bits, l, i);
-        else
-          acc *= slopes[static_cast<std::size_t>(l)];
+        else if (acc < 0)
+          acc *= slopes[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
         z[static_cast<std::size_t>(i)] = std::move(acc);
       }
       h.swap(z);
@@ -403,9 +403,7 @@ class EngineNetwork {
         bf[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] = scaled(bi, sc, l);
       }
     }
-    std::vector<double> slopes;
-    for (int l = 0; l + 1 < L; ++l) slopes.push_back(source.slope(l));
-    return Network(dims, std::move(Wf), std::move(bf), std::move(slopes));
+    return Network(dims, std::move(Wf), std::move(bf), source.unit_slopes(), source.linear_masks());
   }
 
   // v 2^k rounded to float64 (exact unless subnormal); overflow is an error naming the layer.
@@ -492,7 +490,8 @@ class ExactMaps {
         W_[ul].push_back(to_dyadic(w));
         if (w != 0) min_w = std::min(min_w, W_[ul].back().e);
         if (l > 0) {
-          Woff_[ul].push_back(to_dyadic(w * en.slopes[ul - 1]));
+          const std::size_t col = (W_[ul].size() - 1) % static_cast<std::size_t>(en.in_dim(l));
+          Woff_[ul].push_back(to_dyadic(w * en.slopes[ul - 1][col]));
           if (Woff_[ul].back().m != 0) min_w = std::min(min_w, Woff_[ul].back().e);
         }
       }

@@ -43,8 +43,8 @@ class IntervalEngine : Layerwise<1> {
     int label;
   };
   struct Crossing {
-    double root, delta, lower;  // lower = root - delta
-    int unit;                   // index in the layer
+    double root, delta;
+    int unit;  // index in the layer
     bool rising;
   };
   struct Level {
@@ -53,6 +53,7 @@ class IntervalEngine : Layerwise<1> {
     std::vector<int> cluster_end;  // crossings [cluster_end[k-1], cluster_end[k]) form breakpoint k
     std::vector<int> units;        // the crossing units in sweep order
     std::vector<std::pair<Rational, int>> exact;
+    std::vector<Crossing> sorted;
   };
 
   void init() {
@@ -81,12 +82,15 @@ class IntervalEngine : Layerwise<1> {
     const double dmax = std::max(lo.delta, hi.delta), tmax = std::max(std::fabs(lo.t), std::fabs(hi.t));
     const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
     const double g = g_[static_cast<std::size_t>(l)] * 1.01;
+    // The bound below, regrouped by coefficient (rounding of the bound itself is covered by its factors):
+    // ce (1 + tmax) + 3.03 eps (|a| tmax + |c|) + 1.01 (|a| + ce) dmax + tiny.
+    const double k_ce = 1 + tmax + 1.01 * dmax, k_a = 3.03 * kEps * tmax + 1.01 * dmax, k_c = 3.03 * kEps;
     for (int i = 0; i < n; ++i) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
       // Fast path: one bound for both ends (the same terms as sign_at's first tier, maximized).
       const double a = al[i], c = be[i], ce = g * ceil[i] + kTiny;
       const double za = a * lo.t + c, zb = a * hi.t + c;
-      const double bound = ce * (1 + tmax) + 3 * kEps * (std::fabs(a) * tmax + std::fabs(c)) * 1.01 +
-                           (std::fabs(a) + ce) * dmax * 1.01 + kTiny;
+      const double bound = (ce * k_ce + std::fabs(a) * k_a + std::fabs(c) * k_c) * (1 + 4 * kEps) + kTiny;
       int sa = za > bound ? 1 : (za < -bound ? -1 : 0), sb = zb > bound ? 1 : (zb < -bound ? -1 : 0);
       if (sa == 0 || sb == 0) {
         if (is_zero(l, i)) continue;  // inactive
@@ -94,19 +98,22 @@ class IntervalEngine : Layerwise<1> {
         if (sb == 0) sb = sign_at(l, i, &hi.t, hi.delta, [&](Rational* p) { p[0] = exact_end(hi); });
       }
       if (sa * sb < 0) {
-        L.cross.push_back(root(l, i, ce, lo, hi, sb > 0));
+        L.cross.push_back(root(l, i, lo, hi, sb > 0));
       } else if (sa > 0 || sb > 0) {
         bits[i >> 6] |= std::uint64_t{1} << (i & 63);
       }
     }
     const bool last = l + 1 == H_;
     if constexpr (!Sink::stores) {
-      if (last) {  // the regions of the last layer are counted, not visited
-        ctl_.add_regions(1 + static_cast<std::uint64_t>(order_roots(l, L, false)));
+      if (last) {
+        const int nb = count_breakpoints(l, L);
+        for (int k = 0; k <= nb; ++k)
+          if (!ctl_.add_region()) return;
         return;
       }
     }
-    const int nb = order_roots(l, L, true);
+    order_roots(l, L);
+    const int nb = static_cast<int>(L.breaks.size());
     // Left of all roots, a falling unit is on.
     for (const Crossing& c : L.cross)
       if (!c.rising) bits[c.unit >> 6] |= std::uint64_t{1} << (c.unit & 63);
@@ -136,15 +143,16 @@ class IntervalEngine : Layerwise<1> {
   }
 
   // The root of unit i (which changes sign strictly inside the node), with its error bound.
-  // ce: the error bound of its coefficients (coef_err).
-  Crossing root(int l, int i, double ce, const End& lo, const End& hi, bool rising) {
+  Crossing root(int l, int i, const End& lo, const End& hi, bool rising) {
     const LayerMap<1>& m = maps_[static_cast<std::size_t>(l)];
     const double al = m.lin(0)[i], be = m.cst()[i];
-    // One division: with inv = 1/al rounded and x = ce |inv| <= 1/2 (up to rounding),
-    // 1 / (|al| - ce) <= |inv| (1 + 2 x) (1 + 2 eps); r = -be * inv is within 2 eps |r| of -be / al.
-    const double inv = 1.0 / al, r = -be * inv, ainv = std::fabs(inv);
-    double delta = std::fabs(al) > 2 * ce
-                       ? ce * (1 + std::fabs(r)) * ainv * (1 + 2 * ce * ainv) * 1.01 + 3 * kEps * std::fabs(r) + kTiny
+    const double ce = coef_err(l, i, false);
+    // One division: r = -be * (1 / al) is within 3 eps |r| of -be / al; with x = ce |1 / al| < 1/2,
+    // 1 / (|al| - ce) <= |1 / al| (1 + 2 x) (the 1.01 covers the rounding of 1 / al).
+    const double inv = 1.0 / al, x = ce * std::fabs(inv);
+    const double r = -be * inv;
+    double delta = x < 0.5
+                       ? ce * (1 + std::fabs(r)) * std::fabs(inv) * (1 + 2 * x) * 1.01 + 3 * kEps * std::fabs(r) + kTiny
                        : std::numeric_limits<double>::infinity();
     double t = r;
     if (!(t >= lo.t)) {  // also NaN
@@ -155,57 +163,94 @@ class IntervalEngine : Layerwise<1> {
       t = hi.t;
       delta = std::max(delta, hi.delta);
     }
-    return Crossing{t, delta, t - delta, i, rising};
+    return Crossing{t, delta, i, rising};
+  }
+
+  // Sorts the crossings by the lower ends of their error intervals (then unit): an insertion sort for
+  // the usual few (no calls, no memmove), std::sort for wide layers.
+  static void sort_crossings(std::vector<Crossing>& cross) {
+    auto before = [](const Crossing& a, const Crossing& b) {
+      const double la = a.root - a.delta, lb = b.root - b.delta;
+      return la < lb || (la == lb && a.unit < b.unit);
+    };
+    const std::size_t m = cross.size();
+    if (m > 32) {
+      std::sort(cross.begin(), cross.end(), before);
+      return;
+    }
+    Crossing* c = cross.data();
+    for (std::size_t a = 1; a < m; ++a) {
+      const Crossing x = c[a];
+      std::size_t b = a;
+      for (; b > 0 && before(x, c[b - 1]); --b) c[b] = c[b - 1];
+      c[b] = x;
+    }
+  }
+
+  // The end of the group of crossings starting at g0: those whose error intervals chain together.
+  static std::size_t group_end(const std::vector<Crossing>& cross, std::size_t g0) {
+    std::size_t g1 = g0 + 1;
+    double end = cross[g0].root + cross[g0].delta;
+    while (g1 < cross.size() && cross[g1].root - cross[g1].delta <= end) {
+      end = std::max(end, cross[g1].root + cross[g1].delta);
+      ++g1;
+    }
+    return g1;
+  }
+
+  // Orders the crossings [g0, g1) of a group exactly (their exact roots into L.exact, same order).
+  void order_group(int l, Level& L, std::size_t g0, std::size_t g1) {
+    L.exact.clear();
+    for (std::size_t c = g0; c < g1; ++c) {
+      const Rational* row = exact_row(l, L.cross[c].unit);
+      L.exact.emplace_back(-row[1] / row[0], static_cast<int>(c));
+    }
+    exact_decisions_ += g1 - g0;
+    std::sort(L.exact.begin(), L.exact.end(), [](const auto& a, const auto& b) {
+      return a.first < b.first || (a.first == b.first && a.second < b.second);
+    });
+    L.sorted.clear();
+    for (const auto& e : L.exact) L.sorted.push_back(L.cross[static_cast<std::size_t>(e.second)]);
+    std::copy(L.sorted.begin(), L.sorted.end(), L.cross.begin() + static_cast<std::ptrdiff_t>(g0));
+  }
+
+  // The number of distinct breakpoints (counting at the last layer needs nothing else).
+  int count_breakpoints(int l, Level& L) {
+    sort_crossings(L.cross);
+    const std::size_t m = L.cross.size();
+    int nb = 0;
+    for (std::size_t g0 = 0; g0 < m;) {
+      const std::size_t g1 = group_end(L.cross, g0);
+      if (g1 - g0 == 1) {
+        ++nb;
+      } else {
+        order_group(l, L, g0, g1);
+        for (std::size_t c = 0; c < g1 - g0; ++c) nb += c == 0 || L.exact[c].first != L.exact[c - 1].first;
+      }
+      g0 = g1;
+    }
+    return nb;
   }
 
   // Sorts the crossings into breakpoints: roots whose error intervals overlap are ordered (and found
-  // equal) exactly; a breakpoint is an exact point, however close to the next. Returns their number;
-  // `record`: also lists them (L.breaks, L.cluster_end, L.units).
-  int order_roots(int l, Level& L, bool record) {
-    L.breaks.clear();
-    L.cluster_end.clear();
-    L.units.clear();
-    std::sort(L.cross.begin(), L.cross.end(), [](const Crossing& a, const Crossing& b) {
-      return a.lower < b.lower || (a.lower == b.lower && a.unit < b.unit);
-    });
-    int nb = 0;
-    const int unit0 = lay_.unit_offset(l);
+  // equal) exactly; a breakpoint is an exact point, however close to the next.
+  void order_roots(int l, Level& L) {
+    sort_crossings(L.cross);
     const std::size_t m = L.cross.size();
+    L.breaks.resize(m);
+    L.cluster_end.resize(m);
+    L.units.resize(m);
+    std::size_t nb = 0;
+    const int unit0 = lay_.unit_offset(l);
     double last_pos = -std::numeric_limits<double>::infinity();
     for (std::size_t g0 = 0; g0 < m;) {
-      // A group: crossings whose intervals [root - delta, root + delta] chain together.
-      std::size_t g1 = g0 + 1;
-      double end = L.cross[g0].root + L.cross[g0].delta;
-      while (g1 < m && L.cross[g1].lower <= end) {
-        end = std::max(end, L.cross[g1].root + L.cross[g1].delta);
-        ++g1;
-      }
-      if (g1 - g0 > 1) {
-        L.exact.clear();
-        for (std::size_t c = g0; c < g1; ++c) {
-          const Rational* row = exact_row(l, L.cross[c].unit);
-          L.exact.emplace_back(-row[1] / row[0], static_cast<int>(c));
-        }
-        exact_decisions_ += g1 - g0;
-        std::sort(L.exact.begin(), L.exact.end(), [](const auto& a, const auto& b) {
-          return a.first < b.first || (a.first == b.first && a.second < b.second);
-        });
-        std::vector<Crossing> sorted;
-        sorted.reserve(g1 - g0);
-        for (const auto& e : L.exact) sorted.push_back(L.cross[static_cast<std::size_t>(e.second)]);
-        std::copy(sorted.begin(), sorted.end(), L.cross.begin() + static_cast<std::ptrdiff_t>(g0));
-      }
-      if (!record) {
-        nb += 1;
-        for (std::size_t c = g0 + 1; c < g1; ++c) nb += L.exact[c - g0].first != L.exact[c - g0 - 1].first ? 1 : 0;
-        g0 = g1;
-        continue;
-      }
+      const std::size_t g1 = group_end(L.cross, g0);
+      const bool group = g1 - g0 > 1;
+      if (group) order_group(l, L, g0, g1);
       for (std::size_t c = g0; c < g1; ++c) {
-        const bool same = c > g0 && g1 - g0 > 1 && L.exact[c - g0].first == L.exact[c - g0 - 1].first;
+        const bool same = group && c > g0 && L.exact[c - g0].first == L.exact[c - g0 - 1].first;
         if (!same) {
-          ++nb;
-          if (!L.breaks.empty()) L.cluster_end.push_back(static_cast<int>(c));
+          if (nb > 0) L.cluster_end[nb - 1] = static_cast<int>(c);
           // Float positions kept non-decreasing (the exact order rules); the bound covers the move.
           double t = L.cross[c].root, delta = L.cross[c].delta;
           if (t < last_pos) {
@@ -213,14 +258,15 @@ class IntervalEngine : Layerwise<1> {
             t = last_pos;
           }
           last_pos = t;
-          L.breaks.push_back(End{t, delta, unit0 + L.cross[c].unit});
+          L.breaks[nb++] = End{t, delta, unit0 + L.cross[c].unit};
         }
-        L.units.push_back(L.cross[c].unit);
+        L.units[c] = L.cross[c].unit;
       }
       g0 = g1;
     }
-    if (record) L.cluster_end.push_back(static_cast<int>(m));
-    return nb;
+    L.breaks.resize(nb);
+    L.cluster_end.resize(nb);
+    if (nb > 0) L.cluster_end[nb - 1] = static_cast<int>(m);
   }
 
   // Is the domain coordinate sv strictly inside the exact interval (a, b)?

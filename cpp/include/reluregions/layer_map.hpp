@@ -117,7 +117,7 @@ inline std::vector<std::vector<double>> magnitude_ceiling(const Network& net, in
       cur[static_cast<std::size_t>(i)] = m;
     }
     if (l + 1 < net.num_layers()) {
-      const double s = std::max(1.0, std::fabs(net.slope(l)));
+      const double s = std::max(1.0, net.max_abs_slope(l));
       prev = cur;
       for (double& v : prev) v *= s;
     }

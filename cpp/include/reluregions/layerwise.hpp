@@ -154,10 +154,9 @@ class Layerwise {
           return false;
       return true;
     }
-    if (net_.slope(l - 1) != 0.0) return false;
     const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l - 1);
     for (int j = 0; j < in; ++j)
-      if (((bits[j >> 6] >> (j & 63)) & 1u) &&
+      if ((((bits[j >> 6] >> (j & 63)) & 1u) || net_.slope(l - 1, j) != 0.0) &&
           !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
@@ -189,8 +188,8 @@ class Layerwise {
   // Factors of layer l's units under the current pattern: 1 if active, the negative slope otherwise.
   void fill_factors(int l, double* f) const {
     const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l);
-    const double s = net_.slope(l);
-    for (int i = 0; i < lay_.width(l); ++i) f[i] = ((bits[i >> 6] >> (i & 63)) & 1u) ? 1.0 : s;
+    const double* s = net_.slopes(l);
+    for (int i = 0; i < lay_.width(l); ++i) f[i] = ((bits[i >> 6] >> (i & 63)) & 1u) ? 1.0 : s[i];
   }
 
   std::uint64_t* layer_bits(int l) { return pattern_.data() + lay_.word_offset(l); }
@@ -202,8 +201,7 @@ class Layerwise {
   void child_map(int l, const int* changed, int n_changed) {
     LayerMap<K>& cur = maps_[static_cast<std::size_t>(l)];
     LayerMap<K>& next = maps_[static_cast<std::size_t>(l) + 1];
-    const double s = net_.slope(l);
-    const int active_cost = s == 0.0 ? count_active(l) : lay_.width(l);
+    const int active_cost = net_.relu_layer(l) ? count_active(l) : lay_.width(l);
     if (changed == nullptr || since_refresh_[static_cast<std::size_t>(l)] >= kRefresh || 2 * n_changed > active_cost) {
       fill_factors(l, factor_.data());
       cur.propagate(net_, l + 1, factor_.data(), next);
@@ -221,6 +219,7 @@ class Layerwise {
     for (int k = 0; k < n_changed; ++k) {
       const int i = changed[k];
       const bool on = (bits[i >> 6] >> (i & 63)) & 1u;
+      const double s = net_.slope(l, i);
       cur.update(net_, l + 1, i, on ? 1.0 - s : s - 1.0, next);
     }
     ++since_refresh_[static_cast<std::size_t>(l)];

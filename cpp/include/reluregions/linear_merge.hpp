@@ -98,13 +98,12 @@ class ExactMapEquality {
       const int in = net_.in_dim(l), out = net_.out_dim(l);
       nxt_.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(cols), 0.0);
       nmag_.assign(static_cast<std::size_t>(out), 0.0);
-      const double s = net_.slope(l - 1);
       for (int i = 0; i < out; ++i) {
         double* dst = nxt_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(cols);
         double m = std::fabs(net_.b(l)[i]);
         for (int j = 0; j < in; ++j) {
           const double f =
-              (lay_.get(pat, l - 1, j) ? 1.0 : s) *
+              (lay_.get(pat, l - 1, j) ? 1.0 : net_.slope(l - 1, j)) *
               net_.W(l)[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
           if (f == 0.0) continue;
           const double* src = cur_.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(cols);

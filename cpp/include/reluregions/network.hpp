@@ -1,5 +1,9 @@
 // A fully connected network: affine layers, with ReLU or leaky ReLU after every layer but the last.
+// Each hidden unit has its own negative slope; a *linear* unit (slope exactly 1, flagged) is the
+// identity: it carries a value to a later layer (skip connections, max-pool), has no boundary, and its
+// pattern bit is always 0, so engines never split on it.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -15,8 +19,18 @@ class Network {
   // dims = {n0, n1, ..., nL}; weights[l] is row-major (dims[l+1] x dims[l]); biases[l] has dims[l+1]
   // entries; slopes[l] is the negative slope after hidden layer l (0 for ReLU), one per hidden layer.
   Network(std::vector<int> dims, std::vector<std::vector<double>> weights, std::vector<std::vector<double>> biases,
-          std::vector<double> slopes)
-      : dims_(std::move(dims)), W_(std::move(weights)), b_(std::move(biases)), slopes_(std::move(slopes)) {
+          const std::vector<double>& slopes)
+      : Network(dims, std::move(weights), std::move(biases), per_unit(dims, slopes), {}) {}
+
+  // unit_slopes[l][i]: the negative slope of unit i of hidden layer l; linear[l][i] != 0: a linear unit
+  // (its slope must be 1). An empty `linear` means no linear unit.
+  Network(std::vector<int> dims, std::vector<std::vector<double>> weights, std::vector<std::vector<double>> biases,
+          std::vector<std::vector<double>> unit_slopes, std::vector<std::vector<char>> linear)
+      : dims_(std::move(dims)),
+        W_(std::move(weights)),
+        b_(std::move(biases)),
+        slopes_(std::move(unit_slopes)),
+        linear_(std::move(linear)) {
     if (dims_.size() < 2) throw std::invalid_argument("a network needs at least one layer");
     const int L = num_layers();
     if (static_cast<int>(W_.size()) != L || static_cast<int>(b_.size()) != L)
@@ -25,6 +39,25 @@ class Network {
       throw std::invalid_argument("expected one negative slope per hidden layer");
     for (int d : dims_)
       if (d < 1) throw std::invalid_argument("layer widths must be positive");
+    if (linear_.empty()) linear_.resize(static_cast<std::size_t>(L - 1));
+    if (static_cast<int>(linear_.size()) != L - 1)
+      throw std::invalid_argument("expected one linear-unit mask per hidden layer");
+    layer_kind_.assign(static_cast<std::size_t>(L - 1), 0);
+    max_slope_.assign(static_cast<std::size_t>(L - 1), 0.0);
+    for (int l = 0; l + 1 < L; ++l) {
+      const auto ul = static_cast<std::size_t>(l), n = static_cast<std::size_t>(dims_[ul + 1]);
+      if (linear_[ul].empty()) linear_[ul].assign(n, 0);
+      if (slopes_[ul].size() != n || linear_[ul].size() != n)
+        throw std::invalid_argument("hidden layer " + std::to_string(l) + ": expected one slope per unit");
+      bool relu = true;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (linear_[ul][i] && slopes_[ul][i] != 1.0)
+          throw std::invalid_argument("hidden layer " + std::to_string(l) + ": a linear unit needs slope 1");
+        relu = relu && slopes_[ul][i] == 0.0 && !linear_[ul][i];
+        max_slope_[ul] = std::max(max_slope_[ul], std::fabs(slopes_[ul][i]));
+      }
+      layer_kind_[ul] = relu ? 1 : 0;
+    }
     Wt_.resize(L);
     absWt_.resize(L);
     for (int l = 0; l < L; ++l) {
@@ -59,7 +92,16 @@ class Network {
   const double* Wt(int l) const { return Wt_[l].data(); }  // in x out, row-major
   const double* absWt(int l) const { return absWt_[l].data(); }
   const double* b(int l) const { return b_[l].data(); }
-  double slope(int l) const { return slopes_[l]; }  // after hidden layer l
+  // Negative slope of unit i of hidden layer l (1 for a linear unit).
+  double slope(int l, int i) const { return slopes_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]; }
+  const double* slopes(int l) const { return slopes_[static_cast<std::size_t>(l)].data(); }
+  // A linear (pass-through) unit: no boundary, never split on, pattern bit always 0.
+  bool is_linear(int l, int i) const { return linear_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] != 0; }
+  const std::vector<std::vector<char>>& linear_masks() const { return linear_; }
+  const std::vector<std::vector<double>>& unit_slopes() const { return slopes_; }
+  // Every unit of hidden layer l is a plain ReLU (slope 0, not linear).
+  bool relu_layer(int l) const { return layer_kind_[static_cast<std::size_t>(l)] != 0; }
+  double max_abs_slope(int l) const { return max_slope_[static_cast<std::size_t>(l)]; }
   const PatternLayout& layout() const { return layout_; }
 
   // Scratch space for one thread's forward passes.
@@ -101,9 +143,11 @@ class Network {
           for (int i = 0; i < outw; ++i) out[i] = z[i];
         break;
       }
-      const double a = slopes_[l];
+      const double* a_l = slopes_[static_cast<std::size_t>(l)].data();
+      const char* lin = linear_[static_cast<std::size_t>(l)].data();
       for (int i = 0; i < outw; ++i) {
-        const bool on = z[i] > tol * e2[i];
+        const double a = a_l[i];
+        const bool on = !lin[i] && z[i] > tol * e2[i];
         if (pattern && on) layout_.set(pattern, l, i);
         h[i] = on ? z[i] : a * z[i];
         e[i] = on ? e2[i] : std::fabs(a) * e2[i];
@@ -144,7 +188,7 @@ class Network {
       }
       if (l < L - 1)
         for (int i = 0; i < outw; ++i) {
-          const double f = z[i] > 0 ? 1.0 : slopes_[l];
+          const double f = z[i] > 0 ? 1.0 : slope(l, i);
           z[i] *= f;
           e2[i] *= std::fabs(f);
           for (std::size_t k = 0; k < cols; ++k) nxt[static_cast<std::size_t>(i) * cols + k] *= f;
@@ -161,9 +205,21 @@ class Network {
   }
 
  private:
+  static std::vector<std::vector<double>> per_unit(const std::vector<int>& dims, const std::vector<double>& slopes) {
+    if (dims.size() < 2 || slopes.size() + 2 != dims.size())
+      throw std::invalid_argument("expected one negative slope per hidden layer");
+    std::vector<std::vector<double>> out;
+    for (std::size_t l = 0; l < slopes.size(); ++l)
+      out.emplace_back(static_cast<std::size_t>(std::max(0, dims[l + 1])), slopes[l]);
+    return out;
+  }
+
   std::vector<int> dims_;
   std::vector<std::vector<double>> W_, b_;
-  std::vector<double> slopes_;
+  std::vector<std::vector<double>> slopes_;
+  std::vector<std::vector<char>> linear_;
+  std::vector<char> layer_kind_;  // 1: every unit a plain ReLU
+  std::vector<double> max_slope_;
   std::vector<std::vector<double>> Wt_, absWt_;
   int max_width_ = 0;
   PatternLayout layout_;

@@ -329,6 +329,7 @@ class PolygonEngine : Layerwise<2> {
     const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
     const double g = g_[static_cast<std::size_t>(l)] * 1.01;
     for (const int i : L.order) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
       const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = g * ceil[i] + kTiny;
       const double base = 3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + kTiny, slope = (g1 + 2 * ce) * 1.01;
       const double bound = base + slope * md, lo = L.lo[static_cast<std::size_t>(i)],

@@ -22,6 +22,15 @@ inline constexpr double linear = 1e-9;
 
 // (The walk has no margin: its splits are decided exactly, see walk.hpp.)
 
+// ---- Facets of the walk's regions (polytope.hpp). Which rows are facets is decided exactly when the
+// walk's exact problem is given: these only select the fast path.
+// Two candidate rows (unit normal, offset) closer than this (max norm, relative to 1 + |offset|) are
+// compared exactly (merged when they are the same halfspace); farther ones are distinct.
+inline constexpr double facet_coincident = 1e-9;
+// A row is a facet when the float LP "max a_i.u over the other rows" exceeds b_i by more than this
+// (relative to 1 + |b_i|), redundant when it falls short by more; in between, the exact LP decides.
+inline constexpr double facet_margin = 1e-7;
+
 // ---- The dense LP kernel (lp.hpp). Rows are normalized to unit Euclidean norm internally, so row
 // slacks below are distances in x space.
 

@@ -254,11 +254,14 @@ class Walker {
     finish_stats();
   }
 
-  void run_task(const WalkTask& t, WalkStore* store) {
+  // A task's subtree; with `frontier` (and `order`), open nodes at `frontier_depth` splits, or every open
+  // node once the work budget is spent (set_work_budget), become new tasks as in run_root.
+  void run_task(const WalkTask& t, WalkStore* store, std::vector<WalkTask>* frontier = nullptr,
+                std::vector<std::int64_t>* order = nullptr, int frontier_depth = -1) {
     store_ = store;
-    frontier_ = nullptr;
-    order_ = nullptr;
-    frontier_depth_ = -1;
+    frontier_ = frontier;
+    order_ = order;
+    frontier_depth_ = frontier_depth;
     const auto ud = static_cast<std::size_t>(d_);
     lp_.truncate(base_rows_);
     const int depth = static_cast<int>(t.row_units.size());
@@ -289,9 +292,15 @@ class Walker {
     finish_stats();
   }
 
+  // After `lp_solves` LPs (decisions, boxes, centres: a deterministic measure of work), every open node
+  // becomes a task (with a frontier): a long task hands its remaining frontier back. 0: no budget.
+  void set_work_budget(std::uint64_t lp_solves) { work_budget_ = lp_solves; }
+
   WalkStats stats;
 
  private:
+  bool over_budget() const { return work_budget_ != 0 && stats.lps + stats.box_lps + stats.chebyshev >= work_budget_; }
+
   void layout_clear() { std::fill(pattern_.begin(), pattern_.end(), 0); }
 
   void finish_stats() {
@@ -325,9 +334,9 @@ class Walker {
   }
 
   void fill_factors(int l) {
-    const double s = net_.slope(l);
+    const double* s = net_.slopes(l);
     for (int i = 0; i < net_.out_dim(l); ++i)
-      factor_[static_cast<std::size_t>(i)] = lay_.get(pattern_.data(), l, i) ? 1.0 : s;
+      factor_[static_cast<std::size_t>(i)] = lay_.get(pattern_.data(), l, i) ? 1.0 : s[i];
   }
 
   // Map of layer l + 1 (or of the output, into out_) from layer l's map and bits.
@@ -535,9 +544,8 @@ class Walker {
           return false;
       return true;
     }
-    if (net_.slope(l - 1) != 0.0) return false;
     for (int j = 0; j < in; ++j)
-      if (lay_.get(pattern_.data(), l - 1, j) &&
+      if ((lay_.get(pattern_.data(), l - 1, j) || net_.slope(l - 1, j) != 0.0) &&
           !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
         return false;
     return true;
@@ -1045,6 +1053,7 @@ class Walker {
     checkpoint();
     const int width = net_.out_dim(l);
     for (; i < width; ++i) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
       ++stats.nodes;
       const double* row = map_row(l, i);
       // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
@@ -1084,7 +1093,7 @@ class Walker {
         side_ok_[1] = sok[1];
         open_child(row, ez, gn, on, unit, depth);
         if (on) lay_.set(pattern_.data(), l, i);
-        if (frontier_ && depth + 1 == frontier_depth_)
+        if (frontier_ && (depth + 1 == frontier_depth_ || over_budget()))
           push_task(l, i + 1, depth + 1);
         else
           visit(l, i + 1, depth + 1);
@@ -1427,6 +1436,7 @@ class Walker {
   std::vector<WalkTask>* frontier_ = nullptr;
   std::vector<std::int64_t>* order_ = nullptr;
   int frontier_depth_ = -1;
+  std::uint64_t work_budget_ = 0;
 };
 
 }  // namespace detail
