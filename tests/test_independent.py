@@ -256,10 +256,19 @@ def test_a_small_bend_is_a_linear_region_boundary(d, engine):
 
 
 def check_polygons(res, expect, domain):
-    m = matching(res, expect)
     _, _, lo, hi = ref.parametrize(domain)
     tol = 1e-9 * float(np.max(hi - lo))
+    seen = index_by_pattern(expect.patterns)
+    keys = [bytes(np.asarray(p, dtype=np.uint8)) for p in res.patterns]
+    extra = [r for r, k in enumerate(keys) if k not in seen]
+    # The float reference cannot see slivers thinner than its tolerance (a slope of 0.1 is not 1/10);
+    # the engine counts every exact region (test_exact.py and test_degenerate.py check them in fractions).
+    assert np.all(res.measures[extra] <= 1e-8 * float(np.prod(hi - lo)))
+    m = {r: seen[k] for r, k in enumerate(keys) if k in seen}
+    assert sorted(m.values()) == list(range(expect.count))  # a bijection with the reference's regions
     for r, poly in enumerate(res.polygons):
+        if r not in m:
+            continue
         A, b, _ = expect.halfspaces[m[r]]
         corners = ref.vertices(expect, int(m[r]))
         # every polygon vertex is in the closed region, on its boundary

@@ -43,6 +43,36 @@ def test_time_limit():
     assert not n.complete and 0 < n < 31**7
 
 
+SQUARE = rr.Box([-1.0, -1.0], [1.0, 1.0])
+
+
+def _wide_layer(width, seed):
+    rng = np.random.default_rng(seed)
+    return rr.Network([rng.normal(size=(width, 2)), np.ones((1, width))], [rng.normal(size=width) * 0.3, np.zeros(1)])
+
+
+def test_partial_results_on_a_wide_single_layer():
+    """The polygon engine splits a layer depth first: a small max_regions stops it after that many
+    regions of the layer (not after the whole layer's pieces), each a true region of the network."""
+    net = _wide_layer(300, 5)
+    n = rr.count(net, SQUARE, max_regions=100, partial=True)
+    assert n == 100 and not n.complete and "max_regions=100" in n.reason
+    part = rr.regions(net, SQUARE, max_regions=100, partial=True)
+    assert part.count == 100 and not part.complete
+    assert (net.activation_pattern(part.witnesses, exact=True) == part.patterns).all()
+    assert len({p.tobytes() for p in part.patterns}) == 100
+    full = {p.tobytes() for p in rr.regions(net, SQUARE).patterns}
+    assert {p.tobytes() for p in part.patterns} <= full
+
+
+def test_time_limit_returns_a_partial_count_on_a_wide_single_layer():
+    # 2,000 lines: about 1.8 million regions in one layer; stopped by the first time check.
+    net = _wide_layer(2000, 6)
+    n = rr.count(net, SQUARE, time_limit=0.01, partial=True)
+    assert not n.complete and "time_limit" in n.reason
+    assert 0 < n < 1 + 2000 + 2000 * 1999 // 2
+
+
 def test_progress_callback_reports_and_can_abort():
     calls = []
 

@@ -151,6 +151,20 @@ static void test_limits() {
     threw = true;
   }
   CHECK(threw);
+  // The polygon engine splits a layer depth first: a partial run stops inside the layer, at the limit.
+  std::vector<double> W(80), b(40);
+  std::mt19937 rng(3);
+  std::normal_distribution<double> normal;
+  for (double& w : W) w = normal(rng);
+  for (double& v : b) v = 0.3 * normal(rng);
+  const Network lines({2, 40, 1}, {W, std::vector<double>(40, 1.0)}, {b, {0.0}}, {0.0});
+  Control part(Limits{25, 0.0, true});
+  PolygonEngine<CountSink>(lines, part, sink).run();
+  CHECK(part.regions() == 25 && !part.complete());
+  // Regions counted in bulk stop exactly at the limit.
+  Control bulk(Limits{10, 0.0, true});
+  CHECK(bulk.add_regions(4) && bulk.add_regions(4) && !bulk.add_regions(4));
+  CHECK(bulk.regions() == 10 && !bulk.complete());
 }
 
 int main() {

@@ -212,9 +212,10 @@ def count(
 
     Memory: no engine keeps the regions it has counted. The walk keeps O(depth) state per worker
     thread (the current pattern and the LP of its region). The interval and polygon engines go depth
-    first through the layers and keep, at each level of the current path, the pieces into which one
-    layer cuts the current node: a few intervals for the interval engine; for the polygon engine the
-    polygon pieces of one layer inside one node (up to O(width^2) polygons per level), not O(depth).
+    first through the layers and keep, at each level of the current path, the breakpoints of one
+    layer inside the current node (interval engine), or one path of polygon pieces, each with the
+    units whose line crosses it (polygon engine: it splits a layer depth first, so partial counts
+    and progress come from the first regions on).
 
     Parameters
     ----------

@@ -1,5 +1,6 @@
 // Limits, cancellation and progress reporting shared by every engine.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -44,6 +45,18 @@ class Control {
     const std::uint64_t n = regions_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (limits_.max_regions != 0 && n > limits_.max_regions) {
       regions_.fetch_sub(1, std::memory_order_relaxed);
+      stop("max_regions=" + std::to_string(limits_.max_regions) + " reached");
+      return false;
+    }
+    return true;
+  }
+
+  // Records k regions at once (counted, not visited); as k calls of add_region(): false when the limit
+  // was reached (partial run: the count stops at the limit).
+  bool add_regions(std::uint64_t k) {
+    const std::uint64_t n = regions_.fetch_add(k, std::memory_order_relaxed) + k;
+    if (limits_.max_regions != 0 && n > limits_.max_regions) {
+      regions_.fetch_sub(std::min(k, n - limits_.max_regions), std::memory_order_relaxed);
       stop("max_regions=" + std::to_string(limits_.max_regions) + " reached");
       return false;
     }

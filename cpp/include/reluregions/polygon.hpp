@@ -25,6 +25,13 @@ struct PolygonArena {
     label.clear();
   }
   std::uint32_t size() const { return static_cast<std::uint32_t>(x.size()); }
+  // Drops every vertex from index n on (the pieces pushed after a mark).
+  void truncate(std::uint32_t n) {
+    x.resize(n);
+    y.resize(n);
+    delta.resize(n);
+    label.resize(n);
+  }
   void push(double px, double py, double pd, std::int32_t lab) {
     x.push_back(px);
     y.push_back(py);

@@ -1,12 +1,15 @@
 // The 2-D engine: splits the unit square layer by layer, depth first. A node is a convex polygon on
 // which every earlier unit has a fixed state; the current layer's zero lines cut it into the node's
-// children, one line at a time, each piece carrying its partial pattern. Children are visited along a
-// Hilbert curve so that consecutive ones differ in few units (their maps are then cheap updates).
+// children, depth first too: a piece is split by the first of its candidate units (those whose line
+// crosses it, in a fixed pseudo-random order), and each half inherits only the rest of that list, so
+// a unit never looks at the pieces of a polygon it does not cross (the work follows each line's zone)
+// and memory holds one path of pieces, not all the children of a node.
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "layerwise.hpp"
@@ -15,27 +18,22 @@
 
 namespace reluregions {
 
-// Position of (x, y) in [0, 1)^2 along a Hilbert curve of 2^16 x 2^16 cells.
-inline std::uint64_t hilbert_key(double x, double y) {
-  constexpr std::uint32_t n = 1u << 16;
-  auto cell = [](double v) {
-    const double c = v * n;
-    return static_cast<std::uint32_t>(c <= 0 ? 0 : (c >= n - 1 ? n - 1 : c));
-  };
-  std::uint32_t px = cell(x), py = cell(y);
-  std::uint64_t d = 0;
-  for (std::uint32_t s = n / 2; s > 0; s /= 2) {
-    const std::uint32_t rx = (px & s) ? 1 : 0, ry = (py & s) ? 1 : 0;
-    d += static_cast<std::uint64_t>(s) * s * ((3 * rx) ^ ry);
-    if (ry == 0) {
-      if (rx == 1) {
-        px = n - 1 - px;
-        py = n - 1 - py;
-      }
-      std::swap(px, py);
-    }
+// Units of a layer in a fixed pseudo-random order (a hash of the index): the order in which they split
+// the pieces of a node. Random order keeps the expected work of splitting near the number of pieces
+// whatever the order of the units in the network (sorted parallel lines, say).
+inline std::vector<int> split_order(int width, int layer) {
+  std::vector<std::pair<std::uint64_t, int>> keyed(static_cast<std::size_t>(width));
+  for (int i = 0; i < width; ++i) {
+    std::uint64_t z = (static_cast<std::uint64_t>(layer) << 32 | static_cast<std::uint32_t>(i)) + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    keyed[static_cast<std::size_t>(i)] = {z ^ (z >> 31), i};
   }
-  return d;
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<int> order;
+  order.reserve(keyed.size());
+  for (const auto& k : keyed) order.push_back(k.second);
+  return order;
 }
 
 template <class Sink>
@@ -63,21 +61,39 @@ class PolygonEngine : Layerwise<2> {
   void init() {
     if (net_.input_dim() != 2) throw std::invalid_argument("the polygon engine needs a 2-input network");
     levels_.resize(static_cast<std::size_t>(H_));
+    for (int l = 0; l < H_; ++l) levels_[static_cast<std::size_t>(l)].order = split_order(net_.out_dim(l), l);
   }
 
   // Labels of the sides of the unit square (y = 0, x = 1, y = 1, x = 0); reported as -1.
   static constexpr std::int32_t kBottom = -1, kRight = -2, kTop = -3, kLeft = -4;
 
+  // A piece on the depth-first path through one layer: its candidates are the units whose line crosses
+  // it (certified), the first of which splits it into kids[0] (off side) and kids[1] (on side).
+  struct Frame {
+    PolygonArena::Piece piece;
+    std::uint32_t cand_begin, cand_end;  // its candidates: Level::cands[cand_begin, cand_end)
+    std::uint32_t undo_begin;            // units whose bit it set: Level::undo[undo_begin, ...)
+    std::uint32_t arena_mark;            // the arena's size when it was entered (its kids come after)
+    PolygonArena::Piece kids[2];
+    int next;  // 0: not split yet; 1, 2: the kid to enter next; 3: done
+  };
+
   struct Level {
-    PolygonArena arena;
-    std::vector<PolygonArena::Piece> pieces;
-    std::vector<std::uint64_t> bits;  // pieces x layer words
-    std::vector<int> candidates;      // units whose line crosses the node
-    std::vector<double> lo, hi;       // per unit (node)
-    double max_delta = 0.0;           // largest vertex error of the level's pieces
-    std::vector<double> cx, cy, cd;   // per edge (piece): where the line crosses it
-    std::vector<signed char> cls;
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> order;
+    std::vector<int> order;  // the layer's units in split order
+    PolygonArena arena;      // the pieces of the current path (a stack)
+    std::vector<Frame> frames;
+    // The node's candidate units in split order: index in the layer, float line and error bound
+    // (base + slope * the largest vertex error of a piece), frozen for the node.
+    std::vector<int> unit;
+    std::vector<double> a0, a1, c, base, slope;
+    std::vector<char> crosses_node;    // certified crossing of the whole node
+    std::vector<std::uint32_t> cands;  // candidate lists of the path's frames (positions in the tables above)
+    std::vector<int> undo;
+    std::vector<double> lo, hi;            // per unit (node)
+    std::vector<double> cx, cy, cd;        // per edge (piece): where the line crosses it
+    std::vector<signed char> cls;          // per vertex (piece): its exact side of the line
+    std::vector<std::uint64_t> prev_bits;  // the layer's bits at the previous leaf of the node
+    bool has_prev = false;
     std::vector<int> changed;
   };
 
@@ -124,58 +140,61 @@ class PolygonEngine : Layerwise<2> {
     pt[1] = (q[0] * p[2] - p[0] * q[2]) / det;
   }
 
-  // Side of unit i on piece p of the node at layer l, decided exactly per vertex; for a split, fills
-  // L.cls and the crossing point of every edge the line crosses.
-  struct UnitLine {
-    double a0, a1, c, bound;
-  };
-
-  // Unit i's float line and one error bound for its value at every vertex of the level's pieces
-  // (coordinates in [0, 1] up to rounding, vertex errors at most L.max_delta).
-  UnitLine unit_line(int l, const Level& L, int i) {
-    const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
-    const double a0 = m.lin(0)[i], a1 = m.lin(1)[i], c = m.cst()[i];
-    const double g1 = std::fabs(a0) + std::fabs(a1), ce = coef_err(l, i, false);
-    return UnitLine{a0, a1, c,
-                    3.01 * ce + 4 * kEps * (g1 + std::fabs(c)) * 1.01 + (g1 + 2 * ce) * L.max_delta * 1.01 + kTiny};
+  static double max_delta(const PolygonArena& arena, PolygonArena::Piece p) {
+    double md = 0.0;
+    for (std::uint32_t k = 0; k < p.n; ++k) md = std::max(md, arena.delta[p.off + k]);
+    return md;
   }
 
-  Side evaluate(int l, Level& L, int i, const UnitLine& line, PolygonArena::Piece p) {
+  // Side of candidate `pos` of the node on piece p (vertex errors at most md), decided exactly per
+  // vertex: floating point with an error bound, the exact sign for vertices within it. Fills L.cls.
+  Side classify(int l, Level& L, std::uint32_t pos, PolygonArena::Piece p, double md) {
     const double* x = L.arena.x.data() + p.off;
     const double* y = L.arena.y.data() + p.off;
-    const double* d = L.arena.delta.data() + p.off;
-    const std::int32_t* lab = L.arena.label.data() + p.off;
-    const double a0 = line.a0, a1 = line.a1, c = line.c, bound = line.bound;
-    // The few vertices within the bound are decided one by one.
-    bool pos = false, neg = false, unsure = false;
+    const double a0 = L.a0[pos], a1 = L.a1[pos], c = L.c[pos], bound = L.base[pos] + L.slope[pos] * md;
+    bool pos_side = false, neg = false, unsure = false;
     for (std::uint32_t k = 0; k < p.n; ++k) {
       const double z = a0 * x[k] + a1 * y[k] + c;
       const signed char sg = z > bound ? 1 : (z < -bound ? -1 : 0);
       L.cls[k] = sg;
-      pos = pos || sg > 0;
+      pos_side = pos_side || sg > 0;
       neg = neg || sg < 0;
       unsure = unsure || sg == 0;
     }
     if (unsure) {
+      const double* d = L.arena.delta.data() + p.off;
+      const std::int32_t* lab = L.arena.label.data() + p.off;
+      const int i = L.unit[pos];
       for (std::uint32_t k = 0; k < p.n; ++k) {
         if (L.cls[k] != 0) continue;
         const double u[2] = {x[k], y[k]};
         const std::int32_t before = lab[k == 0 ? p.n - 1 : k - 1], after = lab[k];
         const int sg = sign_at(l, i, u, d[k], [&](Rational* pt) { exact_vertex(before, after, pt); });
         L.cls[k] = static_cast<signed char>(sg);
-        pos = pos || sg > 0;
+        pos_side = pos_side || sg > 0;
         neg = neg || sg < 0;
       }
     }
-    if (!(pos && neg)) return pos ? Side::on : Side::off;
-    const std::int32_t cut = lay_.unit_offset(l) + i;
-    for (std::uint32_t k = 0; k < p.n; ++k) {
-      const std::uint32_t k2 = k + 1 == p.n ? 0 : k + 1;
-      if (L.cls[k] * L.cls[k2] >= 0) continue;
-      crossing(L, k, lab[k], cut);
-      L.max_delta = std::max(L.max_delta, L.cd[k]);
+    if (pos_side && neg) return Side::split;
+    return pos_side ? Side::on : Side::off;
+  }
+
+  // Side of candidate `pos` on piece p: the float range over the vertices first (no per-vertex
+  // classes), classify() only when a vertex is within the bound.
+  Side side_of(int l, Level& L, std::uint32_t pos, PolygonArena::Piece p, double md) {
+    const double* x = L.arena.x.data() + p.off;
+    const double* y = L.arena.y.data() + p.off;
+    const double a0 = L.a0[pos], a1 = L.a1[pos], c = L.c[pos], bound = L.base[pos] + L.slope[pos] * md;
+    double lo = a0 * x[0] + a1 * y[0] + c, hi = lo;
+    for (std::uint32_t k = 1; k < p.n; ++k) {
+      const double z = a0 * x[k] + a1 * y[k] + c;
+      lo = z < lo ? z : lo;
+      hi = z > hi ? z : hi;
     }
-    return Side::split;
+    if (lo > bound) return Side::on;
+    if (hi < -bound) return Side::off;
+    if (lo < -bound && hi > bound) return Side::split;
+    return classify(l, L, pos, p, md);
   }
 
   // The float line a x + b y + c = 0 of an edge label on the current path, with a bound on the error
@@ -256,35 +275,43 @@ class PolygonEngine : Layerwise<2> {
   }
 
   void ensure_vertex_space(Level& L, std::size_t n) {
-    if (L.cls.size() >= 2 * n + 8) return;
+    if (L.cls.size() >= n) return;
     for (auto* v : {&L.cx, &L.cy, &L.cd}) v->resize(2 * n + 8);
     L.cls.resize(2 * n + 8);
   }
 
+  void set_bit(int l, int i, Level& L) {
+    layer_bits(l)[i >> 6] |= std::uint64_t{1} << (i & 63);
+    L.undo.push_back(i);
+  }
+
+  // The node at layer l: the polygon (px, py, pd, plab, pn) on which layers < l have fixed states.
   void visit(int l, const double* px, const double* py, const double* pd, const std::int32_t* plab, std::uint32_t pn) {
     ctl_.checkpoint();
     if (ctl_.stopped()) return;
     Level& L = levels_[static_cast<std::size_t>(l)];
     const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
     const int n = m.width;
-    const int lw = lay_.layer_words(l);
+    std::uint64_t* bits = layer_bits(l);
+    std::fill(bits, bits + lay_.layer_words(l), 0);
     L.arena.clear();
-    L.pieces.clear();
-    L.candidates.clear();
-    L.pieces.push_back(L.arena.copy_from(px, py, pd, plab, pn));
-    L.bits.assign(static_cast<std::size_t>(lw), 0);
-    ensure_vertex_space(L, pn);
-    double max_delta = 0.0;
-    for (std::uint32_t k = 0; k < pn; ++k) max_delta = std::max(max_delta, pd[k]);
-    L.max_delta = max_delta;
+    L.frames.clear();
+    L.cands.clear();
+    L.undo.clear();
+    L.has_prev = false;
+    for (auto* v : {&L.a0, &L.a1, &L.c, &L.base, &L.slope}) v->clear();
+    L.unit.clear();
+    L.crosses_node.clear();
+    double md = 0.0;
+    for (std::uint32_t k = 0; k < pn; ++k) md = std::max(md, pd[k]);
 
     // Every unit on the node's polygon, vertex by vertex (vectorizes over units).
-    L.lo.assign(static_cast<std::size_t>(n), 0.0);
-    L.hi.assign(static_cast<std::size_t>(n), 0.0);
+    L.lo.resize(static_cast<std::size_t>(n));
+    L.hi.resize(static_cast<std::size_t>(n));
+    const double* a0 = m.lin(0);
+    const double* a1 = m.lin(1);
+    const double* c = m.cst();
     {
-      const double* a0 = m.lin(0);
-      const double* a1 = m.lin(1);
-      const double* c = m.cst();
       double* lo = L.lo.data();
       double* hi = L.hi.data();
       for (int i = 0; i < n; ++i) lo[i] = hi[i] = a0[i] * px[0] + a1[i] * py[0] + c[i];
@@ -296,114 +323,162 @@ class PolygonEngine : Layerwise<2> {
           hi[i] = z > hi[i] ? z : hi[i];
         }
       }
-      const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
-      const double g = g_[static_cast<std::size_t>(l)] * 1.01;
-      for (int i = 0; i < n; ++i) {
-        // Certified on / off / crossing over the whole node (vertices in [0, 1]^2 up to rounding);
-        // anything else is checked for being identically zero, then decided piece by piece, exactly.
-        if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
-        const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = g * ceil[i] + kTiny;
-        const double bound =
-            3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + (g1 + 2 * ce) * max_delta * 1.01 + kTiny;
-        if (lo[i] > bound) {
-          L.bits[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
-        } else if (hi[i] < -bound) {
-          continue;
-        } else if (lo[i] < -bound && hi[i] > bound) {
-          L.candidates.push_back(i);
-        } else if (!is_zero(l, i)) {
-          L.candidates.push_back(i);
-        }
+    }
+    // Certified on / off / crossing over the whole node (vertices in [0, 1]^2 up to rounding);
+    // anything else is checked for being identically zero, then decided piece by piece, exactly.
+    const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
+    const double g = g_[static_cast<std::size_t>(l)] * 1.01;
+    for (const int i : L.order) {
+      if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
+      const double g1 = std::fabs(a0[i]) + std::fabs(a1[i]), ce = g * ceil[i] + kTiny;
+      const double base = 3.01 * ce + 4 * kEps * (g1 + std::fabs(c[i])) * 1.01 + kTiny, slope = (g1 + 2 * ce) * 1.01;
+      const double bound = base + slope * md, lo = L.lo[static_cast<std::size_t>(i)],
+                   hi = L.hi[static_cast<std::size_t>(i)];
+      if (lo > bound) {
+        bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+        continue;
       }
+      if (hi < -bound) continue;
+      const bool crosses = lo < -bound && hi > bound;
+      if (!crosses && is_zero(l, i)) continue;
+      L.unit.push_back(i);
+      L.a0.push_back(a0[i]);
+      L.a1.push_back(a1[i]);
+      L.c.push_back(c[i]);
+      L.base.push_back(base);
+      L.slope.push_back(slope);
+      L.crosses_node.push_back(crosses ? 1 : 0);
     }
 
-    const std::int32_t unit0 = lay_.unit_offset(l);
-    for (int i : L.candidates) {
-      const std::size_t count = L.pieces.size();
-      const UnitLine line = unit_line(l, L, i);
-      for (std::size_t j = 0; j < count; ++j) {
-        const PolygonArena::Piece p = L.pieces[j];
-        ensure_vertex_space(L, p.n);
-        const Side s = evaluate(l, L, i, line, p);
-        if (s == Side::on) {
-          L.bits[j * lw + static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
-        } else if (s == Side::split) {
-          L.pieces[j] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), +1, unit0 + i);
-          L.pieces.push_back(L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), -1, unit0 + i));
-          for (int w = 0; w < lw; ++w) {
-            const std::uint64_t word = L.bits[j * lw + static_cast<std::size_t>(w)];
-            L.bits.push_back(word);
-          }
-          L.bits[j * lw + static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
-        }
-      }
-      ctl_.checkpoint();
-      if (ctl_.stopped()) return;
+    const PolygonArena::Piece root = L.arena.copy_from(px, py, pd, plab, pn);
+    ensure_vertex_space(L, pn);
+    for (std::uint32_t p = 0; p < L.unit.size(); ++p) {
+      const Side s = L.crosses_node[p] ? Side::split : classify(l, L, p, root, md);
+      if (s == Side::split)
+        L.cands.push_back(p);
+      else if (s == Side::on)
+        set_bit(l, L.unit[p], L);
     }
+    L.frames.push_back(Frame{root, 0, static_cast<std::uint32_t>(L.cands.size()), 0, L.arena.size(), {}, 0});
+    walk_layer(l, L);
+  }
 
+  // Depth first through the pieces of the current node, off side first.
+  void walk_layer(int l, Level& L) {
     const bool last = l + 1 == H_;
-    if constexpr (!Sink::stores) {
-      if (last) {
-        for (std::size_t j = 0; j < L.pieces.size(); ++j)
-          if (!ctl_.add_region()) return;
-        return;
+    const std::int32_t unit0 = lay_.unit_offset(l);
+    while (!L.frames.empty()) {
+      ctl_.checkpoint(L.frames.size());
+      if (ctl_.stopped()) return;
+      const std::size_t f = L.frames.size() - 1;
+      Frame& F = L.frames[f];
+      if (F.next == 0) {
+        const std::uint32_t m = F.cand_end - F.cand_begin;
+        if (m == 0) {
+          leaf_of_layer(l, L, F.piece, last);
+          if (ctl_.stopped()) return;
+          pop(l, L);
+          continue;
+        }
+        if constexpr (!Sink::stores) {
+          if (last && m == 1) {  // a certified crossing cuts the piece in two
+            if (!ctl_.add_regions(2)) return;
+            pop(l, L);
+            continue;
+          }
+        }
+        const PolygonArena::Piece p = F.piece;
+        const std::uint32_t pos = L.cands[F.cand_begin];
+        ensure_vertex_space(L, p.n);
+        if (classify(l, L, pos, p, max_delta(L.arena, p)) != Side::split)
+          throw std::logic_error("polygon engine: a candidate no longer crosses its piece");
+        const std::int32_t cut = unit0 + L.unit[pos];
+        const std::int32_t* lab = L.arena.label.data() + p.off;
+        for (std::uint32_t k = 0; k < p.n; ++k) {
+          const std::uint32_t k2 = k + 1 == p.n ? 0 : k + 1;
+          if (L.cls[k] * L.cls[k2] < 0) crossing(L, k, lab[k], cut);
+        }
+        F.kids[0] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), -1, cut);
+        F.kids[1] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), +1, cut);
+        F.next = 1;
       }
-    }
-    order_pieces(L);
-    std::uint64_t* bits = layer_bits(l);
-    const std::uint64_t* prev = nullptr;
-    for (const auto& entry : L.order) {
-      const std::size_t j = entry.second;
-      const std::uint64_t* pb = L.bits.data() + j * lw;
-      std::copy(pb, pb + lw, bits);
-      const PolygonArena::Piece p = L.pieces[j];
-      const double* x = L.arena.x.data() + p.off;
-      const double* y = L.arena.y.data() + p.off;
-      const double* dd = L.arena.delta.data() + p.off;
-      const std::int32_t* lab = L.arena.label.data() + p.off;
-      if (last) {
-        if (!ctl_.add_region()) return;
-        leaf(x, y, lab, p.n);
-      } else {
-        // Only the node's candidate units can differ between its children.
-        L.changed.clear();
-        if (prev)
-          for (int i : L.candidates)
-            if (((pb[i >> 6] ^ prev[i >> 6]) >> (i & 63)) & 1u) L.changed.push_back(i);
-        child_map(l, prev ? L.changed.data() : nullptr, static_cast<int>(L.changed.size()));
-        visit(l + 1, x, y, dd, lab, p.n);
-        if (ctl_.stopped()) return;
+      if (F.next <= 2) {
+        const int kid = F.next - 1;
+        ++F.next;
+        enter(l, L, f, kid);
+        continue;
       }
-      prev = pb;
+      pop(l, L);
     }
   }
 
-  // Children in Hilbert order of their vertex means, within the node's bounding box.
-  void order_pieces(Level& L) {
-    L.order.clear();
-    const std::size_t m = L.pieces.size();
-    if (m <= 2) {
-      for (std::size_t j = 0; j < m; ++j) L.order.emplace_back(0, static_cast<std::uint32_t>(j));
+  // Enters kid `kid` of frame f: its side of the split unit, and the rest of f's candidates sorted
+  // into on (bit set), off, and crossing (its candidates).
+  void enter(int l, Level& L, std::size_t f, int kid) {
+    const Frame parent = L.frames[f];
+    const PolygonArena::Piece p = parent.kids[kid];
+    Frame child{
+        p, static_cast<std::uint32_t>(L.cands.size()), 0, static_cast<std::uint32_t>(L.undo.size()), L.arena.size(), {},
+        0};
+    if (kid == 1) set_bit(l, L.unit[L.cands[parent.cand_begin]], L);
+    const double md = max_delta(L.arena, p);
+    ensure_vertex_space(L, p.n);
+    for (std::uint32_t q = parent.cand_begin + 1; q < parent.cand_end; ++q) {
+      const std::uint32_t pos = L.cands[q];
+      const Side s = side_of(l, L, pos, p, md);
+      if (s == Side::split)
+        L.cands.push_back(pos);
+      else if (s == Side::on)
+        set_bit(l, L.unit[pos], L);
+    }
+    child.cand_end = static_cast<std::uint32_t>(L.cands.size());
+    L.frames.push_back(child);
+  }
+
+  void pop(int l, Level& L) {
+    const Frame& F = L.frames.back();
+    std::uint64_t* bits = layer_bits(l);
+    for (std::size_t k = F.undo_begin; k < L.undo.size(); ++k) {
+      const int i = L.undo[k];
+      bits[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
+    }
+    L.undo.resize(F.undo_begin);
+    L.cands.resize(F.cand_begin);
+    L.arena.truncate(F.arena_mark);
+    L.frames.pop_back();
+  }
+
+  // A piece no unit of layer l crosses: a region (last layer) or a node of layer l + 1.
+  void leaf_of_layer(int l, Level& L, PolygonArena::Piece p, bool last) {
+    const double* x = L.arena.x.data() + p.off;
+    const double* y = L.arena.y.data() + p.off;
+    const std::int32_t* lab = L.arena.label.data() + p.off;
+    if (last) {
+      if (!ctl_.add_region()) return;
+      leaf(x, y, lab, p.n);
       return;
     }
-    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
-    for (std::size_t k = 0; k < L.arena.x.size(); ++k) {
-      x0 = std::min(x0, L.arena.x[k]);
-      x1 = std::max(x1, L.arena.x[k]);
-      y0 = std::min(y0, L.arena.y[k]);
-      y1 = std::max(y1, L.arena.y[k]);
-    }
-    const double sx = x1 > x0 ? 1.0 / (x1 - x0) : 1.0, sy = y1 > y0 ? 1.0 / (y1 - y0) : 1.0;
-    for (std::size_t j = 0; j < m; ++j) {
-      const PolygonArena::Piece p = L.pieces[j];
-      double cx = 0, cy = 0;
-      for (std::uint32_t k = 0; k < p.n; ++k) {
-        cx += L.arena.x[p.off + k];
-        cy += L.arena.y[p.off + k];
+    // Only the node's candidate units can differ between its leaves: the map of layer l + 1 is
+    // updated for those whose bit changed since the previous leaf.
+    const int lw = lay_.layer_words(l);
+    const std::uint64_t* bits = layer_bits(l);
+    if (L.has_prev) {
+      L.changed.clear();
+      for (int w = 0; w < lw; ++w) {
+        std::uint64_t diff = bits[w] ^ L.prev_bits[static_cast<std::size_t>(w)];
+        while (diff) {
+          L.changed.push_back(w * 64 + __builtin_ctzll(diff));
+          diff &= diff - 1;
+        }
       }
-      L.order.emplace_back(hilbert_key((cx / p.n - x0) * sx, (cy / p.n - y0) * sy), static_cast<std::uint32_t>(j));
+      child_map(l, L.changed.data(), static_cast<int>(L.changed.size()));
+    } else {
+      child_map(l, nullptr, 0);
+      L.prev_bits.resize(static_cast<std::size_t>(lw));
+      L.has_prev = true;
     }
-    std::sort(L.order.begin(), L.order.end());
+    std::copy(bits, bits + lw, L.prev_bits.begin());
+    visit(l + 1, x, y, L.arena.delta.data() + p.off, lab, p.n);
   }
 
   // Is the domain point sv strictly inside the exact polygon with edge labels lab (its exact
