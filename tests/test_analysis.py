@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from profiles import examples
 from strategies import networks
+from test_graph import graphs
 
 import reluregions as rr
 from reluregions import analysis as an
@@ -394,3 +395,31 @@ def test_region_tracker_pandas_and_bad_input():
 
     with pytest.raises(ValueError, match="no column"):
         plot_tracker(tracker, ["nope"])
+
+
+# ------------------------------------------------------------------ layered graphs (carry units)
+@settings(max_examples=examples(15))
+@given(graphs(input_dim=2), seeds)
+def test_graphs_distance_and_segments(net, seed):
+    # Skips and max-pools are compiled with linear carry units: they must be neither boundaries nor
+    # pattern bits. The distance equals the walk's nearest unit facet; segment counts equal count().
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(4, 2)) * 0.8
+    res = rr.regions(net, rr.Box([-3.0, -3.0], [3.0, 3.0]), facets=True)
+    which = res.locate(X)
+    got = an.distance_to_boundary(net, X, return_point=True)
+    for i, x in enumerate(X):
+        if which[i] < 0:
+            continue
+        A, b, units = res.facets(int(which[i]))
+        hyper = units >= 0
+        walk = np.min(np.abs(A[hyper] @ x - b[hyper])) if hyper.any() else np.inf
+        # a point nearer to the box's side than to any unit: the box is not a boundary of the network
+        if np.isfinite(walk) and walk < np.min(3.0 - np.abs(x)):
+            assert got.distance[i] == pytest.approx(walk, rel=1e-7, abs=1e-12)
+        else:
+            assert got.distance[i] >= min(walk, np.min(3.0 - np.abs(x))) * (1 - 1e-7)
+    A, B = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    along = an.along_segments(net, A, B)
+    for i in range(3):
+        assert along.counts[i] == rr.count(net, rr.Segment(A[i], B[i]))
