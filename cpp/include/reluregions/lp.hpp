@@ -482,7 +482,7 @@ class DenseSimplex {
   void shifted_cost() {
     double ymax = 1e-300;
     for (int k = 0; k < n_; ++k) ymax = std::max(ymax, std::fabs(y_[k]));
-    const double delta = 1e-3 * ymax;
+    const double delta = tol::lp_cost_shift * ymax;
     std::fill(c2_.begin(), c2_.end(), 0.0);
     for (int k = 0; k < n_; ++k) {
       const int id = slot_[k];

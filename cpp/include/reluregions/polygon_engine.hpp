@@ -15,6 +15,7 @@
 #include "layerwise.hpp"
 #include "polygon.hpp"
 #include "results.hpp"
+#include "tolerances.hpp"
 
 namespace reluregions {
 
@@ -259,7 +260,8 @@ class PolygonEngine : Layerwise<2> {
                                     (ny_err + std::fabs(y) * det_err) / dd + 2 * kEps * std::fabs(y)) *
                                1.01 +
                            kTiny;
-      if (delta < 1e-7) {  // a loose vertex costs a few more certified signs later; an exact one costs more
+      if (delta < tol::polygon_vertex_delta) {  // a loose vertex costs a few more certified signs later; an exact one
+                                                // costs more
         L.cx[k] = x;
         L.cy[k] = y;
         L.cd[k] = delta;

@@ -263,7 +263,7 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
         if (ex.en && std::fabs(gap) <= margin)
           redundant = !exact_beyond(i, pattern);
         else
-          redundant = gap <= (ex.en ? 0.0 : tol::facet_margin * 1e-2 * (1.0 + std::fabs(ai[ud])));
+          redundant = gap <= (ex.en ? 0.0 : tol::facet_float * (1.0 + std::fabs(ai[ud])));
       } else if (st != LPStatus::unbounded && ex.en) {
         redundant = !exact_beyond(i, pattern);
       }
@@ -297,7 +297,7 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
         a[ud] = 1.0;
         double rf = 0.0;
         if (cheb.maximize(a.data(), x.data(), &rf) == LPStatus::optimal && rf > 0) {
-          double step = std::min(0.25 * rf, 1e-6);
+          double step = std::min(0.25 * rf, tol::neighbour_step);
           for (int attempt = 0; attempt < 4 && nb < 0; ++attempt, step *= 0.01) {
             for (std::size_t q = 0; q < ud; ++q) a[q] = x[q] + step * ai[q];
             net.forward(a.data(), nullptr, pat.data(), 0.0, fw);

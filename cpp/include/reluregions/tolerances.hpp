@@ -30,6 +30,21 @@ inline constexpr double facet_coincident = 1e-9;
 // A row is a facet when the float LP "max a_i.u over the other rows" exceeds b_i by more than this
 // (relative to 1 + |b_i|), redundant when it falls short by more; in between, the exact LP decides.
 inline constexpr double facet_margin = 1e-7;
+// Without the exact problem (the core used directly): a row is a facet when the LP reaches beyond it by
+// more than this (relative to 1 + |b_i|).
+inline constexpr double facet_float = 1e-9;
+// Neighbours across a facet: the longest step off its Chebyshev centre (then 1/100 of it, 3 times).
+inline constexpr double neighbour_step = 1e-6;
+
+// ---- Fast-path choices of the engines and the walk (which decisions run in floats; every decision is
+// still certified). A polygon vertex computed by Cramer's rule is kept in floats when its error bound is
+// below polygon_vertex_delta (in the unit square), else computed exactly.
+inline constexpr double polygon_vertex_delta = 1e-7;
+// The walk re-runs its node-box tightening while a pass improves some bound by more than this
+// (relative); it keeps a parent's point for a child when it is on the child's side up to this
+// (relative to the row's norm: the point is a heuristic seed, checked again before any use).
+inline constexpr double walk_box_progress = 1e-3;
+inline constexpr double walk_pool_slack = 1e-12;
 
 // ---- The dense LP kernel (lp.hpp). Rows are normalized to unit Euclidean norm internally, so row
 // slacks below are distances in x space.
@@ -46,6 +61,10 @@ inline constexpr double lp_pivot = 1e-9;
 
 // Refactorizing the n x n basis matrix (unit rows) fails, and the basis is rebuilt, below this pivot.
 inline constexpr double lp_singular = 1e-12;
+
+// The dual simplex's phase 1 shifts the cost so the basis is dual feasible: every multiplier is raised
+// to at least lp_cost_shift times the largest one (a heuristic of the path, not of the answer).
+inline constexpr double lp_cost_shift = 1e-3;
 
 // A row a.x <= b whose norm ||a|| is below this is a zero row: satisfied iff b >= -lp_feasibility.
 inline constexpr double lp_zero_row = 1e-100;

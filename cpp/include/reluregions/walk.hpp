@@ -54,6 +54,7 @@
 #include "lp.hpp"
 #include "network.hpp"
 #include "pattern.hpp"
+#include "tolerances.hpp"
 
 namespace reluregions {
 
@@ -1019,7 +1020,8 @@ class Walker {
         }
         if (!std::isfinite(ub)) continue;
         const double cur = sgn > 0 ? bh[k] : -bl[k];
-        if (ub < cur - 1e-3 * (std::fabs(cur) + 1e-300) || (!std::isfinite(cur) && std::isfinite(ub))) changed = true;
+        if (ub < cur - tol::walk_box_progress * (std::fabs(cur) + 1e-300) || (!std::isfinite(cur) && std::isfinite(ub)))
+          changed = true;
         if (sgn > 0 && ub < bh[k]) bh[k] = ub;
         if (sgn < 0 && -ub > bl[k]) bl[k] = -ub;
       }
@@ -1146,7 +1148,8 @@ class Walker {
     int n = 0;
     for (int p = 0; p < pool_n_[static_cast<std::size_t>(depth)]; ++p) {
       const double* x = src + static_cast<std::size_t>(p) * ud;
-      if (s * value(row, x) >= -1e-12 * gn) std::copy_n(x, ud, pdst + static_cast<std::size_t>(n++) * ud);
+      if (s * value(row, x) >= -tol::walk_pool_slack * gn)
+        std::copy_n(x, ud, pdst + static_cast<std::size_t>(n++) * ud);
     }
     pool_n_[static_cast<std::size_t>(depth) + 1] = n;
     // The child's box: the parent's, tightened by the new row (one pass of interval propagation).
