@@ -80,7 +80,8 @@ cs = np.array([[np.mean(distance[a, :, s] * Nv) for s in range(seeds)] for a in 
 for a, L in enumerate(depths):
     loglog = np.polyfit(np.log(Nv), np.log(distance[a].mean(axis=1)), 1)[0]
     print(
-        f"depth {L}: c = {cs[a].mean():.3f} +- {cs[a].std(ddof=1) if seeds > 1 else 0:.3f}; log-log slope {loglog:.2f} (-1: 1/N)"
+        f"depth {L}: c = {cs[a].mean():.3f} +- {cs[a].std(ddof=1) if seeds > 1 else 0:.3f}; "
+        f"log-log slope {loglog:.2f} (-1: 1/N)"
     )
 
 fig = figure((6.4, 4.8))

@@ -70,11 +70,13 @@ m = [np.zeros_like(p) for p in params]
 v = [np.zeros_like(p) for p in params]
 beta1, beta2, eps = 0.9, 0.999, 1e-8
 print(
-    f"data: {desc}; MLP {Xtr.shape[1]}-{args.width}-{args.width}-10, Adam lr {args.lr}, weight decay {args.weight_decay}"
+    f"data: {desc}; MLP {Xtr.shape[1]}-{args.width}-{args.width}-10, Adam lr {args.lr}, "
+    f"weight decay {args.weight_decay}"
 )
 print(f"probes: {args.points} train and {args.points} test points, 2-D cross-polytopes of radius {args.radius}")
 print(
-    "step | train acc | test acc | regions (train) | proxy (train) | regions (test) | proxy (test) | distance (train) | distance (test)"
+    "step | train acc | test acc | regions (train) | proxy (train) | regions (test) | proxy (test) "
+    "| distance (train) | distance (test)"
 )
 accs = []
 for step in range(args.steps + 1):
