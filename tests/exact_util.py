@@ -154,20 +154,36 @@ def exact_regions(net, domain):
         start = [(L[0],), (H[0],)]
     else:
         start = [(L[0], L[1]), (H[0], L[1]), (H[0], H[1]), (L[0], H[1])]
+    return _exact_pieces(net, start, inputs, k, lambda v: v, lambda verts, val, side, a, split: _clip(verts, val, side))
+
+
+def _unit_map(row, bias, h, k):
+    """A unit's pre-activation as an affine map (coefficients, constant) of the k coordinates, given its
+    inputs h as such maps."""
+    a = [sum((w * hj[0][q] for w, hj in zip(row, h) if w), Fraction(0)) for q in range(k)]
+    return a, sum((w * hj[1] for w, hj in zip(row, h) if w), bias)
+
+
+def _exact_pieces(net, start, inputs, k, point, cut):
+    """Sorted patterns of the full-dimensional pieces of `start` (a vertex list; `point(v)` the
+    coordinates of a vertex) cut by every unit in turn: `cut(verts, values, side, a, split)` is the part
+    where side * value >= 0 (a: the unit's coefficients; split: a number per cut). A unit identically zero
+    on a piece is off; the inputs are affine maps (coefficients, constant) of the k coordinates."""
     Ws = [[[_fr(w) for w in row] for row in W] for W in net.weights]
     bs = [[_fr(v) for v in b] for b in net.biases]
     slopes = [_fr(s) for s in net.negative_slopes]
     pieces = [(start, inputs, [])]
+    split = 0
     for l in range(len(Ws) - 1):
         for i in range(len(Ws[l])):
             nxt = []
             for verts, h, bits in pieces:
-                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(k)]
-                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
-                val = [sum(aq * vq for aq, vq in zip(a, v)) + c for v in verts]
+                a, c = _unit_map(Ws[l][i], bs[l][i], h, k)
+                val = [sum(aq * vq for aq, vq in zip(a, point(v))) + c for v in verts]
                 if max(val) > 0 and min(val) < 0:
                     for side in (1, -1):
-                        nxt.append((_clip(verts, val, side), h, bits + [side > 0]))
+                        nxt.append((cut(verts, val, side, a, split), h, bits + [side > 0]))
+                    split += 1
                 else:
                     nxt.append((verts, h, bits + [max(val) > 0]))
             pieces = nxt
@@ -177,8 +193,7 @@ def exact_regions(net, domain):
             w0 = len(bits) - len(Ws[l])
             g = []
             for i in range(len(Ws[l])):
-                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(k)]
-                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
+                a, c = _unit_map(Ws[l][i], bs[l][i], h, k)
                 f = Fraction(1) if bits[w0 + i] else slopes[l]
                 g.append(([f * aq for aq in a], f * c))
             new.append((verts, g, bits))
@@ -283,37 +298,9 @@ def exact_regions_box(net, lo, hi):
         p = tuple(H[j] if corner >> j & 1 else L[j] for j in range(d))
         verts.append((p, frozenset(-1 - d - j if corner >> j & 1 else -1 - j for j in range(d))))
     ident = [([Fraction(int(q == j)) for q in range(d)], Fraction(0)) for j in range(d)]
-    Ws = [[[_fr(w) for w in row] for row in W] for W in net.weights]
-    bs = [[_fr(v) for v in b] for b in net.biases]
-    slopes = [_fr(s) for s in net.negative_slopes]
-    pieces = [(verts, ident, [])]
-    next_id = 0
-    for l in range(len(Ws) - 1):
-        for i in range(len(Ws[l])):
-            nxt = []
-            for verts, h, bits in pieces:
-                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(d)]
-                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
-                val = [sum(aq * vq for aq, vq in zip(a, p)) + c for p, _ in verts]
-                if max(val) > 0 and min(val) < 0:
-                    normals[next_id] = a
-                    for side in (1, -1):
-                        nxt.append((_clip_dd(verts, normals, val, side, next_id, d), h, bits + [side > 0]))
-                    next_id += 1
-                else:
-                    nxt.append((verts, h, bits + [max(val) > 0]))
-            pieces = nxt
-        new = []
-        for verts, h, bits in pieces:
-            w0 = len(bits) - len(Ws[l])
-            g = []
-            for i in range(len(Ws[l])):
-                a = [sum((w * hj[0][q] for w, hj in zip(Ws[l][i], h) if w), Fraction(0)) for q in range(d)]
-                c = sum((w * hj[1] for w, hj in zip(Ws[l][i], h) if w), bs[l][i])
-                f = Fraction(1) if bits[w0 + i] else slopes[l]
-                g.append(([f * aq for aq in a], f * c))
-            new.append((verts, g, bits))
-        pieces = new
-    P = np.array([bits for _, _, bits in pieces], dtype=bool).reshape(len(pieces), -1)
-    order = np.lexsort(P.T[::-1]) if P.shape[1] else np.arange(len(P))
-    return P[order]
+
+    def cut(verts, val, side, a, split):
+        normals[split] = a
+        return _clip_dd(verts, normals, val, side, split, d)
+
+    return _exact_pieces(net, verts, ident, d, lambda v: v[0], cut)

@@ -118,6 +118,14 @@ class Frame:
             A, b = domain.A, domain.b
         return (self.origin, self.basis, np.zeros(n0), np.ones(n0), False, xlo, xhi, A, b, float(self.scale))
 
+    def walk_problem(
+        self, domain: Domain, n0: int
+    ) -> tuple[Any, Any, Any, Any, bool, Any, Any, Any, Any, float, float]:
+        """The walk's problem as ``_core.walk_regions`` and ``_core.walk_facets`` take it: `exact_args` with
+        the Chebyshev radius cap before ``scale``."""
+        origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = self.exact_args(domain, n0)
+        return origin, basis, plo, phi, bool(unit_box), xlo, xhi, A, b, float(self.r_cap), float(scale)
+
     # ------------------------------------------------------------------------------ conversions
     def to_input(self, U: Any) -> np.ndarray:
         """Input-space points of frame coordinates ``U`` ``(n, dim)``."""

@@ -88,20 +88,9 @@ def _walk(
             partial=partial,
             progress=progress,
         )
-    origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = args
     raw = _core.walk_regions(
         net._core,
-        origin,
-        basis,
-        plo,
-        phi,
-        unit_box,
-        xlo,
-        xhi,
-        A,
-        b,
-        float(frame.r_cap),
-        scale,
+        *frame.walk_problem(domain, net.input_dim),
         0 if threads is None else int(threads),
         store,
         affine,

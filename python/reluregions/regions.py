@@ -242,22 +242,9 @@ class Regions:
                 raise ValueError("facets, adjacency and volumes of the walk need regions(..., facets=True)")
             fr = self._frame
             # the walk's own exact problem: which rows are facets is decided exactly
-            origin, basis, plo, phi, unit_box, xlo, xhi, A, b, scale = fr.exact_args(
-                self.domain, self.network.input_dim
-            )
             self._facets = _core.walk_facets(
                 self.network._core,
-                origin,
-                basis,
-                plo,
-                phi,
-                unit_box,
-                xlo,
-                xhi,
-                A,
-                b,
-                float(fr.r_cap),
-                scale,
+                *fr.walk_problem(self.domain, self.network.input_dim),
                 self._raw["packed"],
                 self._raw["witness"],
                 self._raw["radius"],
