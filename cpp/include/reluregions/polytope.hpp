@@ -68,7 +68,8 @@ inline void square(std::vector<double>& P, double c0, double c1, double R) {
 
 // Volume of the bounded polytope {F u <= b} (m normalized rows, d <= 3) with `inner` inside and every
 // point within R of it (max norm): an interval, a clipped square, or the sum over facets of (facet
-// polygon's area, clipped in its plane by the other rows) * (distance from `inner`) / 3.
+// polygon's area, clipped in its plane by the other rows) * (distance from `inner`) / 3. A sliver can
+// come out a rounding below 0: the caller clamps.
 inline double volume(int d, const std::vector<double>& F, int m, const double* inner, double R, std::vector<double>& P,
                      std::vector<double>& tmp) {
   const auto cols = static_cast<std::size_t>(d + 1);
@@ -336,7 +337,7 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
       }
     out.bounded.push_back(bnd ? 1 : 0);
     if (volumes && d <= 3)
-      out.volume.push_back(bnd ? detail::volume(d, F, nf, w, 2.0 * reach + 1e-300, V, scratch) : inf);
+      out.volume.push_back(bnd ? std::max(0.0, detail::volume(d, F, nf, w, 2.0 * reach + 1e-300, V, scratch)) : inf);
   }
   return out;
 }
