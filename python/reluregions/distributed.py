@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -251,7 +252,8 @@ def _write_parts(
     pq = _optional("pyarrow.parquet", "parquet")
     for position, first, stop in _runs(order):
         name = key_name((*key, position))
-        tmp = out / f"{name}.parquet.{os.getpid()}.tmp"
+        # unique per writer: a task of an interrupted run in this process may still write the same part
+        tmp = out / f"{name}.parquet.{os.getpid()}-{threading.get_ident()}.tmp"
         pq.write_table(_table(frame, raw, first, stop, affine, geometry), tmp)
         os.replace(tmp, out / f"{name}.parquet")  # atomic: a part is whole or absent
 
@@ -395,14 +397,16 @@ def _open_run(path: Path, token: str) -> tuple[dict[tuple[int, ...], dict[str, A
             f"out={str(path)!r} holds a run of another network, domain or options; choose another directory"
         )
     done = _read_journal(path)
-    # Parts of tasks that did not finish (and temporary files) are written again.
+    # Parts of tasks that did not finish (and temporary files) are written again. A task of an
+    # interrupted run in this process may still be finishing (a thread cannot be stopped): its file can
+    # vanish (renamed) under us, and a part it renames later is the same bytes (tasks are deterministic).
     for f in path.iterdir():
         if f.name.endswith(".tmp"):
-            f.unlink()
+            f.unlink(missing_ok=True)
         elif f.suffix == ".parquet":
             key = tuple(int(p, 16) for p in f.stem.split("-"))[:-1]
             if key not in done:
-                f.unlink()
+                f.unlink(missing_ok=True)
     return done, meta
 
 
