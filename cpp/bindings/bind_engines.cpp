@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include <reluregions/analysis.hpp>
 #include <reluregions/exact.hpp>
 #include <reluregions/interval_engine.hpp>
 #include <reluregions/linear_merge.hpp>
@@ -201,11 +202,19 @@ py::array_t<std::int64_t> locate(const rr::Network& net,
   {
     py::gil_scoped_release release;
     rr::PatternIndex index(packed.data(), static_cast<std::size_t>(packed.shape(0)), static_cast<int>(words));
-    rr::Network::Scratch s(net);
-    std::vector<std::uint64_t> bits(static_cast<std::size_t>(std::max<py::ssize_t>(1, words)));
+    // Exact signs (a float pass with a rigorous bound, rationals when it cannot settle one): a point on
+    // a unit's boundary (an exactly zero pre-activation of a unit not identically zero) is in no region.
+    rr::SharedExact exact(net);
+    rr::PointAnalyzer pa(net, [&exact]() -> const rr::ExactNetwork& { return exact.get(); });
+    const auto& lay = net.layout();
     for (py::ssize_t r = 0; r < n; ++r) {
-      net.forward(x.data(r, 0), nullptr, bits.data(), rr::tol::zero, s);
-      idx[static_cast<std::size_t>(r)] = index.find(bits.data());
+      pa.signs(x.data(r, 0));
+      bool boundary = false;
+      for (int l = 0; l < lay.layers() && !boundary; ++l)
+        for (int i = 0; i < lay.width(l) && !boundary; ++i)
+          boundary = pa.sign()[static_cast<std::size_t>(lay.unit_offset(l) + i)] == 0 && !net.is_linear(l, i) &&
+                     !pa.identically_zero(l, i);
+      idx[static_cast<std::size_t>(r)] = boundary ? -1 : index.find(pa.bits());
     }
   }
   return to_numpy(std::move(idx), {n});

@@ -1,6 +1,8 @@
 // Network: construction from NumPy arrays, batched forward pass, activation patterns, local maps.
 #include "common.hpp"
 
+#include <algorithm>
+
 #include <reluregions/exact.hpp>
 #include <reluregions/network.hpp>
 
@@ -8,12 +10,16 @@ using reluregions::Network;
 
 namespace {
 
+// `sparse`: None stores a matrix sparse when at most a third of its entries are non-zero; True / False
+// force one storage for every layer (tests compare both).
 Network make_network(const std::vector<py::handle>& weights, const std::vector<py::handle>& biases,
-                     const std::vector<double>& slopes, const py::object& unit_slopes, const py::object& linear) {
+                     const std::vector<double>& slopes, const py::object& unit_slopes, const py::object& linear,
+                     const py::object& sparse) {
   if (weights.empty()) throw py::value_error("a network needs at least one layer");
   if (weights.size() != biases.size()) throw py::value_error("need as many bias vectors as weight matrices");
   std::vector<int> dims;
-  std::vector<std::vector<double>> W, b;
+  std::vector<reluregions::WeightMatrix> W;
+  std::vector<std::vector<double>> b;
   for (std::size_t l = 0; l < weights.size(); ++l) {
     darray w = darray::ensure(weights[l]);
     darray v = darray::ensure(biases[l]);
@@ -27,13 +33,27 @@ Network make_network(const std::vector<py::handle>& weights, const std::vector<p
       throw py::value_error("layer " + std::to_string(l) + ": expects " + std::to_string(w.shape(1)) +
                             " inputs but the previous layer has " + std::to_string(dims.back()) + " outputs");
     dims.push_back(static_cast<int>(w.shape(0)));
-    W.emplace_back(w.data(), w.data() + w.size());
+    const auto nz =
+        static_cast<std::size_t>(std::count_if(w.data(), w.data() + w.size(), [](double x) { return x != 0.0; }));
+    const bool as_sparse = sparse.is_none()
+                               ? reluregions::WeightMatrix::worth_compressing(nz, static_cast<std::size_t>(w.size()))
+                               : sparse.cast<bool>();
+    if (as_sparse)
+      W.push_back(
+          reluregions::WeightMatrix::compress(w.data(), static_cast<int>(w.shape(0)), static_cast<int>(w.shape(1))));
+    else
+      W.push_back(reluregions::WeightMatrix::from_dense(std::vector<double>(w.data(), w.data() + w.size())));
     b.emplace_back(v.data(), v.data() + v.size());
   }
   try {
-    if (unit_slopes.is_none()) return Network(std::move(dims), std::move(W), std::move(b), slopes);
     // Per-unit slopes and linear (pass-through) masks, one 1-D array per hidden layer.
     std::vector<std::vector<double>> per_unit;
+    if (unit_slopes.is_none()) {
+      if (slopes.size() + 1 != W.size()) throw py::value_error("expected one negative slope per hidden layer");
+      for (std::size_t l = 0; l < slopes.size(); ++l)
+        per_unit.emplace_back(static_cast<std::size_t>(dims[l + 1]), slopes[l]);
+      return Network(std::move(dims), std::move(W), std::move(b), std::move(per_unit), {});
+    }
     std::vector<std::vector<char>> masks;
     for (const py::handle& h : unit_slopes) {
       darray s = darray::ensure(h);
@@ -57,7 +77,10 @@ Network make_network(const std::vector<py::handle>& weights, const std::vector<p
 void bind_network(py::module_& m) {
   py::class_<Network>(m, "Network", "A fully connected ReLU / leaky ReLU network (core)")
       .def(py::init(&make_network), py::arg("weights"), py::arg("biases"), py::arg("slopes"),
-           py::arg("unit_slopes") = py::none(), py::arg("linear") = py::none())
+           py::arg("unit_slopes") = py::none(), py::arg("linear") = py::none(), py::arg("sparse") = py::none())
+      .def(
+          "is_sparse", [](const Network& net, int l) { return net.sparse(l); }, py::arg("layer"),
+          "Is layer l's weight matrix stored sparse?")
       .def_property_readonly("dims", &Network::dims, "Layer widths, input first, output last")
       .def(
           "forward",

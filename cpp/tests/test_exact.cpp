@@ -69,9 +69,7 @@ int main() {
   // direct: rows of every layer in rationals
   std::vector<std::vector<Rational>> cur(static_cast<std::size_t>(dims[1]), std::vector<Rational>(3));
   for (int i = 0; i < dims[1]; ++i) {
-    cur[static_cast<std::size_t>(i)] = {e.W[0][static_cast<std::size_t>(2 * i)],
-                                        e.W[0][static_cast<std::size_t>(2 * i + 1)],
-                                        e.b[0][static_cast<std::size_t>(i)]};
+    cur[static_cast<std::size_t>(i)] = {e.weight(0, i, 0), e.weight(0, i, 1), e.b[0][static_cast<std::size_t>(i)]};
     const Rational* r = maps.row(0, i, pat.data());
     for (int k = 0; k < 3; ++k) CHECK(r[k] == cur[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)]);
   }
@@ -85,8 +83,7 @@ int main() {
                                : e.slopes[static_cast<std::size_t>(l) - 1][static_cast<std::size_t>(j)];
         for (int k = 0; k < 3; ++k)
           nxt[static_cast<std::size_t>(i)][static_cast<std::size_t>(k)] +=
-              e.W[static_cast<std::size_t>(l)][static_cast<std::size_t>(i * dims[static_cast<std::size_t>(l)] + j)] *
-              f * cur[static_cast<std::size_t>(j)][static_cast<std::size_t>(k)];
+              e.weight(l, i, j) * f * cur[static_cast<std::size_t>(j)][static_cast<std::size_t>(k)];
       }
       nxt[static_cast<std::size_t>(i)][2] += e.b[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)];
       const Rational* r = maps.row(l, i, pat.data());

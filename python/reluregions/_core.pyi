@@ -43,10 +43,15 @@ class Network:
         slopes: Sequence[float],
         unit_slopes: Sequence[npt.ArrayLike] | None = None,
         linear: Sequence[npt.ArrayLike] | None = None,
+        sparse: bool | None = None,
     ) -> None:
         """Weights ``(out, in)`` and biases ``(out,)`` per layer; one negative slope per hidden layer
         (0 for ReLU), or ``unit_slopes`` (one per unit) and ``linear`` masks (pass-through units: slope 1,
-        no boundary, pattern bit always 0). Raises ValueError on inconsistent shapes."""
+        no boundary, pattern bit always 0). ``sparse``: None stores a matrix with at most a third of its
+        entries non-zero in compressed rows and columns; True / False force one storage for every layer.
+        Raises ValueError on inconsistent shapes."""
+    def is_sparse(self, layer: int) -> bool:
+        """Is layer `layer`'s weight matrix stored sparse?"""
     @property
     def dims(self) -> list[int]:
         """Layer widths, input first, output last."""

@@ -205,9 +205,15 @@ class PointAnalyzer {
     hn_.assign(w, 0.0);
     tn_.assign(w, 0.0);
     // Norms of the first layer's rows, the gradients of its units (0: identically zero).
+    if (net.sparse(0)) {  // the first layer's rows are the gradients of its units: kept dense
+      w0_dense_.resize(static_cast<std::size_t>(net.out_dim(0)) * static_cast<std::size_t>(net.input_dim()));
+      for (int i = 0; i < net.out_dim(0); ++i)
+        net.dense_row(0, i, w0_dense_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(net.input_dim()));
+    }
+    w0_ = net.sparse(0) ? w0_dense_.data() : net.W(0);
     if (H > 0)
       for (int i = 0; i < net.out_dim(0); ++i) {
-        const double* row = net.W(0) + static_cast<std::size_t>(i) * static_cast<std::size_t>(net.input_dim());
+        const double* row = w0_ + static_cast<std::size_t>(i) * static_cast<std::size_t>(net.input_dim());
         double mx = 0.0, ss = 0.0;
         for (int k = 0; k < net.input_dim(); ++k) mx = std::max(mx, std::fabs(row[k]));
         for (int k = 0; mx > 0 && k < net.input_dim(); ++k) ss += (row[k] / mx) * (row[k] / mx);
@@ -230,6 +236,15 @@ class PointAnalyzer {
   }
 
   const std::uint64_t* bits() const { return bits_.data(); }
+
+  // Is unit i of layer l identically zero on the activation region of the last signs() (exactly)?
+  bool identically_zero(int l, int i) {
+    if (!maps_) maps_ = std::make_unique<ExactMaps>(exact_(), lay_);
+    const Rational* row = maps_->row(l, i, bits_.data());
+    for (int k = 0; k <= net_.input_dim(); ++k)
+      if (row[k] != 0) return false;
+    return true;
+  }
   const std::vector<signed char>& sign() const { return sign_; }
 
   struct Boundary {
@@ -272,7 +287,7 @@ class PointAnalyzer {
       if (sign_[static_cast<std::size_t>(i)] == 0 || dist < best.distance) {
         best.distance = sign_[static_cast<std::size_t>(i)] == 0 ? 0.0 : dist;
         best.unit = i;
-        const double* row = net_.W(0) + static_cast<std::size_t>(i) * ud;
+        const double* row = w0_ + static_cast<std::size_t>(i) * ud;
         g.assign(row, row + d);
         on_boundary = best.distance == 0.0;
       }
@@ -281,19 +296,21 @@ class PointAnalyzer {
       const int in = net_.in_dim(l), out = net_.out_dim(l);
       const int u0 = lay_.unit_offset(l - 1), u1 = lay_.unit_offset(l);
       const double gam = gamma_[static_cast<std::size_t>(l)];
-      const double* prevJ = l == 1 ? net_.W(0) : prev_.data();  // the previous layer's gradients
+      const double* prevJ = l == 1 ? w0_ : prev_.data();  // the previous layer's gradients
       // D J of the previous layer (rows scaled by the activation's slope), with per-row bounds: the
       // largest entry m_j and the error e_j of every entry.
       dj_.assign(static_cast<std::size_t>(in) * ud, 0.0);
       rowmax_.assign(static_cast<std::size_t>(in), 0.0);
       rowerr_.assign(static_cast<std::size_t>(in), 0.0);
       active_.clear();
+      is_active_.assign(static_cast<std::size_t>(in), 0);
       double fro = 0.0;  // ||D J||_F^2, a bound on ||D J||_2^2 (the last layer's pruning)
       for (int j = 0; j < in; ++j) {
         const bool on = sign_[static_cast<std::size_t>(u0 + j)] > 0;
         const double f = on ? 1.0 : net_.slope(l - 1, j);
         if (f == 0.0) continue;
         active_.push_back(j);
+        is_active_[static_cast<std::size_t>(j)] = 1;
         const double* src = prevJ + static_cast<std::size_t>(j) * ud;
         double* dst = dj_.data() + static_cast<std::size_t>(j) * ud;
         double m = 0.0, ss = 0.0;
@@ -315,10 +332,8 @@ class PointAnalyzer {
       order_.clear();
       if (last) {  // ||w^T D J|| <= ||w restricted to D != 0|| ||D J||_2
         wnorm_.assign(static_cast<std::size_t>(out), 0.0);
-        for (int j : active_) {
-          const double* wt = net_.Wt(l) + static_cast<std::size_t>(j) * static_cast<std::size_t>(out);
-          for (int i = 0; i < out; ++i) wnorm_[static_cast<std::size_t>(i)] += wt[i] * wt[i];
-        }
+        for (int j : active_)
+          net_.for_col(l, j, [&](int i, double w) { wnorm_[static_cast<std::size_t>(i)] += w * w; });
       }
       for (int i = 0; i < out; ++i) {
         if (!last) {
@@ -336,17 +351,23 @@ class PointAnalyzer {
         const int i = item.second;
         if (last && item.first >= best.distance) break;
         if (last && net_.is_linear(l, i)) continue;  // a carry unit: no boundary, and no later layer
-        const double* w = net_.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
         double* row = cur_.data() + (last ? 0 : static_cast<std::size_t>(i) * ud);
         std::fill(row, row + d, 0.0);
         double bound_m = 0.0, bound_e = 0.0;
-        for (int j : active_) {
-          const double wj = w[j];
-          if (wj == 0.0) continue;
+        auto add = [&](int j, double wj) {
+          if (wj == 0.0) return;
           const double* r = dj_.data() + static_cast<std::size_t>(j) * ud;
           for (int k = 0; k < d; ++k) row[k] += wj * r[k];
           bound_m += std::fabs(wj) * rowmax_[static_cast<std::size_t>(j)];
           bound_e += std::fabs(wj) * rowerr_[static_cast<std::size_t>(j)];
+        };
+        if (net_.dense(l)) {
+          const double* w = net_.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
+          for (int j : active_) add(j, w[j]);
+        } else {
+          net_.for_row(l, i, [&](int j, double wj) {
+            if (is_active_[static_cast<std::size_t>(j)]) add(j, wj);
+          });
         }
         const double err = (gam * bound_m + bound_e) * 1.01 + (in + 2) * kTiny;
         cur_err_[static_cast<std::size_t>(i)] = err;
@@ -418,11 +439,19 @@ class PointAnalyzer {
         const double hj = h_[static_cast<std::size_t>(j)];
         const double tj = gam * std::fabs(hj) + tn_[static_cast<std::size_t>(j)];
         if (hj == 0.0 && tj == 0.0) continue;  // an exact zero input (ReLU off)
-        const double* w = Wt + static_cast<std::size_t>(j) * uout;
-        const double* aw = absWt + static_cast<std::size_t>(j) * uout;
-        for (int i = 0; i < out; ++i) {
-          acc[i] += w[i] * hj;
-          e[i] += aw[i] * tj;
+        if (Wt) {
+          const double* w = Wt + static_cast<std::size_t>(j) * uout;
+          const double* aw = absWt + static_cast<std::size_t>(j) * uout;
+          for (int i = 0; i < out; ++i) {
+            acc[i] += w[i] * hj;
+            e[i] += aw[i] * tj;
+          }
+        } else {
+          const SparseLines& c = net_.cols(l);
+          for (std::size_t at = c.ptr[static_cast<std::size_t>(j)]; at < c.ptr[static_cast<std::size_t>(j) + 1]; ++at) {
+            acc[c.idx[at]] += c.val[at] * hj;
+            e[c.idx[at]] += c.aval[at] * tj;
+          }
         }
       }
       for (int i = 0; i < out; ++i) {
@@ -468,13 +497,12 @@ class PointAnalyzer {
 
   // Is every term b + sum_j w_j h_j of unit i of layer l exactly zero (each h_j exact: no error)?
   bool all_terms_zero(int l, int i) const {
-    const int in = net_.in_dim(l);
-    const double* row = net_.W(l) + static_cast<std::size_t>(i) * static_cast<std::size_t>(in);
     if (net_.b(l)[i] != 0.0) return false;
-    for (int j = 0; j < in; ++j)
-      if (row[j] != 0.0 && (h_[static_cast<std::size_t>(j)] != 0.0 || tn_[static_cast<std::size_t>(j)] != 0.0))
-        return false;
-    return true;
+    bool zero = true;
+    net_.for_row(l, i, [&](int j, double w) {
+      if (w != 0.0 && (h_[static_cast<std::size_t>(j)] != 0.0 || tn_[static_cast<std::size_t>(j)] != 0.0)) zero = false;
+    });
+    return zero;
   }
 
   // Exact signs (rationals) of every hidden pre-activation at x: sign_ and bits_.
@@ -484,15 +512,15 @@ class PointAnalyzer {
     lay_.clear(bits_.data());
     std::vector<Rational> h(x, x + net_.input_dim()), z;
     for (int l = 0; l < H; ++l) {
-      const int in = en.in_dim(l), out = en.out_dim(l);
+      const int out = en.out_dim(l);
       const auto ul = static_cast<std::size_t>(l);
       z.assign(static_cast<std::size_t>(out), Rational(0));
       for (int i = 0; i < out; ++i) {
         Rational acc = en.b[ul][static_cast<std::size_t>(i)];
-        for (int j = 0; j < in; ++j) {
-          const Rational& w =
-              en.W[ul][static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
-          if (w != 0 && h[static_cast<std::size_t>(j)] != 0) acc += w * h[static_cast<std::size_t>(j)];
+        for (std::size_t k = en.ptr[ul][static_cast<std::size_t>(i)]; k < en.ptr[ul][static_cast<std::size_t>(i) + 1];
+             ++k) {
+          const Rational& hj = h[static_cast<std::size_t>(en.idx[ul][k])];
+          if (hj != 0) acc += en.W[ul][k] * hj;
         }
         const int s = acc.sign();
         sign_[static_cast<std::size_t>(lay_.unit_offset(l) + i)] = static_cast<signed char>(s);
@@ -529,6 +557,9 @@ class PointAnalyzer {
   std::vector<double> h_, t_, hn_, tn_;
   std::vector<double> prev_, prev_err_, cur_, cur_err_, dj_, rowmax_, rowerr_, grad_, wnorm_, norm0_;
   std::vector<int> active_;
+  std::vector<char> is_active_;
+  std::vector<double> w0_dense_;  // a sparse first layer, dense
+  const double* w0_ = nullptr;    // the first layer's weights, dense (out x in)
   std::vector<std::pair<double, int>> order_;
 };
 

@@ -35,14 +35,12 @@ struct LayerMap {
   void init_first(const Network& net) {
     const int n = net.out_dim(0);
     resize(n);
-    const double* W = net.W(0);
     const double* b = net.b(0);
     for (int i = 0; i < n; ++i) {
       double m = std::fabs(b[i]);
-      for (int k = 0; k < K; ++k) {
-        lin(k)[i] = W[static_cast<std::size_t>(i) * K + k];
-        m += std::fabs(lin(k)[i]);
-      }
+      for (int k = 0; k < K; ++k) lin(k)[i] = 0.0;
+      net.for_row(0, i, [&](int k, double w) { lin(k)[i] = w; });
+      for (int k = 0; k < K; ++k) m += std::fabs(lin(k)[i]);
       cst()[i] = b[i];
       mag[static_cast<std::size_t>(i)] = m;
     }
@@ -58,15 +56,14 @@ struct LayerMap {
     const double* b = net.b(l);
     for (int k = 0; k < K; ++k) std::fill(next.lin(k), next.lin(k) + out, 0.0);
     std::copy(b, b + out, next.cst());
-    const double* Wt = net.Wt(l);
     for (int j = 0; j < in; ++j)
-      if (factor[j] != 0.0) add_column(Wt + static_cast<std::size_t>(j) * out, factor[j], j, next);
+      if (factor[j] != 0.0) add_column(net, l, factor[j], j, next);
   }
 
   // next += (new_factor - old_factor) * (contribution of unit j): a child differing from its
   // predecessor in a few units is updated instead of recomputed.
   void update(const Network& net, int l, int j, double delta, LayerMap& next) const {
-    add_column(net.Wt(l) + static_cast<std::size_t>(j) * next.width, delta, j, next);
+    add_column(net, l, delta, j, next);
     next.mag_valid = false;
   }
 
@@ -80,19 +77,33 @@ struct LayerMap {
     for (int j = 0; j < in; ++j) {
       const double v = std::fabs(factor[j]) * mag[static_cast<std::size_t>(j)];
       if (v == 0.0) continue;
-      const double* aw = aWt + static_cast<std::size_t>(j) * out;
-      for (int i = 0; i < out; ++i) dm[i] += aw[i] * v;
+      if (aWt) {
+        const double* aw = aWt + static_cast<std::size_t>(j) * out;
+        for (int i = 0; i < out; ++i) dm[i] += aw[i] * v;
+      } else {
+        const SparseLines& c = net.cols(l);
+        for (std::size_t at = c.ptr[static_cast<std::size_t>(j)]; at < c.ptr[static_cast<std::size_t>(j) + 1]; ++at)
+          dm[c.idx[at]] += c.aval[at] * v;
+      }
     }
     next.mag_valid = true;
   }
 
  private:
-  void add_column(const double* w, double f, int j, LayerMap& next) const {
+  // next += f * (unit j's map) * (column j of layer l's weights).
+  void add_column(const Network& net, int l, double f, int j, LayerMap& next) const {
     const int out = next.width;
     double v[K + 1];
     for (int k = 0; k <= K; ++k) v[k] = f * data[static_cast<std::size_t>(k) * width + static_cast<std::size_t>(j)];
     double* dst[K + 1];
     for (int k = 0; k <= K; ++k) dst[k] = next.data.data() + static_cast<std::size_t>(k) * out;
+    if (net.sparse(l)) {
+      const SparseLines& c = net.cols(l);
+      for (std::size_t at = c.ptr[static_cast<std::size_t>(j)]; at < c.ptr[static_cast<std::size_t>(j) + 1]; ++at)
+        for (int k = 0; k <= K; ++k) dst[k][c.idx[at]] += c.val[at] * v[k];
+      return;
+    }
+    const double* w = net.Wt(l) + static_cast<std::size_t>(j) * static_cast<std::size_t>(out);
     for (int k = 0; k <= K; ++k) {
       double* d = dst[k];
       const double vk = v[k];
@@ -107,13 +118,12 @@ inline std::vector<std::vector<double>> magnitude_ceiling(const Network& net, in
   std::vector<std::vector<double>> ceil(static_cast<std::size_t>(net.num_layers()));
   std::vector<double> prev(static_cast<std::size_t>(inputs), 1.0);
   for (int l = 0; l < net.num_layers(); ++l) {
-    const int in = net.in_dim(l), out = net.out_dim(l);
+    const int out = net.out_dim(l);
     std::vector<double>& cur = ceil[static_cast<std::size_t>(l)];
     cur.assign(static_cast<std::size_t>(out), 0.0);
     for (int i = 0; i < out; ++i) {
       double m = std::fabs(net.b(l)[i]);
-      for (int j = 0; j < in; ++j)
-        m += std::fabs(net.W(l)[static_cast<std::size_t>(i) * in + j]) * prev[static_cast<std::size_t>(j)];
+      net.for_row(l, i, [&](int j, double w) { m += std::fabs(w) * prev[static_cast<std::size_t>(j)]; });
       cur[static_cast<std::size_t>(i)] = m;
     }
     if (l + 1 < net.num_layers()) {

@@ -143,24 +143,8 @@ class Layerwise {
     return true;
   }
 
-  // Zero bias and every unit feeding it through a non-zero weight off under ReLU: zero without rationals.
-  bool structurally_zero(int l, int i) const {
-    if (!en_.zero_bias(l, i)) return false;
-    const int in = l == 0 ? K : net_.in_dim(l);
-    if (l == 0) {
-      for (int j = 0; j < in; ++j)
-        if (!en_.zero_weight(0,
-                             static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
-          return false;
-      return true;
-    }
-    const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l - 1);
-    for (int j = 0; j < in; ++j)
-      if ((((bits[j >> 6] >> (j & 63)) & 1u) || net_.slope(l - 1, j) != 0.0) &&
-          !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
-        return false;
-    return true;
-  }
+  // Zero by structure: no rationals needed (see EngineNetwork::structurally_zero).
+  bool structurally_zero(int l, int i) const { return en_.structurally_zero(l, i, pattern_.data(), lay_); }
 
   // Maps of layers 1..l recomputed from scratch under the current pattern.
   void recompute_exact(int l) {

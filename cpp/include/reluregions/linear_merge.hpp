@@ -85,31 +85,27 @@ class ExactMapEquality {
     mag_.assign(static_cast<std::size_t>(net_.out_dim(0)), 0.0);
     for (int i = 0; i < net_.out_dim(0); ++i) {
       double m = std::fabs(net_.b(0)[i]);
-      for (int k = 0; k < K_; ++k) {
-        const double w =
-            net_.W(0)[static_cast<std::size_t>(i) * static_cast<std::size_t>(K_) + static_cast<std::size_t>(k)];
+      net_.for_row(0, i, [&](int k, double w) {
         cur_[static_cast<std::size_t>(i) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(k)] = w;
         m += std::fabs(w);
-      }
+      });
       cur_[static_cast<std::size_t>(i) * static_cast<std::size_t>(cols) + static_cast<std::size_t>(K_)] = net_.b(0)[i];
       mag_[static_cast<std::size_t>(i)] = m;
     }
     for (int l = 1; l < L; ++l) {
-      const int in = net_.in_dim(l), out = net_.out_dim(l);
+      const int out = net_.out_dim(l);
       nxt_.assign(static_cast<std::size_t>(out) * static_cast<std::size_t>(cols), 0.0);
       nmag_.assign(static_cast<std::size_t>(out), 0.0);
       for (int i = 0; i < out; ++i) {
         double* dst = nxt_.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(cols);
         double m = std::fabs(net_.b(l)[i]);
-        for (int j = 0; j < in; ++j) {
-          const double f =
-              (lay_.get(pat, l - 1, j) ? 1.0 : net_.slope(l - 1, j)) *
-              net_.W(l)[static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)];
-          if (f == 0.0) continue;
+        net_.for_row(l, i, [&](int j, double w) {
+          const double f = (lay_.get(pat, l - 1, j) ? 1.0 : net_.slope(l - 1, j)) * w;
+          if (f == 0.0) return;
           const double* src = cur_.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(cols);
           for (int k = 0; k < cols; ++k) dst[k] += f * src[k];
           m += std::fabs(f) * mag_[static_cast<std::size_t>(j)];
-        }
+        });
         dst[K_] += net_.b(l)[i];
         nmag_[static_cast<std::size_t>(i)] = m;
       }

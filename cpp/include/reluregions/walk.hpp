@@ -339,15 +339,12 @@ class Walker {
 
   void init_first_map() {
     const int n = net_.out_dim(0);
-    const double* W = net_.W(0);
     const double* b = net_.b(0);
     for (int i = 0; i < n; ++i) {
       double* row = map_row(0, i);
+      net_.dense_row(0, i, row);
       double m = std::fabs(b[i]);
-      for (int k = 0; k < d_; ++k) {
-        row[k] = W[static_cast<std::size_t>(i) * d_ + k];
-        m += std::fabs(row[k]);
-      }
+      for (int k = 0; k < d_; ++k) m += std::fabs(row[k]);
       row[d_] = b[i];
       mag_[0][static_cast<std::size_t>(i)] = m;
     }
@@ -367,15 +364,21 @@ class Walker {
     const auto cols = static_cast<std::size_t>(d_ + 1);
     const double* W = net_.W(l + 1);
     const double* b = net_.b(l + 1);
+    const double* maps = maps_[static_cast<std::size_t>(l)].data();
     for (int o = 0; o < out; ++o) {
       double* row = dst + static_cast<std::size_t>(o) * cols;
       std::fill(row, row + cols, 0.0);
-      const double* w = W + static_cast<std::size_t>(o) * in;
-      for (int j = 0; j < in; ++j) {
-        const double f = w[j] * factor_[static_cast<std::size_t>(j)];
-        if (f == 0.0) continue;
-        const double* src = maps_[static_cast<std::size_t>(l)].data() + static_cast<std::size_t>(j) * cols;
+      auto add = [&](int j, double w) {
+        const double f = w * factor_[static_cast<std::size_t>(j)];
+        if (f == 0.0) return;
+        const double* src = maps + static_cast<std::size_t>(j) * cols;
         for (std::size_t k = 0; k < cols; ++k) row[k] += f * src[k];
+      };
+      if (W) {
+        const double* w = W + static_cast<std::size_t>(o) * in;
+        for (int j = 0; j < in; ++j) add(j, w[j]);
+      } else {
+        net_.for_row(l + 1, o, add);
       }
       row[d_] += b[o];
     }
@@ -396,8 +399,13 @@ class Walker {
     const double* m = mag_[static_cast<std::size_t>(l)].data();
     for (int o = 0; o < out; ++o) {
       double acc = std::fabs(b[o]);
-      const double* w = W + static_cast<std::size_t>(o) * in;
-      for (int j = 0; j < in; ++j) acc += std::fabs(w[j] * factor_[static_cast<std::size_t>(j)]) * m[j];
+      if (W) {
+        const double* w = W + static_cast<std::size_t>(o) * in;
+        for (int j = 0; j < in; ++j) acc += std::fabs(w[j] * factor_[static_cast<std::size_t>(j)]) * m[j];
+      } else {
+        net_.for_row(l + 1, o,
+                     [&](int j, double w) { acc += std::fabs(w * factor_[static_cast<std::size_t>(j)]) * m[j]; });
+      }
       dst[o] = acc;
     }
   }
@@ -480,9 +488,9 @@ class Walker {
     return res;
   }
 
-  // The exact maps (the exact network is only built when a decision needs it).
+  // The exact maps (built when a decision first needs them).
   ExactMaps& xm() {
-    if (!xm_) xm_ = std::make_unique<ExactMaps>(en_.exact(), lay_);
+    if (!xm_) xm_ = std::make_unique<ExactMaps>(en_, lay_);
     return *xm_;
   }
 
@@ -557,23 +565,8 @@ class Walker {
     return true;
   }
 
-  // Zero bias and every unit feeding it through a non-zero weight off under ReLU: zero without rationals.
-  bool structurally_zero(int l, int i) const {
-    if (!en_.zero_bias(l, i)) return false;
-    const int in = net_.in_dim(l);
-    if (l == 0) {
-      for (int j = 0; j < in; ++j)
-        if (!en_.zero_weight(0,
-                             static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
-          return false;
-      return true;
-    }
-    for (int j = 0; j < in; ++j)
-      if ((lay_.get(pattern_.data(), l - 1, j) || net_.slope(l - 1, j) != 0.0) &&
-          !en_.zero_weight(l, static_cast<std::size_t>(i) * static_cast<std::size_t>(in) + static_cast<std::size_t>(j)))
-        return false;
-    return true;
-  }
+  // Zero by structure: no rationals needed (see EngineNetwork::structurally_zero).
+  bool structurally_zero(int l, int i) const { return en_.structurally_zero(l, i, pattern_.data(), lay_); }
 
   void checkpoint() {
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw WalkStopped{};
