@@ -85,17 +85,10 @@ py::dict enumerate_regions(const rr::Network& original, const py::handle& origin
   const std::uint64_t exact = run_engine(en, ctl, store);
 
   const auto R = static_cast<py::ssize_t>(store.size());
-  const py::ssize_t out = net.output_dim(), units = lay.units(), words = lay.words();
-  py::array_t<bool> patterns({R, units});
-  {
-    auto* dst = reinterpret_cast<std::uint8_t*>(patterns.mutable_data());
-    py::gil_scoped_release release;
-    for (py::ssize_t r = 0; r < R; ++r) lay.unpack(store.patterns.data() + r * words, dst + r * units);
-  }
-  py::dict d = status(ctl);
+  const py::ssize_t out = net.output_dim(), words = lay.words();
+  py::dict d = status(ctl);  // patterns packed only (Python unpacks them on first use)
   d["count"] = static_cast<std::uint64_t>(R);
   d["exact_decisions"] = exact;
-  d["patterns"] = patterns;
   d["packed"] = to_numpy(std::move(store.patterns), {R, words});
   d["witness"] = to_numpy(std::move(store.witness), {R, dim});
   d["measure"] = to_numpy(std::move(store.measure), {R});

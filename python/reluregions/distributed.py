@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _core
 from ._frame import Frame
+from ._patterns import unpack_words
 from .network import Network
 
 __all__ = ["TASK_WORK", "read_regions", "unpack_patterns"]
@@ -332,13 +333,7 @@ def unpack_patterns(pattern: Any, widths: tuple[int, ...] | list[int]) -> np.nda
         words = np.frombuffer(data, dtype="<u8", count=n * size // 8, offset=pattern.offset * size).reshape(n, -1)
     else:
         words = np.frombuffer(b"".join(bytes(p) for p in pattern), dtype="<u8").reshape(n, -1)
-    out, w0 = [], 0
-    for width in widths:
-        nw = (width + 63) // 64
-        bits = (words[:, w0 : w0 + nw, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
-        out.append(bits.reshape(n, -1)[:, :width].astype(bool))
-        w0 += nw
-    return np.concatenate(out, axis=1) if out else np.zeros((n, 0), dtype=bool)
+    return unpack_words(words, widths)
 
 
 # ----------------------------------------------------------------------------------------- resume

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _core
 from ._frame import Frame
+from ._patterns import unpack_words
 from .domains import Box, Domain, Plane, Polytope, Segment, Space
 from .network import Network, _read_npz
 from .tolerances import GEOMETRY_TOL, ZERO_TOL
@@ -143,14 +144,22 @@ class Regions:
 
     @property
     def count(self) -> int:
-        return int(self._raw["patterns"].shape[0])
+        return int(self._raw["packed"].shape[0] if "packed" in self._raw else self._raw["patterns"].shape[0])
 
     def __len__(self) -> int:
         return self.count
 
     @property
     def patterns(self) -> np.ndarray:
-        return self.network._user_patterns(self._raw["patterns"])
+        return self.network._user_patterns(self._chain_patterns())
+
+    def _chain_patterns(self) -> np.ndarray:
+        """Bool patterns of the core's chain units, unpacked on first use (engines return them packed:
+        one bit per unit instead of one byte)."""
+        if "patterns" not in self._raw:
+            widths = [int(W.shape[0]) for W in self.network._weights[:-1]]
+            self._raw["patterns"] = unpack_words(self._raw["packed"], widths)
+        return self._raw["patterns"]
 
     @property
     def witnesses(self) -> np.ndarray:
@@ -336,7 +345,7 @@ class Regions:
             if self.engine == "interval":
                 pairs = _adjacency_1d(self._raw["intervals"])
             elif self.engine == "polygon":
-                pairs = _adjacency_2d(self._frame.folded(self.network), self._raw)
+                pairs = _adjacency_2d(self._frame.folded(self.network), self._raw, self._chain_patterns())
             else:
                 f = self._facet_data()
                 owner = np.repeat(np.arange(self.count), np.diff(f["facet_offsets"]))
@@ -449,7 +458,11 @@ class Regions:
 
 def _save_npz(path: PathLike, network: Network, raw: dict[str, Any], meta: dict[str, Any]) -> None:
     """Regions as one compressed ``.npz``: the raw arrays, the network and a JSON ``meta`` entry."""
-    arrays: dict[str, Any] = {f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray)}
+    # unpacked patterns are derived from the packed ones: not saved
+    unpacked = "packed" in raw
+    arrays: dict[str, Any] = {
+        f"raw_{k}": v for k, v in raw.items() if isinstance(v, np.ndarray) and not (unpacked and k == "patterns")
+    }
     arrays.update(network._arrays(prefix="net_"))
     arrays["meta"] = np.array(json.dumps(meta))
     np.savez_compressed(path, **arrays)
@@ -515,13 +528,12 @@ def _adjacency_1d(intervals: np.ndarray) -> np.ndarray:
     return np.stack([np.minimum(a, b)[touch], np.maximum(a, b)[touch]], axis=1)
 
 
-def _adjacency_2d(folded: Any, raw: dict[str, Any]) -> np.ndarray:
+def _adjacency_2d(folded: Any, raw: dict[str, Any], pats: np.ndarray) -> np.ndarray:
     """Pairs of polygons (frame coordinates) sharing an edge of positive length. The region across an
     edge labelled with unit ``u`` is the one whose pattern is this region's with bit ``u`` flipped (the
     generic case, checked by the side of its witness); failing that, the region of a point just across
     the edge's midpoint (as the core's linear-region merge does)."""
     V, off, units, W = raw["vertices"], raw["offsets"], raw["edge_units"], raw["witness"]
-    pats = raw["patterns"]
     R = pats.shape[0]
     if R < 2:
         return np.zeros((0, 2), dtype=np.int64)
