@@ -31,68 +31,6 @@
 
 namespace reluregions {
 
-// Thrown inside a worker when the batch was cancelled (Ctrl-C or an error in another item).
-struct BatchCancelled {};
-
-// The number of workers parallel_for(n, threads, ...) runs.
-inline int batch_workers(std::size_t n, int threads) {
-  return static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(threads), n)));
-}
-
-// Runs fn(item, worker, cancel) for every item in [0, n) on `threads` workers (worker: 0 .. threads - 1,
-// for per-worker scratch; items are independent, so results stored by item do not depend on the number
-// of threads). `poll` runs on the calling thread about every
-// 0.1 s and may throw to cancel the batch; the first exception (from poll or an item) is rethrown.
-template <class Fn>
-void parallel_for(std::size_t n, int threads, Fn&& fn, const std::function<void()>& poll) {
-  std::atomic<bool> cancel{false};
-  std::atomic<std::size_t> next{0};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::exception_ptr error;
-  const int T = batch_workers(n, threads);
-  int running = T;
-  auto work = [&](int worker) {
-    try {
-      for (;;) {
-        const std::size_t k = next.fetch_add(1);
-        if (k >= n || cancel.load()) break;
-        fn(k, worker, static_cast<const std::atomic<bool>&>(cancel));
-      }
-    } catch (const BatchCancelled&) {
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!error) error = std::current_exception();
-      cancel.store(true);
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      --running;
-    }
-    cv.notify_all();
-  };
-  std::vector<std::thread> workers;
-  for (int t = 0; t < T; ++t) workers.emplace_back(work, t);
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    while (running > 0) {
-      cv.wait_for(lock, std::chrono::milliseconds(100));
-      if (running == 0 || !poll) continue;
-      lock.unlock();
-      try {
-        poll();
-      } catch (...) {
-        std::lock_guard<std::mutex> guard(mu);
-        if (!error) error = std::current_exception();
-        cancel.store(true);
-      }
-      lock.lock();
-    }
-  }
-  for (std::thread& th : workers) th.join();
-  if (error) std::rethrow_exception(error);
-}
-
 // A Control for one item of a batch: no limits; its poll (run by the engine's own thread) stops the
 // item when the batch is cancelled.
 inline Control item_control(const std::atomic<bool>& cancel) {

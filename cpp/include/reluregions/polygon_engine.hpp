@@ -98,36 +98,21 @@ class PolygonEngine : Layerwise<2> {
     std::vector<int> changed;
   };
 
+  // The line a x + b y + c = 0 of a side of the unit square (labels kBottom .. kLeft), exactly in any
+  // number type; false for a unit's label.
+  template <class T>
+  static bool square_side(std::int32_t label, T* abc) {
+    static constexpr int kCoef[4][3] = {{0, 1, 0}, {1, 0, -1}, {0, 1, -1}, {1, 0, 0}};  // bottom, right, top, left
+    if (label >= 0 || label < kLeft) return false;
+    for (int k = 0; k < 3; ++k) abc[k] = kCoef[-label - 1][k];
+    return true;
+  }
+
   // The exact line a x + b y + c = 0 of an edge label.
   void exact_line(std::int32_t label, Rational* abc) {
-    switch (label) {
-      case kBottom:
-        abc[0] = 0;
-        abc[1] = 1;
-        abc[2] = 0;
-        return;
-      case kRight:
-        abc[0] = 1;
-        abc[1] = 0;
-        abc[2] = -1;
-        return;
-      case kTop:
-        abc[0] = 0;
-        abc[1] = 1;
-        abc[2] = -1;
-        return;
-      case kLeft:
-        abc[0] = 1;
-        abc[1] = 0;
-        abc[2] = 0;
-        return;
-      default: {
-        const Rational* row = exact_row(label);
-        abc[0] = row[0];
-        abc[1] = row[1];
-        abc[2] = row[2];
-      }
-    }
+    if (square_side(label, abc)) return;
+    const Rational* row = exact_row(label);
+    for (int k = 0; k < 3; ++k) abc[k] = row[k];
   }
 
   // The exact intersection of the lines of two labels (which cross: they bound a polygon of positive area).
@@ -203,38 +188,15 @@ class PolygonEngine : Layerwise<2> {
   // tight: from maps recomputed without updates and the node's magnitude bound (see coef_err).
   void float_line(std::int32_t label, double* abc, double& err, bool tight) {
     err = 0.0;
-    switch (label) {
-      case kBottom:
-        abc[0] = 0;
-        abc[1] = 1;
-        abc[2] = 0;
-        return;
-      case kRight:
-        abc[0] = 1;
-        abc[1] = 0;
-        abc[2] = -1;
-        return;
-      case kTop:
-        abc[0] = 0;
-        abc[1] = 1;
-        abc[2] = -1;
-        return;
-      case kLeft:
-        abc[0] = 1;
-        abc[1] = 0;
-        abc[2] = 0;
-        return;
-      default: {
-        int l = 0, i = 0;
-        lay_.locate(label, l, i);
-        if (tight && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
-        const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
-        abc[0] = m.lin(0)[i];
-        abc[1] = m.lin(1)[i];
-        abc[2] = m.cst()[i];
-        err = coef_err(l, i, tight);
-      }
-    }
+    if (square_side(label, abc)) return;
+    int l = 0, i = 0;
+    lay_.locate(label, l, i);
+    if (tight && !exact_[static_cast<std::size_t>(l)]) recompute_exact(l);
+    const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
+    abc[0] = m.lin(0)[i];
+    abc[1] = m.lin(1)[i];
+    abc[2] = m.cst()[i];
+    err = coef_err(l, i, tight);
   }
 
   // Where the line of `cut` crosses edge k (on the line of `edge`): the intersection of the two float

@@ -1687,67 +1687,28 @@ inline WalkStats walk(const EngineNetwork& en, const WalkDomain& dom, const Exac
   }
   std::vector<WalkStore> stores(tasks.size());
   if (!tasks.empty() && !ctl.stopped()) {
-    const int T = std::max(1, std::min<int>(opt.threads, static_cast<int>(tasks.size())));
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> cancel{false};
-    std::atomic<int> running{T};
-    std::mutex mu;
-    std::condition_variable cv;
-    std::exception_ptr error;
-    std::vector<WalkStats> stats(static_cast<std::size_t>(T));
-    std::vector<std::thread> workers;
-    workers.reserve(static_cast<std::size_t>(T));
-    for (int t = 0; t < T; ++t) {
-      workers.emplace_back([&, t] {
-        try {
-          for (;;) {
-            const std::size_t k = next.fetch_add(1);
-            if (k >= tasks.size() || cancel.load()) break;
-            // A fresh walker (and LP warm start) per task: the results do not depend on which
-            // thread ran which tasks before.
-            detail::Walker w(en, dom, ed, ceiling, ctl, opt, &cancel, false);
-            try {
-              w.run_task(tasks[k], &stores[k]);
-            } catch (const detail::WalkStopped&) {
-              cancel.store(true);
-            }
-            stats[static_cast<std::size_t>(t)].add(w.stats);
-            if (cancel.load()) break;
+    std::vector<WalkStats> stats(static_cast<std::size_t>(batch_workers(tasks.size(), opt.threads)));
+    std::atomic<std::size_t> started{0};
+    parallel_for(
+        tasks.size(), opt.threads,
+        [&](std::size_t k, int worker, std::atomic<bool>& cancel) {
+          started.fetch_add(1);
+          // A fresh walker (and LP warm start) per task: the results do not depend on which thread ran
+          // which tasks before.
+          detail::Walker w(en, dom, ed, ceiling, ctl, opt, &cancel, false);
+          try {
+            w.run_task(tasks[k], &stores[k]);
+          } catch (const detail::WalkStopped&) {
+            cancel.store(true);
           }
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (!error) error = std::current_exception();
-          cancel.store(true);
-        }
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          --running;
-        }
-        cv.notify_all();
-      });
-    }
-    // Poll on this thread until the workers are done; an exception from the poll cancels them.
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      while (running.load() > 0) {
-        cv.wait_for(lock, std::chrono::milliseconds(50));
-        if (running.load() == 0) break;
-        lock.unlock();
-        try {
-          const std::size_t k = next.load();
+          stats[static_cast<std::size_t>(worker)].add(w.stats);
+        },
+        [&] {
           ctl.check_time();
-          ctl.poll_now(k < tasks.size() ? tasks.size() - k : 0);
-        } catch (...) {
-          std::lock_guard<std::mutex> guard(mu);
-          if (!error) error = std::current_exception();
-          cancel.store(true);
-        }
-        lock.lock();
-      }
-    }
-    for (std::thread& th : workers) th.join();
+          ctl.poll_now(tasks.size() - std::min(tasks.size(), started.load()));
+        },
+        50);
     for (const WalkStats& s : stats) total.add(s);
-    if (error) std::rethrow_exception(error);
   }
   // A last report with the final count (progress bars end at the total; short runs report once).
   ctl.poll_now(0);
