@@ -24,7 +24,10 @@ import resource, sys, time
 import numpy as np
 import reluregions as rr
 
-def peak():
+def peak():  # VmHWM: this process's own peak (ru_maxrss would include the parent's, inherited at exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 path, which, fn_name, limit = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])

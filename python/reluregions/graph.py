@@ -215,6 +215,30 @@ def _rows(width: int, cols: Any) -> np.ndarray:
     return out
 
 
+class _Selection:
+    """Rows of the identity matrix of size `width` (row ``r`` picks column ``cols[r]``, all distinct),
+    kept as indices: the chain's carried values, without a dense width x width matrix."""
+
+    def __init__(self, width: int, cols: Any) -> None:
+        self.width = int(width)
+        self.cols = np.asarray(cols, dtype=np.int64)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.cols.size), self.width)
+
+    def dense(self) -> np.ndarray:
+        return _rows(self.width, self.cols)
+
+
+def _dense_rows(rows: Sequence[tuple[np.ndarray, np.ndarray, float]], width: int) -> np.ndarray:
+    """The dense matrix of sparse rows (columns, values, constant): row r = sum of values at columns."""
+    out = np.zeros((len(rows), width))
+    for r, (cols, vals, _) in enumerate(rows):
+        np.add.at(out[r], cols, vals)
+    return out
+
+
 def _is_selection(A: np.ndarray, a: np.ndarray) -> bool:
     """Every row picks one column with weight 1, and no constant."""
     return bool(np.all(a == 0) and np.all((A == 0) | (A == 1)) and np.all(np.count_nonzero(A, axis=1) == 1))
@@ -245,7 +269,9 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
     for k, layer in enumerate([*layers, output], start=1):
         for src, _ in layer.inputs:
             last_use[src] = max(last_use[src], k)
-    exprs: dict[int, tuple[np.ndarray, np.ndarray]] = {0: (np.eye(sizes[0]), np.zeros(sizes[0]))}
+    exprs: dict[int, tuple[np.ndarray | _Selection, np.ndarray]] = {
+        0: (_Selection(sizes[0], range(sizes[0])), np.zeros(sizes[0]))
+    }
     chain_W: list[np.ndarray] = []
     chain_b: list[np.ndarray] = []
     chain_s: list[np.ndarray] = []
@@ -259,7 +285,10 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
         a = layer.bias.copy()
         for src, W in layer.inputs:
             M, c = exprs[src]
-            A += W @ M
+            if isinstance(M, _Selection):
+                A[:, M.cols] += W  # W @ M without M
+            else:
+                A += W @ M
             a += W @ c
         return A, a
 
@@ -280,7 +309,8 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
             if last_use[src] > k and src != k:
                 M, c = exprs[src]
                 carried[src] = (pos, pos + M.shape[0])
-                blocks.append((M, c, np.ones(M.shape[0]), np.ones(M.shape[0], dtype=bool)))
+                dense = M.dense() if isinstance(M, _Selection) else M
+                blocks.append((dense, c, np.ones(M.shape[0]), np.ones(M.shape[0], dtype=bool)))
                 pos += M.shape[0]
         chain_W.append(np.concatenate([blk[0] for blk in blocks], axis=0))
         chain_b.append(np.concatenate([blk[1] for blk in blocks]))
@@ -288,23 +318,40 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
         chain_lin.append(np.concatenate([blk[3] for blk in blocks]).astype(bool))
         width = pos
         for src, (lo, hi) in carried.items():
-            exprs[src] = (_rows(width, range(lo, hi)), np.zeros(hi - lo))
+            exprs[src] = (_Selection(width, range(lo, hi)), np.zeros(hi - lo))
         for src in [s for s in exprs if s not in carried]:
             del exprs[src]
         start = unit_offset
         unit_offset += width
         return [start + o for o in offs], carried
 
+    def width_now() -> int:
+        return int(chain_W[-1].shape[0]) if chain_W else int(sizes[0])
+
+    def selected_columns(layer: Layer) -> np.ndarray | None:
+        """The chain columns the layer's pre-activations are, when they are chain values as they are
+        (one source carried as a selection, weights a selection, no bias): no dense pre-activation."""
+        if len(layer.inputs) != 1 or np.any(layer.bias != 0):
+            return None
+        src, W = layer.inputs[0]
+        M, c = exprs[src]
+        if not isinstance(M, _Selection) or np.any(c != 0):
+            return None
+        nonzero = W != 0
+        if not (np.all(np.count_nonzero(nonzero, axis=1) == 1) and np.all(W[nonzero] == 1)):
+            return None
+        return M.cols[np.argmax(nonzero, axis=1)]
+
     for k, layer in enumerate(layers, start=1):
-        A, a = pre(layer)
         if layer.kind == "activation":
+            A, a = pre(layer)
             assert layer.negative_slopes is not None
             n = layer.pre_size
             (start,), _ = push([(A, a, layer.negative_slopes, np.zeros(n, dtype=bool))], k)
             user_parts.append(np.arange(start, start + n))
             width = chain_W[-1].shape[0]
             lo = start - (unit_offset - width)
-            exprs[k] = (_rows(width, range(lo, lo + n)), np.zeros(n))
+            exprs[k] = (_Selection(width, range(lo, lo + n)), np.zeros(n))
             continue
         assert layer.windows is not None
         # Max-pool: each window's running maxima as expressions over the current chain layer; one chain
@@ -313,48 +360,53 @@ def compile_graph(input_dim: int, layers: Sequence[Layer], output: Layer) -> Cha
         # Exactness: a level's weights must be +-1 on chain units (a rounded row difference would move
         # the comparisons), so the pre-activations are first materialized as linear units unless they
         # already are chain units (a max-pool right after an activation layer).
-        if not _is_selection(A, a):
-            (start,), _ = push([(A, a, np.ones(len(a)), np.ones(len(a), dtype=bool))], k)
-            width = chain_W[-1].shape[0]
-            A, a = (
-                _rows(width, range(start - (unit_offset - width), start - (unit_offset - width) + len(a))),
-                np.zeros(len(a)),
-            )
-        nodes = [[(A[j], a[j]) for j in win] for win in layer.windows]
+        # A node is a sparse row over the current chain layer: (columns, values, constant).
+        cols = selected_columns(layer)
+        if cols is None:
+            A, a = pre(layer)
+            if _is_selection(A, a):
+                cols = np.argmax(A != 0, axis=1)
+            else:
+                (start,), _ = push([(A, a, np.ones(len(a)), np.ones(len(a), dtype=bool))], k)
+                cols = np.arange(len(a)) + start - (unit_offset - chain_W[-1].shape[0])
+            del A
+        nodes = [[(cols[j : j + 1], np.ones(1), 0.0) for j in win] for win in layer.windows]
         while any(len(win) > 1 for win in nodes):
             pairs = [(o, t) for o, win in enumerate(nodes) for t in range(len(win) // 2)]
             odd = [o for o, win in enumerate(nodes) if len(win) % 2]
-            diff = [
-                (nodes[o][2 * t][0] - nodes[o][2 * t + 1][0], nodes[o][2 * t][1] - nodes[o][2 * t + 1][1])
-                for o, t in pairs
-            ]
+            diff = []
+            for o, t in pairs:
+                (lc, lv, l0), (rc, rv, r0) = nodes[o][2 * t], nodes[o][2 * t + 1]
+                diff.append((np.concatenate([lc, rc]), np.concatenate([lv, -rv]), l0 - r0))
             right = [nodes[o][2 * t + 1] for o, t in pairs]
             last = [nodes[o][-1] for o in odd]
+            ncols = width_now()
             blocks = []
             for part, linear in ((diff, False), (right, True), (last, True)):
                 if part:
                     n = len(part)
                     blocks.append(
                         (
-                            np.array([e[0] for e in part]),
-                            np.array([e[1] for e in part]),
+                            _dense_rows(part, ncols),
+                            np.array([e[2] for e in part], dtype=np.float64),
                             np.full(n, 1.0 if linear else 0.0),
                             np.full(n, linear),
                         )
                     )
             starts, _ = push(blocks, k)
+            del blocks
             user_parts.append(np.arange(starts[0], starts[0] + len(pairs)))
             width = chain_W[-1].shape[0]
             base = unit_offset - width
-            new: list[list[tuple[np.ndarray, Any]]] = [[] for _ in nodes]
+            new: list[list[tuple[np.ndarray, np.ndarray, float]]] = [[] for _ in nodes]
+            two = np.ones(2)
             for r, (o, _) in enumerate(pairs):
-                new[o].append((_rows(width, [starts[0] - base + r, starts[1] - base + r]).sum(axis=0), 0.0))
+                new[o].append((np.array([starts[0] - base + r, starts[1] - base + r]), two, 0.0))
             for r, o in enumerate(odd):
-                new[o].append((_rows(width, [starts[-1] - base + r])[0], 0.0))
+                new[o].append((np.array([starts[-1] - base + r]), two[:1], 0.0))
             nodes = new
-        M = np.array([win[0][0] for win in nodes]).reshape(len(nodes), -1)
-        c = np.array([float(win[0][1]) for win in nodes])
-        exprs[k] = (M, c)
+        finals = [win[0] for win in nodes]
+        exprs[k] = (_dense_rows(finals, width_now()), np.array([e[2] for e in finals], dtype=np.float64))
     A, a = pre(output)
     chain_W.append(A)
     chain_b.append(a)
