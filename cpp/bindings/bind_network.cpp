@@ -21,17 +21,48 @@ Network make_network(const std::vector<py::handle>& weights, const std::vector<p
   std::vector<reluregions::WeightMatrix> W;
   std::vector<std::vector<double>> b;
   for (std::size_t l = 0; l < weights.size(); ++l) {
-    darray w = darray::ensure(weights[l]);
+    const std::string at = "layer " + std::to_string(l);
     darray v = darray::ensure(biases[l]);
-    if (!w || !v) throw py::type_error("layer " + std::to_string(l) + ": weights and biases must be numeric arrays");
-    if (w.ndim() != 2) throw py::value_error("layer " + std::to_string(l) + ": weight matrix must be 2-D");
+    if (!v) throw py::type_error(at + ": biases must be numeric arrays");
+    if (py::hasattr(weights[l], "indptr") && sparse.is_none()) {
+      // Compressed rows (indptr, indices, data, shape), taken as they are.
+      const auto shape = weights[l].attr("shape").cast<std::pair<py::ssize_t, py::ssize_t>>();
+      auto indptr =
+          py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(weights[l].attr("indptr"));
+      auto indices =
+          py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(weights[l].attr("indices"));
+      darray data = darray::ensure(weights[l].attr("data"));
+      if (!indptr || !indices || !data || indptr.ndim() != 1 || indptr.shape(0) != shape.first + 1 ||
+          indices.ndim() != 1 || data.ndim() != 1 || indices.shape(0) != data.shape(0))
+        throw py::value_error(at + ": inconsistent compressed rows");
+      if (v.ndim() != 1 || v.shape(0) != shape.first)
+        throw py::value_error(at + ": bias must be 1-D with one entry per output");
+      if (l == 0)
+        dims.push_back(static_cast<int>(shape.second));
+      else if (shape.second != dims.back())
+        throw py::value_error(at + ": expects " + std::to_string(shape.second) + " inputs but the previous layer has " +
+                              std::to_string(dims.back()) + " outputs");
+      dims.push_back(static_cast<int>(shape.first));
+      reluregions::WeightMatrix m;
+      m.sparse = true;
+      m.ptr.assign(indptr.data(), indptr.data() + indptr.size());
+      m.idx.assign(indices.data(), indices.data() + indices.size());
+      m.val.assign(data.data(), data.data() + data.size());
+      W.push_back(std::move(m));
+      b.emplace_back(v.data(), v.data() + v.size());
+      continue;
+    }
+    darray w =
+        py::hasattr(weights[l], "toarray") ? darray::ensure(weights[l].attr("toarray")()) : darray::ensure(weights[l]);
+    if (!w) throw py::type_error(at + ": weights and biases must be numeric arrays");
+    if (w.ndim() != 2) throw py::value_error(at + ": weight matrix must be 2-D");
     if (v.ndim() != 1 || v.shape(0) != w.shape(0))
-      throw py::value_error("layer " + std::to_string(l) + ": bias must be 1-D with one entry per output");
+      throw py::value_error(at + ": bias must be 1-D with one entry per output");
     if (l == 0)
       dims.push_back(static_cast<int>(w.shape(1)));
     else if (w.shape(1) != dims.back())
-      throw py::value_error("layer " + std::to_string(l) + ": expects " + std::to_string(w.shape(1)) +
-                            " inputs but the previous layer has " + std::to_string(dims.back()) + " outputs");
+      throw py::value_error(at + ": expects " + std::to_string(w.shape(1)) + " inputs but the previous layer has " +
+                            std::to_string(dims.back()) + " outputs");
     dims.push_back(static_cast<int>(w.shape(0)));
     const auto nz =
         static_cast<std::size_t>(std::count_if(w.data(), w.data() + w.size(), [](double x) { return x != 0.0; }));

@@ -39,6 +39,43 @@ def _as_float_array(value: Any, what: str, ndim: int) -> np.ndarray:
     return arr
 
 
+class _CompressedRows:
+    """A chain matrix of a layered graph stored by its non-zeros (compressed rows: row ``i``'s columns
+    ``indices[indptr[i]:indptr[i + 1]]`` and values ``data[...]``); the core takes it as it is."""
+
+    def __init__(self, dense: np.ndarray) -> None:
+        self.shape: tuple[int, int] = (int(dense.shape[0]), int(dense.shape[1]))
+        rows, cols = np.nonzero(dense)
+        self.indptr = np.zeros(self.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.shape[0]), out=self.indptr[1:])
+        self.indices = cols.astype(np.int64)
+        self.data = np.ascontiguousarray(dense[rows, cols], dtype=np.float64)
+        for a in (self.indptr, self.indices, self.data):
+            a.setflags(write=False)
+
+    @property
+    def size(self) -> int:
+        return self.shape[0] * self.shape[1]
+
+    def toarray(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        out[np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)), self.indices] = self.data
+        return out
+
+    def __matmul__(self, other: Any) -> np.ndarray:
+        other = np.asarray(other, dtype=np.float64)
+        rows = np.repeat(np.arange(self.shape[0]), np.diff(self.indptr))
+        terms = self.data.reshape((-1,) + (1,) * (other.ndim - 1)) * other[self.indices]
+        out = np.zeros((self.shape[0], *other.shape[1:]))
+        np.add.at(out, rows, terms)
+        return out
+
+
+def _compact(W: np.ndarray) -> np.ndarray | _CompressedRows:
+    """A chain matrix, compressed when at most a third of it is non-zero (as the core stores it)."""
+    return _CompressedRows(W) if 3 * np.count_nonzero(W) <= W.size else _frozen(W)
+
+
 def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=a.dtype, order="C", copy=True)
     a.setflags(write=False)
@@ -178,7 +215,7 @@ class Network:
         """
         chain = compile_graph(input_dim, layers, output)
         net = cls.__new__(cls)
-        net._weights = tuple(_frozen(W) for W in chain.weights)
+        net._weights = tuple(_compact(W) for W in chain.weights)  # type: ignore[misc]
         net._biases = tuple(_frozen(b) for b in chain.biases)
         net._activations = ()
         net._slopes = ()
