@@ -1,0 +1,681 @@
+// The low-dimension engine (3 <= K <= 6 domain coordinates): splits the unit box layer by layer, depth
+// first, as the 2-D polygon engine does, with each piece a convex polytope held by its vertices. Every
+// vertex carries float coordinates within a rigorous error bound `delta` of the exact vertex and the
+// labels of the hyperplanes it lies on (its tight set: a side of the box or a hidden unit's zero set).
+// A hyperplane cuts a piece where its certified signs at the vertices differ; the new vertices are the
+// cuts of the piece's edges between a positive and a negative vertex. Edges are read off the tight
+// sets (two vertices sharing K - 1 labels, one of them simple; the combinatorial test otherwise), so
+// degenerate input (several hyperplanes through a vertex, duplicated or parallel ones) is handled
+// exactly too. A sign that floating point cannot settle is decided on the exact vertex (rationals,
+// from its tight set); a vertex whose error bound grows too large is recomputed exactly.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "layerwise.hpp"
+#include "polygon_engine.hpp"  // split_order
+#include "results.hpp"
+#include "tolerances.hpp"
+
+namespace reluregions {
+
+// Vertices of the pieces on a depth-first path, in flat arrays used as a stack.
+// Marks an absent extra label (labels are unit indices >= 0 or box sides >= -12).
+inline constexpr std::int32_t kNoExtraLabel = std::numeric_limits<std::int32_t>::min();
+
+template <int K>
+struct VertexArena {
+  std::vector<double> x;  // K coordinates per vertex
+  std::vector<double> delta;
+  std::vector<std::uint32_t> lab_off, lab_n;  // the vertex's labels: lab[lab_off, lab_off + lab_n), sorted
+  std::vector<std::int32_t> lab;
+
+  struct Piece {
+    std::uint32_t off, n;
+  };
+  struct Mark {
+    std::uint32_t vertices, labels;
+  };
+
+  void clear() {
+    x.clear();
+    delta.clear();
+    lab_off.clear();
+    lab_n.clear();
+    lab.clear();
+  }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(delta.size()); }
+  Mark mark() const { return {size(), static_cast<std::uint32_t>(lab.size())}; }
+  void truncate(Mark m) {
+    x.resize(static_cast<std::size_t>(m.vertices) * K);
+    delta.resize(m.vertices);
+    lab_off.resize(m.vertices);
+    lab_n.resize(m.vertices);
+    lab.resize(m.labels);
+  }
+  // Appends a vertex; `extra` (if >= 0) joins its labels (kept sorted).
+  void push(const double* px, double d, const std::int32_t* labels, std::uint32_t n,
+            std::int32_t extra = kNoExtraLabel) {
+    x.insert(x.end(), px, px + K);
+    delta.push_back(d);
+    lab_off.push_back(static_cast<std::uint32_t>(lab.size()));
+    std::uint32_t k = 0;
+    if (extra != kNoExtraLabel) {
+      for (; k < n && labels[k] < extra; ++k) lab.push_back(labels[k]);
+      lab.push_back(extra);
+    }
+    for (; k < n; ++k) lab.push_back(labels[k]);
+    lab_n.push_back(n + (extra != kNoExtraLabel ? 1u : 0u));
+  }
+  // Copies vertex v of `src` (which may be this arena: its storage may move).
+  void push_copy_from(const VertexArena& src, std::uint32_t v, std::int32_t extra = kNoExtraLabel) {
+    double px[K];
+    for (int k = 0; k < K; ++k) px[k] = src.x[static_cast<std::size_t>(v) * K + static_cast<std::size_t>(k)];
+    const std::uint32_t n = src.lab_n[v], off = src.lab_off[v];
+    if (&src != this) {
+      push(px, src.delta[v], src.lab.data() + off, n, extra);
+      return;
+    }
+    scratch_.assign(lab.begin() + off, lab.begin() + off + n);
+    push(px, delta[v], scratch_.data(), n, extra);
+  }
+
+ private:
+  std::vector<std::int32_t> scratch_;
+};
+
+template <int K, class Sink>
+class VertexEngine : Layerwise<K> {
+  using Base = Layerwise<K>;
+  using Arena = VertexArena<K>;
+  using Piece = typename Arena::Piece;
+  using Base::child_map;
+  using Base::coef_err;
+  using Base::ctl_;
+  using Base::en_;
+  using Base::exact_decisions_;
+  using Base::exact_row;
+  using Base::H_;
+  using Base::is_zero;
+  using Base::lay_;
+  using Base::layer_bits;
+  using Base::maps_;
+  using Base::net_;
+  using Base::sign_at;
+
+ public:
+  VertexEngine(const EngineNetwork& en, Control& ctl, Sink& sink) : Base(en, ctl), sink_(sink) { init(); }
+  VertexEngine(const Network& net, Control& ctl, Sink& sink) : Base(net, ctl), sink_(sink) { init(); }
+
+  using Base::exact_decisions;
+
+  // Enumerates the regions of the unit box [0, 1]^K.
+  void run() {
+    if (H_ == 0) {
+      ctl_.add_region();
+      return;
+    }
+    // The box's 2^K vertices; side label -1 - 2k is u_k = 0, -2 - 2k is u_k = 1.
+    Arena& root = box_;
+    root.clear();
+    for (std::uint32_t c = 0; c < (1u << K); ++c) {
+      double px[K];
+      std::int32_t labels[K];
+      for (int k = 0; k < K; ++k) {
+        const bool up = (c >> k) & 1u;
+        px[k] = up ? 1.0 : 0.0;
+        labels[K - 1 - k] = up ? -2 - 2 * k : -1 - 2 * k;  // sorted ascending
+      }
+      root.push(px, 0.0, labels, K);
+    }
+    maps_[0].init_first(net_);
+    visit(0, root, Piece{0, 1u << K});
+  }
+
+ private:
+  void init() {
+    if (net_.input_dim() != K) throw std::invalid_argument("the vertex engine needs a K-input network");
+    levels_.resize(static_cast<std::size_t>(std::max(1, H_)));
+    for (int l = 0; l < H_; ++l) levels_[static_cast<std::size_t>(l)].order = split_order(net_.out_dim(l), l);
+  }
+
+  struct Frame {
+    Piece piece;
+    std::uint32_t cand_begin, cand_end;
+    std::uint32_t undo_begin;
+    typename Arena::Mark mark;  // the arena when it was entered (its kids come after)
+    Piece kids[2];
+    int next;  // 0: not split yet; 1, 2: the kid to enter next; 3: done
+  };
+
+  struct Level {
+    std::vector<int> order;
+    Arena arena;  // the pieces of the current path
+    std::vector<Frame> frames;
+    // Candidate units of the node (split order): unit index, K + 1 frozen float coefficients, and
+    // the error bound of their value at a vertex: base + slope * (the vertex's delta).
+    std::vector<int> unit;
+    std::vector<double> coef, base, slope;
+    std::vector<char> crosses_node;
+    std::vector<std::uint32_t> cands;
+    std::vector<int> undo;
+    std::vector<double> lo, hi;
+    std::vector<std::uint64_t> prev_bits;
+    bool has_prev = false;
+    std::vector<int> changed;
+  };
+
+  // Per-vertex scratch of a split: exact side, float value and its bound (+inf: decided exactly).
+  std::vector<signed char> cls_;
+  std::vector<double> z_, zb_;
+  std::vector<std::uint32_t> pos_, neg_;
+  Arena fresh_;  // the new vertices of a split
+  std::vector<Rational> rows_;
+
+  // Value of candidate pos at vertex v (float) and its error bound.
+  static double value(const Level& L, std::uint32_t pos, const double* x) {
+    const double* a = L.coef.data() + static_cast<std::size_t>(pos) * (K + 1);
+    double z = a[K];
+    for (int k = 0; k < K; ++k) z += a[k] * x[k];
+    return z;
+  }
+
+  // The exact row (K coefficients, then the constant; the hyperplane is row . u + const = 0) of a label.
+  void exact_label_row(std::int32_t label, Rational* row) {
+    if (label < 0) {
+      const int k = (-label - 1) / 2;
+      for (int j = 0; j < K; ++j) row[j] = j == k ? 1 : 0;
+      row[K] = (-label - 1) % 2 == 0 ? 0 : -1;
+      return;
+    }
+    const Rational* r = exact_row(label);
+    for (int j = 0; j <= K; ++j) row[j] = r[j];
+  }
+
+  // The exact vertex on the hyperplanes of `labels` (rank K): Gauss-Jordan elimination in rationals.
+  void exact_vertex(const std::int32_t* labels, std::uint32_t n, Rational* pt) {
+    const std::size_t cols = K + 1;
+    rows_.resize(static_cast<std::size_t>(n) * cols);
+    for (std::uint32_t r = 0; r < n; ++r) exact_label_row(labels[r], rows_.data() + r * cols);
+    std::uint32_t rank = 0;
+    int pivot_row[K];
+    for (int c = 0; c < K; ++c) {
+      std::uint32_t p = rank;
+      while (p < n && rows_[p * cols + static_cast<std::size_t>(c)] == 0) ++p;
+      if (p == n) throw std::logic_error("vertex engine: a vertex whose hyperplanes have rank < K");
+      if (p != rank)
+        for (std::size_t j = 0; j < cols; ++j) std::swap(rows_[p * cols + j], rows_[rank * cols + j]);
+      for (std::uint32_t r = 0; r < n; ++r) {
+        if (r == rank || rows_[r * cols + static_cast<std::size_t>(c)] == 0) continue;
+        const Rational f =
+            rows_[r * cols + static_cast<std::size_t>(c)] / rows_[rank * cols + static_cast<std::size_t>(c)];
+        for (std::size_t j = static_cast<std::size_t>(c); j < cols; ++j)
+          rows_[r * cols + j] -= f * rows_[rank * cols + j];
+      }
+      pivot_row[c] = static_cast<int>(rank);
+      ++rank;
+    }
+    for (int c = 0; c < K; ++c) {
+      const std::size_t r = static_cast<std::size_t>(pivot_row[c]) * cols;
+      pt[c] = -rows_[r + K] / rows_[r + static_cast<std::size_t>(c)];
+    }
+  }
+
+  // The exact vertex, rounded, with its error bound.
+  void exact_float_vertex(const std::int32_t* labels, std::uint32_t n, double* px, double& d) {
+    ++exact_decisions_;
+    Rational pt[K];
+    exact_vertex(labels, n, pt);
+    double m = 1.0;
+    for (int k = 0; k < K; ++k) {
+      px[k] = to_double(pt[k]);
+      m = std::max(m, std::fabs(px[k]));
+    }
+    d = 2 * kEps * m + kTiny;
+  }
+
+  // The float row of a label (K coefficients, then the constant) and a bound on each entry's error.
+  void float_label_row(std::int32_t label, double* row, double& err) {
+    err = 0.0;
+    if (label < 0) {
+      const int k = (-label - 1) / 2;
+      for (int j = 0; j < K; ++j) row[j] = j == k ? 1.0 : 0.0;
+      row[K] = (-label - 1) % 2 == 0 ? 0.0 : -1.0;
+      return;
+    }
+    int l = 0, i = 0;
+    lay_.locate(label, l, i);
+    const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
+    for (int j = 0; j < K; ++j) row[j] = m.lin(j)[i];
+    row[K] = m.cst()[i];
+    err = coef_err(l, i, false);
+  }
+
+  // The vertex on the K hyperplanes of a simple vertex's labels, solved in floats (an approximate
+  // inverse R of the row matrix A), with a rigorous bound: x - x* = A*^-1 r* for the exact residual
+  // r* = A* x + c*, and ||A*^-1|| <= ||R|| / (1 - ||I - R A*||). False when not certified.
+  bool solve_vertex(const std::int32_t* labels, std::uint32_t n, double* px, double& d) {
+    if (n != K) return false;
+    double A[K][K + 1], err[K], M[K][2 * K];
+    for (int r = 0; r < K; ++r) {
+      float_label_row(labels[r], A[r], err[r]);
+      for (int j = 0; j < K; ++j) {
+        M[r][j] = A[r][j];
+        M[r][K + j] = r == j ? 1.0 : 0.0;
+      }
+    }
+    // Gauss-Jordan with partial pivoting: M = [A | I] -> [I | R].
+    for (int c = 0; c < K; ++c) {
+      int p = c;
+      for (int r = c + 1; r < K; ++r)
+        if (std::fabs(M[r][c]) > std::fabs(M[p][c])) p = r;
+      if (!(std::fabs(M[p][c]) > 0.0)) return false;
+      if (p != c)
+        for (int j = 0; j < 2 * K; ++j) std::swap(M[p][j], M[c][j]);
+      const double inv = 1.0 / M[c][c];
+      for (int j = 0; j < 2 * K; ++j) M[c][j] *= inv;
+      for (int r = 0; r < K; ++r) {
+        if (r == c || M[r][c] == 0.0) continue;
+        const double f = M[r][c];
+        for (int j = 0; j < 2 * K; ++j) M[r][j] -= f * M[c][j];
+      }
+    }
+    // x = -R c; alpha >= ||I - R A*|| (rounding of the products, then the rows' errors).
+    double alpha = 0.0, norm_r = 0.0;
+    for (int r = 0; r < K; ++r) {
+      double x = 0.0, row_alpha = 0.0, row_r = 0.0;
+      for (int j = 0; j < K; ++j) {
+        x -= M[r][K + j] * A[j][K];
+        row_r += std::fabs(M[r][K + j]);
+      }
+      for (int c = 0; c < K; ++c) {
+        double s = r == c ? -1.0 : 0.0, t = r == c ? 1.0 : 0.0, e = 0.0;
+        for (int j = 0; j < K; ++j) {
+          s += M[r][K + j] * A[j][c];
+          t += std::fabs(M[r][K + j] * A[j][c]);
+          e += std::fabs(M[r][K + j]) * err[j];
+        }
+        row_alpha += std::fabs(s) + (K + 2) * kEps * t + e;
+      }
+      px[r] = x;
+      alpha = std::max(alpha, row_alpha);
+      norm_r = std::max(norm_r, row_r);
+    }
+    alpha *= 1.01;
+    if (!(alpha < 0.5)) return false;
+    // ||r*||: the float residual, its rounding, and the rows' errors at x.
+    double xsum = 1.0;
+    for (int k = 0; k < K; ++k) xsum += std::fabs(px[k]);
+    double res = 0.0;
+    for (int r = 0; r < K; ++r) {
+      double z = A[r][K], terms = std::fabs(z);
+      for (int k = 0; k < K; ++k) {
+        z += A[r][k] * px[k];
+        terms += std::fabs(A[r][k] * px[k]);
+      }
+      res = std::max(res, std::fabs(z) + (K + 2) * kEps * terms * 1.01 + err[r] * xsum);
+    }
+    d = norm_r * (1 + 4 * kEps) * res / (1 - alpha) * 1.01 + kTiny;
+    return std::isfinite(d);
+  }
+
+  // Exact side of candidate `pos` at vertex v of arena A: float with its bound, else sign_at (the
+  // tight maps, then rationals). Writes z_/zb_ at slot s.
+  int vertex_sign(int l, Level& L, std::uint32_t pos, const Arena& A, std::uint32_t v, std::size_t s) {
+    const double* x = A.x.data() + static_cast<std::size_t>(v) * K;
+    const double d = A.delta[v];
+    const double z = value(L, pos, x), b = L.base[pos] + L.slope[pos] * d;
+    z_[s] = z;
+    zb_[s] = b;
+    if (z > b) return 1;
+    if (z < -b) return -1;
+    const std::int32_t* labels = A.lab.data() + A.lab_off[v];
+    const std::uint32_t n = A.lab_n[v];
+    double zz = 0.0, bb = 0.0;
+    const int sg = sign_at(l, L.unit[pos], x, d, [&](Rational* pt) { exact_vertex(labels, n, pt); }, &zz, &bb);
+    z_[s] = zz;
+    zb_[s] = bb;
+    return sg;
+  }
+
+  // Side of candidate pos on piece p, stopping at the first vertices of both signs.
+  Side side_of(int l, Level& L, std::uint32_t pos, const Arena& A, Piece p) {
+    bool pos_side = false, neg = false;
+    const double* a = L.coef.data() + static_cast<std::size_t>(pos) * (K + 1);
+    const double base = L.base[pos], slope = L.slope[pos];
+    std::uint32_t unsure = 0;
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const std::uint32_t v = p.off + k;
+      const double* x = A.x.data() + static_cast<std::size_t>(v) * K;
+      double z = a[K];
+      for (int j = 0; j < K; ++j) z += a[j] * x[j];
+      const double b = base + slope * A.delta[v];
+      if (z > b)
+        pos_side = true;
+      else if (z < -b)
+        neg = true;
+      else
+        ++unsure;
+      if (pos_side && neg) return Side::split;
+    }
+    if (unsure) {
+      ensure_scratch(p.n);
+      for (std::uint32_t k = 0; k < p.n; ++k) {
+        const int sg = vertex_sign(l, L, pos, A, p.off + k, k);
+        pos_side = pos_side || sg > 0;
+        neg = neg || sg < 0;
+        if (pos_side && neg) return Side::split;
+      }
+    }
+    return pos_side ? Side::on : Side::off;
+  }
+
+  void ensure_scratch(std::size_t n) {
+    if (cls_.size() >= n) return;
+    cls_.resize(2 * n + 8);
+    z_.resize(2 * n + 8);
+    zb_.resize(2 * n + 8);
+  }
+
+  // Number of labels two sorted lists share.
+  static std::uint32_t common(const std::int32_t* a, std::uint32_t na, const std::int32_t* b, std::uint32_t nb) {
+    std::uint32_t i = 0, j = 0, c = 0;
+    while (i < na && j < nb) {
+      if (a[i] < b[j])
+        ++i;
+      else if (a[i] > b[j])
+        ++j;
+      else {
+        ++c;
+        ++i;
+        ++j;
+      }
+    }
+    return c;
+  }
+
+  // Are vertices u and v (of piece p, both non-simple, sharing >= K - 1 labels) the ends of an edge?
+  // The smallest face containing both is where their common labels are tight; it is an edge iff no
+  // other vertex of the piece has every common label.
+  bool combinatorial_edge(const Arena& A, Piece p, std::uint32_t u, std::uint32_t v) {
+    common_.clear();
+    const std::int32_t* a = A.lab.data() + A.lab_off[u];
+    const std::int32_t* b = A.lab.data() + A.lab_off[v];
+    std::set_intersection(a, a + A.lab_n[u], b, b + A.lab_n[v], std::back_inserter(common_));
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const std::uint32_t w = p.off + k;
+      if (w == u || w == v) continue;
+      const std::int32_t* c = A.lab.data() + A.lab_off[w];
+      if (std::includes(c, c + A.lab_n[w], common_.begin(), common_.end())) return false;
+    }
+    return true;
+  }
+  std::vector<std::int32_t> common_, new_labels_;
+
+  // The new vertex where the hyperplane `cut` crosses the edge (u, v) (u positive, v negative), into fresh_.
+  void cross_edge(const Arena& A, std::uint32_t u, std::uint32_t v, std::size_t su, std::size_t sv, std::int32_t cut) {
+    const std::int32_t* a = A.lab.data() + A.lab_off[u];
+    const std::int32_t* b = A.lab.data() + A.lab_off[v];
+    new_labels_.clear();
+    std::set_intersection(a, a + A.lab_n[u], b, b + A.lab_n[v], std::back_inserter(new_labels_));
+    new_labels_.insert(std::upper_bound(new_labels_.begin(), new_labels_.end(), cut), cut);
+    const auto n = static_cast<std::uint32_t>(new_labels_.size());
+    double px[K], d = std::numeric_limits<double>::infinity();
+    const double za = z_[su], zb = -z_[sv], ba = zb_[su], bb = zb_[sv];
+    if (std::isfinite(ba) && std::isfinite(bb)) {
+      // x = xu + t (xv - xu), t = za / (za + zb); the exact t* = za* / (za* + zb*) with |za - za*| <= ba,
+      // |zb - zb*| <= bb (za > ba, zb > bb: certified signs).
+      const double sum = za + zb;
+      const double t = za / sum;
+      const double et = ((ba * zb + za * bb) / ((sum - ba - bb) * sum) + 4 * kEps) * 1.01;
+      const double du = A.delta[u], dv = A.delta[v], dm = std::max(du, dv);
+      const double* xu = A.x.data() + static_cast<std::size_t>(u) * K;
+      const double* xv = A.x.data() + static_cast<std::size_t>(v) * K;
+      d = 0.0;
+      for (int k = 0; k < K; ++k) {
+        const double diff = xv[k] - xu[k];
+        px[k] = xu[k] + t * diff;
+        const double e =
+            dm + et * (std::fabs(diff) + du + dv) + 4 * kEps * (std::fabs(xu[k]) + std::fabs(xv[k]) + std::fabs(px[k]));
+        d = std::max(d, e);
+      }
+      d = d * 1.01 + kTiny;
+    }
+    if (!(d < tol::vertex_resolve_delta) &&
+        !(solve_vertex(new_labels_.data(), n, px, d) && d < tol::polygon_vertex_delta))
+      exact_float_vertex(new_labels_.data(), n, px, d);
+    fresh_.push(px, d, new_labels_.data(), n);
+  }
+
+  void set_bit(int l, int i, Level& L) {
+    layer_bits(l)[i >> 6] |= std::uint64_t{1} << (i & 63);
+    L.undo.push_back(i);
+  }
+
+  // The node at layer l: piece p of L.input, on which layers < l have fixed states.
+  void visit(int l, const Arena& in, Piece p) {
+    ctl_.checkpoint();
+    if (ctl_.stopped()) return;
+    Level& L = levels_[static_cast<std::size_t>(l)];
+    const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
+    const int n = m.width;
+    std::uint64_t* bits = layer_bits(l);
+    std::fill(bits, bits + lay_.layer_words(l), 0);
+    L.arena.clear();
+    L.frames.clear();
+    L.cands.clear();
+    L.undo.clear();
+    L.has_prev = false;
+    L.unit.clear();
+    L.coef.clear();
+    L.base.clear();
+    L.slope.clear();
+    L.crosses_node.clear();
+    double md = 0.0;
+    for (std::uint32_t k = 0; k < p.n; ++k) md = std::max(md, in.delta[p.off + k]);
+
+    L.lo.resize(static_cast<std::size_t>(n));
+    L.hi.resize(static_cast<std::size_t>(n));
+    {
+      double* lo = L.lo.data();
+      double* hi = L.hi.data();
+      const double* c = m.cst();
+      std::fill(lo, lo + n, std::numeric_limits<double>::infinity());
+      std::fill(hi, hi + n, -std::numeric_limits<double>::infinity());
+      for (std::uint32_t k = 0; k < p.n; ++k) {
+        const double* x = in.x.data() + static_cast<std::size_t>(p.off + k) * K;
+        for (int i = 0; i < n; ++i) {
+          double z = c[i];
+          for (int j = 0; j < K; ++j) z += m.lin(j)[i] * x[j];
+          lo[i] = z < lo[i] ? z : lo[i];
+          hi[i] = z > hi[i] ? z : hi[i];
+        }
+      }
+    }
+    // Bounds of a float value at a vertex within delta of an exact vertex in [0, 1]^K: coefficient
+    // errors (K + 1 terms), the rounding of K + 1 products and sums, and the vertex's error.
+    for (const int i : L.order) {
+      if (net_.is_linear(l, i)) continue;
+      double g1 = 0.0;
+      for (int j = 0; j < K; ++j) g1 += std::fabs(m.lin(j)[i]);
+      const double ce = coef_err(l, i, false), c = m.cst()[i];
+      const double base = ((K + 1) * ce + (K + 2) * kEps * (g1 + std::fabs(c))) * 1.01 + kTiny;
+      const double slope = (g1 + (K + 1) * ce) * (1 + (K + 2) * kEps) * 1.01;
+      const double bound = base + slope * md, lo = L.lo[static_cast<std::size_t>(i)],
+                   hi = L.hi[static_cast<std::size_t>(i)];
+      if (lo > bound) {
+        bits[i >> 6] |= std::uint64_t{1} << (i & 63);
+        continue;
+      }
+      if (hi < -bound) continue;
+      const bool crosses = lo < -bound && hi > bound;
+      if (!crosses && is_zero(l, i)) continue;
+      L.unit.push_back(i);
+      for (int j = 0; j < K; ++j) L.coef.push_back(m.lin(j)[i]);
+      L.coef.push_back(c);
+      L.base.push_back(base);
+      L.slope.push_back(slope);
+      L.crosses_node.push_back(crosses ? 1 : 0);
+    }
+
+    for (std::uint32_t k = 0; k < p.n; ++k) L.arena.push_copy_from(in, p.off + k);
+    const Piece root{0, p.n};
+    for (std::uint32_t q = 0; q < L.unit.size(); ++q) {
+      const Side s = L.crosses_node[q] ? Side::split : side_of(l, L, q, L.arena, root);
+      if (s == Side::split)
+        L.cands.push_back(q);
+      else if (s == Side::on)
+        set_bit(l, L.unit[q], L);
+    }
+    L.frames.push_back(Frame{root, 0, static_cast<std::uint32_t>(L.cands.size()), 0, L.arena.mark(), {}, 0});
+    walk_layer(l, L);
+  }
+
+  void walk_layer(int l, Level& L) {
+    const bool last = l + 1 == H_;
+    const std::int32_t unit0 = lay_.unit_offset(l);
+    while (!L.frames.empty()) {
+      ctl_.checkpoint(L.frames.size());
+      if (ctl_.stopped()) return;
+      const std::size_t f = L.frames.size() - 1;
+      Frame& F = L.frames[f];
+      if (F.next == 0) {
+        const std::uint32_t m = F.cand_end - F.cand_begin;
+        if (m == 0) {
+          leaf_of_layer(l, L, F.piece, last);
+          if (ctl_.stopped()) return;
+          pop(l, L);
+          continue;
+        }
+        if constexpr (!Sink::stores) {
+          if (last && m == 1) {
+            if (!ctl_.add_regions(2)) return;
+            pop(l, L);
+            continue;
+          }
+        }
+        split(l, L, F.piece, L.cands[F.cand_begin], unit0, F.kids);
+        L.frames[f].next = 1;
+      }
+      Frame& G = L.frames[f];
+      if (G.next <= 2) {
+        const int kid = G.next - 1;
+        ++G.next;
+        enter(l, L, f, kid);
+        continue;
+      }
+      pop(l, L);
+    }
+  }
+
+  // Splits piece p by candidate pos into kids[0] (off side) and kids[1] (on side), appended to the arena.
+  void split(int l, Level& L, Piece p, std::uint32_t pos, std::int32_t unit0, Piece* kids) {
+    Arena& A = L.arena;
+    ensure_scratch(p.n);
+    pos_.clear();
+    neg_.clear();
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const int sg = vertex_sign(l, L, pos, A, p.off + k, k);
+      cls_[k] = static_cast<signed char>(sg);
+      if (sg > 0) pos_.push_back(k);
+      if (sg < 0) neg_.push_back(k);
+    }
+    if (pos_.empty() || neg_.empty()) throw std::logic_error("vertex engine: a candidate no longer crosses its piece");
+    const std::int32_t cut = unit0 + L.unit[pos];
+    fresh_.clear();
+    for (const std::uint32_t a : pos_) {
+      const std::uint32_t u = p.off + a;
+      const std::int32_t* la = A.lab.data() + A.lab_off[u];
+      const std::uint32_t na = A.lab_n[u];
+      for (const std::uint32_t b : neg_) {
+        const std::uint32_t v = p.off + b;
+        const std::uint32_t nb = A.lab_n[v];
+        const std::uint32_t c = common(la, na, A.lab.data() + A.lab_off[v], nb);
+        if (c + 1 < K) continue;
+        if (na != K && nb != K && !combinatorial_edge(A, p, u, v)) continue;
+        cross_edge(A, u, v, a, b, cut);
+      }
+    }
+    for (int side = -1; side <= 1; side += 2) {
+      const Piece kid{A.size(), 0};
+      for (std::uint32_t k = 0; k < p.n; ++k) {
+        const int s = cls_[k] * side;
+        if (s > 0)
+          A.push_copy_from(A, p.off + k);
+        else if (s == 0)
+          A.push_copy_from(A, p.off + k, cut);
+      }
+      for (std::uint32_t k = 0; k < fresh_.size(); ++k) A.push_copy_from(fresh_, k);
+      kids[side < 0 ? 0 : 1] = Piece{kid.off, A.size() - kid.off};
+    }
+  }
+
+  void enter(int l, Level& L, std::size_t f, int kid) {
+    const Frame parent = L.frames[f];
+    const Piece p = parent.kids[kid];
+    Frame child{
+        p, static_cast<std::uint32_t>(L.cands.size()), 0, static_cast<std::uint32_t>(L.undo.size()), L.arena.mark(), {},
+        0};
+    if (kid == 1) set_bit(l, L.unit[L.cands[parent.cand_begin]], L);
+    for (std::uint32_t q = parent.cand_begin + 1; q < parent.cand_end; ++q) {
+      const std::uint32_t pos = L.cands[q];
+      const Side s = side_of(l, L, pos, L.arena, p);
+      if (s == Side::split)
+        L.cands.push_back(pos);
+      else if (s == Side::on)
+        set_bit(l, L.unit[pos], L);
+    }
+    child.cand_end = static_cast<std::uint32_t>(L.cands.size());
+    L.frames.push_back(child);
+  }
+
+  void pop(int l, Level& L) {
+    const Frame& F = L.frames.back();
+    std::uint64_t* bits = layer_bits(l);
+    for (std::size_t k = F.undo_begin; k < L.undo.size(); ++k) {
+      const int i = L.undo[k];
+      bits[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
+    }
+    L.undo.resize(F.undo_begin);
+    L.cands.resize(F.cand_begin);
+    L.arena.truncate(F.mark);
+    L.frames.pop_back();
+  }
+
+  void leaf_of_layer(int l, Level& L, Piece p, bool last) {
+    if (last) {
+      ctl_.add_region();
+      return;
+    }
+    const int lw = lay_.layer_words(l);
+    const std::uint64_t* bits = layer_bits(l);
+    if (L.has_prev) {
+      L.changed.clear();
+      for (int w = 0; w < lw; ++w) {
+        std::uint64_t diff = bits[w] ^ L.prev_bits[static_cast<std::size_t>(w)];
+        while (diff) {
+          L.changed.push_back(w * 64 + __builtin_ctzll(diff));
+          diff &= diff - 1;
+        }
+      }
+      child_map(l, L.changed.data(), static_cast<int>(L.changed.size()));
+    } else {
+      child_map(l, nullptr, 0);
+      L.prev_bits.resize(static_cast<std::size_t>(lw));
+      L.has_prev = true;
+    }
+    std::copy(bits, bits + lw, L.prev_bits.begin());
+    visit(l + 1, L.arena, p);
+  }
+
+  [[maybe_unused]] Sink& sink_;
+  std::vector<Level> levels_;
+  Arena box_;
+};
+
+}  // namespace reluregions
