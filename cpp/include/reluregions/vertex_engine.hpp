@@ -573,21 +573,55 @@ class VertexEngine : Layerwise<K> {
     }
   }
 
-  // Splits piece p by candidate pos into kids[0] (off side) and kids[1] (on side), appended to the arena.
-  void split(int l, Level& L, Piece p, std::uint32_t pos, std::int32_t unit0, Piece* kids) {
-    Arena& A = L.arena;
-    ensure_scratch(p.n);
-    pos_.clear();
-    neg_.clear();
-    for (std::uint32_t k = 0; k < p.n; ++k) {
-      const int sg = vertex_sign(l, L, pos, A, p.off + k, k);
-      cls_[k] = static_cast<signed char>(sg);
-      if (sg > 0) pos_.push_back(k);
-      if (sg < 0) neg_.push_back(k);
+  // The edges of a simple piece between a positive and a negative vertex: two vertices sharing K - 1
+  // labels (every vertex is on K hyperplanes). Negative vertices' (K - 1)-subsets go into a hash table
+  // (keyed by a sum of label hashes), positive ones look theirs up; a match is checked exactly.
+  void cut_edges_simple(const Arena& A, Piece p, std::int32_t cut) {
+    std::size_t size = 16;
+    while (size < 2 * K * neg_.size()) size *= 2;
+    if (table_key_.size() < size) {
+      table_key_.resize(size);
+      table_at_.resize(size);
+      table_stamp_.assign(size, 0);
     }
-    if (pos_.empty() || neg_.empty()) throw std::logic_error("vertex engine: a candidate no longer crosses its piece");
-    const std::int32_t cut = unit0 + L.unit[pos];
-    fresh_.clear();
+    if (++stamp_ == 0) {
+      std::fill(table_stamp_.begin(), table_stamp_.end(), 0);
+      stamp_ = 1;
+    }
+    const std::size_t mask = size - 1;
+    std::uint64_t h[K];
+    for (const std::uint32_t b : neg_) {
+      const std::int32_t* lb = A.lab.data() + A.lab_off[p.off + b];
+      std::uint64_t sum = 0;
+      for (int j = 0; j < K; ++j) sum += h[j] = label_hash(lb[j]);
+      for (int j = 0; j < K; ++j) {
+        const std::uint64_t key = sum - h[j];
+        std::size_t slot = (key >> 20) & mask;
+        while (table_stamp_[slot] == stamp_) slot = (slot + 1) & mask;
+        table_stamp_[slot] = stamp_;
+        table_key_[slot] = key;
+        table_at_[slot] = b;
+      }
+    }
+    for (const std::uint32_t a : pos_) {
+      const std::uint32_t u = p.off + a;
+      const std::int32_t* la = A.lab.data() + A.lab_off[u];
+      std::uint64_t sum = 0;
+      for (int j = 0; j < K; ++j) sum += h[j] = label_hash(la[j]);
+      for (int j = 0; j < K; ++j) {
+        const std::uint64_t key = sum - h[j];
+        for (std::size_t slot = (key >> 20) & mask; table_stamp_[slot] == stamp_; slot = (slot + 1) & mask) {
+          if (table_key_[slot] != key) continue;
+          const std::uint32_t b = table_at_[slot], v = p.off + b;
+          if (common(la, K, A.lab.data() + A.lab_off[v], K) + 1 == K) cross_edge(A, u, v, a, b, cut);
+        }
+      }
+    }
+  }
+
+  // Any piece: every positive-negative pair sharing K - 1 labels, the combinatorial test when both
+  // vertices are degenerate.
+  void cut_edges_general(const Arena& A, Piece p, std::int32_t cut) {
     for (const std::uint32_t a : pos_) {
       const std::uint32_t u = p.off + a;
       const std::int32_t* la = A.lab.data() + A.lab_off[u];
@@ -601,6 +635,39 @@ class VertexEngine : Layerwise<K> {
         cross_edge(A, u, v, a, b, cut);
       }
     }
+  }
+
+  static std::uint64_t label_hash(std::int32_t label) {
+    std::uint64_t z = static_cast<std::uint64_t>(static_cast<std::uint32_t>(label)) + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  std::vector<std::uint64_t> table_key_;
+  std::vector<std::uint32_t> table_at_, table_stamp_;
+  std::uint32_t stamp_ = 0;
+
+  // Splits piece p by candidate pos into kids[0] (off side) and kids[1] (on side), appended to the arena.
+  void split(int l, Level& L, Piece p, std::uint32_t pos, std::int32_t unit0, Piece* kids) {
+    Arena& A = L.arena;
+    ensure_scratch(p.n);
+    pos_.clear();
+    neg_.clear();
+    bool simple = true;
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const int sg = vertex_sign(l, L, pos, A, p.off + k, k);
+      cls_[k] = static_cast<signed char>(sg);
+      if (sg > 0) pos_.push_back(k);
+      if (sg < 0) neg_.push_back(k);
+      simple = simple && A.lab_n[p.off + k] == K;
+    }
+    if (pos_.empty() || neg_.empty()) throw std::logic_error("vertex engine: a candidate no longer crosses its piece");
+    const std::int32_t cut = unit0 + L.unit[pos];
+    fresh_.clear();
+    if (simple)
+      cut_edges_simple(A, p, cut);
+    else
+      cut_edges_general(A, p, cut);
     for (int side = -1; side <= 1; side += 2) {
       const Piece kid{A.size(), 0};
       for (std::uint32_t k = 0; k < p.n; ++k) {
