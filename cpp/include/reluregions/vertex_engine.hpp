@@ -34,12 +34,13 @@ struct VertexArena {
   std::vector<double> delta;
   std::vector<std::uint32_t> lab_off, lab_n;  // the vertex's labels: lab[lab_off, lab_off + lab_n), sorted
   std::vector<std::int32_t> lab;
+  std::vector<std::uint32_t> ids;  // the pieces' vertices: a piece is ids[off, off + n)
 
   struct Piece {
     std::uint32_t off, n;
   };
   struct Mark {
-    std::uint32_t vertices, labels;
+    std::uint32_t vertices, labels, ids;
   };
 
   void clear() {
@@ -48,19 +49,21 @@ struct VertexArena {
     lab_off.clear();
     lab_n.clear();
     lab.clear();
+    ids.clear();
   }
   std::uint32_t size() const { return static_cast<std::uint32_t>(delta.size()); }
-  Mark mark() const { return {size(), static_cast<std::uint32_t>(lab.size())}; }
+  Mark mark() const { return {size(), static_cast<std::uint32_t>(lab.size()), static_cast<std::uint32_t>(ids.size())}; }
   void truncate(Mark m) {
     x.resize(static_cast<std::size_t>(m.vertices) * K);
     delta.resize(m.vertices);
     lab_off.resize(m.vertices);
     lab_n.resize(m.vertices);
     lab.resize(m.labels);
+    ids.resize(m.ids);
   }
-  // Appends a vertex; `extra` (if >= 0) joins its labels (kept sorted).
-  void push(const double* px, double d, const std::int32_t* labels, std::uint32_t n,
-            std::int32_t extra = kNoExtraLabel) {
+  // Appends a vertex (not to any piece) and returns its index; `extra` joins its labels (kept sorted).
+  std::uint32_t push(const double* px, double d, const std::int32_t* labels, std::uint32_t n,
+                     std::int32_t extra = kNoExtraLabel) {
     x.insert(x.end(), px, px + K);
     delta.push_back(d);
     lab_off.push_back(static_cast<std::uint32_t>(lab.size()));
@@ -71,18 +74,16 @@ struct VertexArena {
     }
     for (; k < n; ++k) lab.push_back(labels[k]);
     lab_n.push_back(n + (extra != kNoExtraLabel ? 1u : 0u));
+    return size() - 1;
   }
   // Copies vertex v of `src` (which may be this arena: its storage may move).
-  void push_copy_from(const VertexArena& src, std::uint32_t v, std::int32_t extra = kNoExtraLabel) {
+  std::uint32_t push_copy_from(const VertexArena& src, std::uint32_t v, std::int32_t extra = kNoExtraLabel) {
     double px[K];
     for (int k = 0; k < K; ++k) px[k] = src.x[static_cast<std::size_t>(v) * K + static_cast<std::size_t>(k)];
     const std::uint32_t n = src.lab_n[v], off = src.lab_off[v];
-    if (&src != this) {
-      push(px, src.delta[v], src.lab.data() + off, n, extra);
-      return;
-    }
+    if (&src != this) return push(px, src.delta[v], src.lab.data() + off, n, extra);
     scratch_.assign(lab.begin() + off, lab.begin() + off + n);
-    push(px, delta[v], scratch_.data(), n, extra);
+    return push(px, delta[v], scratch_.data(), n, extra);
   }
 
  private:
@@ -131,7 +132,7 @@ class VertexEngine : Layerwise<K> {
         px[k] = up ? 1.0 : 0.0;
         labels[K - 1 - k] = up ? -2 - 2 * k : -1 - 2 * k;  // sorted ascending
       }
-      root.push(px, 0.0, labels, K);
+      root.ids.push_back(root.push(px, 0.0, labels, K));
     }
     maps_[0].init_first(net_);
     visit(0, root, Piece{0, 1u << K});
@@ -142,6 +143,7 @@ class VertexEngine : Layerwise<K> {
     if (net_.input_dim() != K) throw std::invalid_argument("the vertex engine needs a K-input network");
     levels_.resize(static_cast<std::size_t>(std::max(1, H_)));
     for (int l = 0; l < H_; ++l) levels_[static_cast<std::size_t>(l)].order = split_order(net_.out_dim(l), l);
+    for (std::int32_t label = -2 * K; label < lay_.units(); ++label) label_hash_.push_back(label_hash(label));
   }
 
   struct Frame {
@@ -174,7 +176,7 @@ class VertexEngine : Layerwise<K> {
   std::vector<signed char> cls_;
   std::vector<double> z_, zb_;
   std::vector<std::uint32_t> pos_, neg_;
-  Arena fresh_;  // the new vertices of a split
+  std::vector<std::uint32_t> fresh_;  // the new vertices of a split (on the cut)
   std::vector<Rational> rows_;
 
   // Value of candidate pos at vertex v (float) and its error bound.
@@ -350,7 +352,7 @@ class VertexEngine : Layerwise<K> {
     const double base = L.base[pos], slope = L.slope[pos];
     std::uint32_t unsure = 0;
     for (std::uint32_t k = 0; k < p.n; ++k) {
-      const std::uint32_t v = p.off + k;
+      const std::uint32_t v = A.ids[p.off + k];
       const double* x = A.x.data() + static_cast<std::size_t>(v) * K;
       double z = a[K];
       for (int j = 0; j < K; ++j) z += a[j] * x[j];
@@ -366,7 +368,7 @@ class VertexEngine : Layerwise<K> {
     if (unsure) {
       ensure_scratch(p.n);
       for (std::uint32_t k = 0; k < p.n; ++k) {
-        const int sg = vertex_sign(l, L, pos, A, p.off + k, k);
+        const int sg = vertex_sign(l, L, pos, A, A.ids[p.off + k], k);
         pos_side = pos_side || sg > 0;
         neg = neg || sg < 0;
         if (pos_side && neg) return Side::split;
@@ -408,7 +410,7 @@ class VertexEngine : Layerwise<K> {
     const std::int32_t* b = A.lab.data() + A.lab_off[v];
     std::set_intersection(a, a + A.lab_n[u], b, b + A.lab_n[v], std::back_inserter(common_));
     for (std::uint32_t k = 0; k < p.n; ++k) {
-      const std::uint32_t w = p.off + k;
+      const std::uint32_t w = A.ids[p.off + k];
       if (w == u || w == v) continue;
       const std::int32_t* c = A.lab.data() + A.lab_off[w];
       if (std::includes(c, c + A.lab_n[w], common_.begin(), common_.end())) return false;
@@ -418,7 +420,7 @@ class VertexEngine : Layerwise<K> {
   std::vector<std::int32_t> common_, new_labels_;
 
   // The new vertex where the hyperplane `cut` crosses the edge (u, v) (u positive, v negative), into fresh_.
-  void cross_edge(const Arena& A, std::uint32_t u, std::uint32_t v, std::size_t su, std::size_t sv, std::int32_t cut) {
+  void cross_edge(Arena& A, std::uint32_t u, std::uint32_t v, std::size_t su, std::size_t sv, std::int32_t cut) {
     const std::int32_t* a = A.lab.data() + A.lab_off[u];
     const std::int32_t* b = A.lab.data() + A.lab_off[v];
     new_labels_.clear();
@@ -449,7 +451,7 @@ class VertexEngine : Layerwise<K> {
     if (!(d < tol::vertex_resolve_delta) &&
         !(solve_vertex(new_labels_.data(), n, px, d) && d < tol::polygon_vertex_delta))
       exact_float_vertex(new_labels_.data(), n, px, d);
-    fresh_.push(px, d, new_labels_.data(), n);
+    fresh_.push_back(A.push(px, d, new_labels_.data(), n));
   }
 
   void set_bit(int l, int i, Level& L) {
@@ -477,7 +479,7 @@ class VertexEngine : Layerwise<K> {
     L.slope.clear();
     L.crosses_node.clear();
     double md = 0.0;
-    for (std::uint32_t k = 0; k < p.n; ++k) md = std::max(md, in.delta[p.off + k]);
+    for (std::uint32_t k = 0; k < p.n; ++k) md = std::max(md, in.delta[in.ids[p.off + k]]);
 
     L.lo.resize(static_cast<std::size_t>(n));
     L.hi.resize(static_cast<std::size_t>(n));
@@ -488,7 +490,7 @@ class VertexEngine : Layerwise<K> {
       std::fill(lo, lo + n, std::numeric_limits<double>::infinity());
       std::fill(hi, hi + n, -std::numeric_limits<double>::infinity());
       for (std::uint32_t k = 0; k < p.n; ++k) {
-        const double* x = in.x.data() + static_cast<std::size_t>(p.off + k) * K;
+        const double* x = in.x.data() + static_cast<std::size_t>(in.ids[p.off + k]) * K;
         for (int i = 0; i < n; ++i) {
           double z = c[i];
           for (int j = 0; j < K; ++j) z += m.lin(j)[i] * x[j];
@@ -523,7 +525,7 @@ class VertexEngine : Layerwise<K> {
       L.crosses_node.push_back(crosses ? 1 : 0);
     }
 
-    for (std::uint32_t k = 0; k < p.n; ++k) L.arena.push_copy_from(in, p.off + k);
+    for (std::uint32_t k = 0; k < p.n; ++k) L.arena.ids.push_back(L.arena.push_copy_from(in, in.ids[p.off + k]));
     const Piece root{0, p.n};
     for (std::uint32_t q = 0; q < L.unit.size(); ++q) {
       const Side s = L.crosses_node[q] ? Side::split : side_of(l, L, q, L.arena, root);
@@ -576,9 +578,9 @@ class VertexEngine : Layerwise<K> {
   // The edges of a simple piece between a positive and a negative vertex: two vertices sharing K - 1
   // labels (every vertex is on K hyperplanes). Negative vertices' (K - 1)-subsets go into a hash table
   // (keyed by a sum of label hashes), positive ones look theirs up; a match is checked exactly.
-  void cut_edges_simple(const Arena& A, Piece p, std::int32_t cut) {
+  void cut_edges_simple(Arena& A, Piece p, std::int32_t cut) {
     std::size_t size = 16;
-    while (size < 2 * K * neg_.size()) size *= 2;
+    while (size < 4 * K * neg_.size()) size *= 2;
     if (table_key_.size() < size) {
       table_key_.resize(size);
       table_at_.resize(size);
@@ -591,12 +593,12 @@ class VertexEngine : Layerwise<K> {
     const std::size_t mask = size - 1;
     std::uint64_t h[K];
     for (const std::uint32_t b : neg_) {
-      const std::int32_t* lb = A.lab.data() + A.lab_off[p.off + b];
+      const std::int32_t* lb = A.lab.data() + A.lab_off[A.ids[p.off + b]];
       std::uint64_t sum = 0;
-      for (int j = 0; j < K; ++j) sum += h[j] = label_hash(lb[j]);
+      for (int j = 0; j < K; ++j) sum += h[j] = label_hash_[static_cast<std::size_t>(lb[j] + 2 * K)];
       for (int j = 0; j < K; ++j) {
         const std::uint64_t key = sum - h[j];
-        std::size_t slot = (key >> 20) & mask;
+        std::size_t slot = (key * 0x9e3779b97f4a7c15ull >> 40) & mask;
         while (table_stamp_[slot] == stamp_) slot = (slot + 1) & mask;
         table_stamp_[slot] = stamp_;
         table_key_[slot] = key;
@@ -604,16 +606,17 @@ class VertexEngine : Layerwise<K> {
       }
     }
     for (const std::uint32_t a : pos_) {
-      const std::uint32_t u = p.off + a;
-      const std::int32_t* la = A.lab.data() + A.lab_off[u];
+      const std::uint32_t u = A.ids[p.off + a];
       std::uint64_t sum = 0;
-      for (int j = 0; j < K; ++j) sum += h[j] = label_hash(la[j]);
+      for (int j = 0; j < K; ++j) sum += h[j] = label_hash_[static_cast<std::size_t>(A.lab[A.lab_off[u] + j] + 2 * K)];
       for (int j = 0; j < K; ++j) {
         const std::uint64_t key = sum - h[j];
-        for (std::size_t slot = (key >> 20) & mask; table_stamp_[slot] == stamp_; slot = (slot + 1) & mask) {
+        for (std::size_t slot = (key * 0x9e3779b97f4a7c15ull >> 40) & mask; table_stamp_[slot] == stamp_;
+             slot = (slot + 1) & mask) {
           if (table_key_[slot] != key) continue;
-          const std::uint32_t b = table_at_[slot], v = p.off + b;
-          if (common(la, K, A.lab.data() + A.lab_off[v], K) + 1 == K) cross_edge(A, u, v, a, b, cut);
+          const std::uint32_t b = table_at_[slot], v = A.ids[p.off + b];
+          if (common(A.lab.data() + A.lab_off[u], K, A.lab.data() + A.lab_off[v], K) + 1 == K)
+            cross_edge(A, u, v, a, b, cut);
         }
       }
     }
@@ -621,15 +624,14 @@ class VertexEngine : Layerwise<K> {
 
   // Any piece: every positive-negative pair sharing K - 1 labels, the combinatorial test when both
   // vertices are degenerate.
-  void cut_edges_general(const Arena& A, Piece p, std::int32_t cut) {
+  void cut_edges_general(Arena& A, Piece p, std::int32_t cut) {
     for (const std::uint32_t a : pos_) {
-      const std::uint32_t u = p.off + a;
-      const std::int32_t* la = A.lab.data() + A.lab_off[u];
+      const std::uint32_t u = A.ids[p.off + a];
       const std::uint32_t na = A.lab_n[u];
       for (const std::uint32_t b : neg_) {
-        const std::uint32_t v = p.off + b;
+        const std::uint32_t v = A.ids[p.off + b];
         const std::uint32_t nb = A.lab_n[v];
-        const std::uint32_t c = common(la, na, A.lab.data() + A.lab_off[v], nb);
+        const std::uint32_t c = common(A.lab.data() + A.lab_off[u], na, A.lab.data() + A.lab_off[v], nb);
         if (c + 1 < K) continue;
         if (na != K && nb != K && !combinatorial_edge(A, p, u, v)) continue;
         cross_edge(A, u, v, a, b, cut);
@@ -643,6 +645,7 @@ class VertexEngine : Layerwise<K> {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
   }
+  std::vector<std::uint64_t> label_hash_;  // per label + 2K
   std::vector<std::uint64_t> table_key_;
   std::vector<std::uint32_t> table_at_, table_stamp_;
   std::uint32_t stamp_ = 0;
@@ -655,30 +658,29 @@ class VertexEngine : Layerwise<K> {
     neg_.clear();
     bool simple = true;
     for (std::uint32_t k = 0; k < p.n; ++k) {
-      const int sg = vertex_sign(l, L, pos, A, p.off + k, k);
+      const std::uint32_t v = A.ids[p.off + k];
+      const int sg = vertex_sign(l, L, pos, A, v, k);
       cls_[k] = static_cast<signed char>(sg);
       if (sg > 0) pos_.push_back(k);
       if (sg < 0) neg_.push_back(k);
-      simple = simple && A.lab_n[p.off + k] == K;
+      simple = simple && A.lab_n[v] == K;
     }
     if (pos_.empty() || neg_.empty()) throw std::logic_error("vertex engine: a candidate no longer crosses its piece");
     const std::int32_t cut = unit0 + L.unit[pos];
     fresh_.clear();
+    // Vertices on the cut (exactly) belong to both kids, with the cut among their labels.
+    for (std::uint32_t k = 0; k < p.n; ++k)
+      if (cls_[k] == 0) fresh_.push_back(A.push_copy_from(A, A.ids[p.off + k], cut));
     if (simple)
       cut_edges_simple(A, p, cut);
     else
       cut_edges_general(A, p, cut);
     for (int side = -1; side <= 1; side += 2) {
-      const Piece kid{A.size(), 0};
-      for (std::uint32_t k = 0; k < p.n; ++k) {
-        const int s = cls_[k] * side;
-        if (s > 0)
-          A.push_copy_from(A, p.off + k);
-        else if (s == 0)
-          A.push_copy_from(A, p.off + k, cut);
-      }
-      for (std::uint32_t k = 0; k < fresh_.size(); ++k) A.push_copy_from(fresh_, k);
-      kids[side < 0 ? 0 : 1] = Piece{kid.off, A.size() - kid.off};
+      const auto off = static_cast<std::uint32_t>(A.ids.size());
+      for (std::uint32_t k = 0; k < p.n; ++k)
+        if (cls_[k] == side) A.ids.push_back(A.ids[p.off + k]);
+      A.ids.insert(A.ids.end(), fresh_.begin(), fresh_.end());
+      kids[side < 0 ? 0 : 1] = Piece{off, static_cast<std::uint32_t>(A.ids.size()) - off};
     }
   }
 
