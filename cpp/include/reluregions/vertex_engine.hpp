@@ -35,9 +35,14 @@ struct VertexArena {
   std::vector<std::uint32_t> lab_off, lab_n;  // the vertex's labels: lab[lab_off, lab_off + lab_n), sorted
   std::vector<std::int32_t> lab;
   std::vector<std::uint32_t> ids;  // the pieces' vertices: a piece is ids[off, off + n)
+  // For each entry of ids, K entries: in a simple piece, adj[K (off + k) + j] is the position in the
+  // piece of the neighbour of its vertex k across the vertex's j-th label (the edge on the others).
+  std::vector<std::uint32_t> adj;
 
+  // simple: every vertex on exactly K hyperplanes, adj valid.
   struct Piece {
     std::uint32_t off, n;
+    bool simple;
   };
   struct Mark {
     std::uint32_t vertices, labels, ids;
@@ -50,6 +55,7 @@ struct VertexArena {
     lab_n.clear();
     lab.clear();
     ids.clear();
+    adj.clear();
   }
   std::uint32_t size() const { return static_cast<std::uint32_t>(delta.size()); }
   Mark mark() const { return {size(), static_cast<std::uint32_t>(lab.size()), static_cast<std::uint32_t>(ids.size())}; }
@@ -60,6 +66,7 @@ struct VertexArena {
     lab_n.resize(m.vertices);
     lab.resize(m.labels);
     ids.resize(m.ids);
+    adj.resize(static_cast<std::size_t>(m.ids) * K);
   }
   // Appends a vertex (not to any piece) and returns its index; `extra` joins its labels (kept sorted).
   std::uint32_t push(const double* px, double d, const std::int32_t* labels, std::uint32_t n,
@@ -133,9 +140,10 @@ class VertexEngine : Layerwise<K> {
         labels[K - 1 - k] = up ? -2 - 2 * k : -1 - 2 * k;  // sorted ascending
       }
       root.ids.push_back(root.push(px, 0.0, labels, K));
+      for (int j = 0; j < K; ++j) root.adj.push_back(c ^ (1u << (K - 1 - j)));  // label j: coordinate K-1-j
     }
     maps_[0].init_first(net_);
-    visit(0, root, Piece{0, 1u << K});
+    visit(0, root, Piece{0, 1u << K, true});
   }
 
  private:
@@ -526,7 +534,9 @@ class VertexEngine : Layerwise<K> {
     }
 
     for (std::uint32_t k = 0; k < p.n; ++k) L.arena.ids.push_back(L.arena.push_copy_from(in, in.ids[p.off + k]));
-    const Piece root{0, p.n};
+    L.arena.adj.assign(in.adj.begin() + static_cast<std::ptrdiff_t>(p.off) * K,
+                       in.adj.begin() + static_cast<std::ptrdiff_t>(p.off + p.n) * K);
+    const Piece root{0, p.n, p.simple};
     for (std::uint32_t q = 0; q < L.unit.size(); ++q) {
       const Side s = L.crosses_node[q] ? Side::split : side_of(l, L, q, L.arena, root);
       if (s == Side::split)
@@ -668,6 +678,10 @@ class VertexEngine : Layerwise<K> {
     if (pos_.empty() || neg_.empty()) throw std::logic_error("vertex engine: a candidate no longer crosses its piece");
     const std::int32_t cut = unit0 + L.unit[pos];
     fresh_.clear();
+    if (p.simple && pos_.size() + neg_.size() == p.n) {
+      split_simple(A, p, cut, kids);
+      return;
+    }
     // Vertices on the cut (exactly) belong to both kids, with the cut among their labels.
     for (std::uint32_t k = 0; k < p.n; ++k)
       if (cls_[k] == 0) fresh_.push_back(A.push_copy_from(A, A.ids[p.off + k], cut));
@@ -680,9 +694,119 @@ class VertexEngine : Layerwise<K> {
       for (std::uint32_t k = 0; k < p.n; ++k)
         if (cls_[k] == side) A.ids.push_back(A.ids[p.off + k]);
       A.ids.insert(A.ids.end(), fresh_.begin(), fresh_.end());
-      kids[side < 0 ? 0 : 1] = Piece{off, static_cast<std::uint32_t>(A.ids.size()) - off};
+      A.adj.resize(A.ids.size() * K);
+      kids[side < 0 ? 0 : 1] = Piece{off, static_cast<std::uint32_t>(A.ids.size()) - off, false};
     }
   }
+
+  // A simple piece that no vertex of the cut touches: the edges from the adjacency, the kids' adjacency
+  // from the parent's and, among the new vertices (a simple polytope in the cut), from their labels.
+  void split_simple(Arena& A, Piece p, std::int32_t cut, Piece* kids) {
+    const std::size_t nk = static_cast<std::size_t>(p.n) * K;
+    if (edge_new_.size() < nk) edge_new_.resize(2 * nk);
+    kid_slot_.resize(p.n);
+    std::uint32_t n_side[2] = {0, 0};
+    for (std::uint32_t k = 0; k < p.n; ++k) kid_slot_[k] = n_side[cls_[k] > 0]++;
+    ends_.clear();
+    const std::uint32_t* adj = A.adj.data() + static_cast<std::size_t>(p.off) * K;
+    for (const std::uint32_t a : pos_) {
+      for (int j = 0; j < K; ++j) {
+        const std::uint32_t b = adj[static_cast<std::size_t>(a) * K + static_cast<std::size_t>(j)];
+        if (cls_[b] > 0) continue;
+        int jb = 0;
+        while (adj[static_cast<std::size_t>(b) * K + static_cast<std::size_t>(jb)] != a) ++jb;
+        const auto f = static_cast<std::uint32_t>(fresh_.size());
+        edge_new_[static_cast<std::size_t>(a) * K + static_cast<std::size_t>(j)] = f;
+        edge_new_[static_cast<std::size_t>(b) * K + static_cast<std::size_t>(jb)] = f;
+        cross_edge(A, A.ids[p.off + a], A.ids[p.off + b], a, b, cut);
+        ends_.push_back({a, b});
+      }
+    }
+    link_fresh(A, cut);
+    const auto nf = static_cast<std::uint32_t>(fresh_.size());
+    for (int side = 0; side < 2; ++side) {
+      const auto off = static_cast<std::uint32_t>(A.ids.size());
+      const signed char want = side ? 1 : -1;
+      for (std::uint32_t k = 0; k < p.n; ++k) {
+        if (cls_[k] != want) continue;
+        A.ids.push_back(A.ids[p.off + k]);
+        for (int j = 0; j < K; ++j) {
+          const std::uint32_t b = A.adj[(static_cast<std::size_t>(p.off) + k) * K + static_cast<std::size_t>(j)];
+          A.adj.push_back(cls_[b] == want
+                              ? kid_slot_[b]
+                              : n_side[side] +
+                                    edge_new_[static_cast<std::size_t>(k) * K + static_cast<std::size_t>(j)]);
+        }
+      }
+      for (std::uint32_t f = 0; f < nf; ++f) {
+        A.ids.push_back(fresh_[f]);
+        const std::uint32_t end = side ? ends_[f].pos : ends_[f].neg;
+        for (int j = 0; j < K; ++j) {
+          const std::uint32_t g = fresh_adj_[static_cast<std::size_t>(f) * K + static_cast<std::size_t>(j)];
+          A.adj.push_back(g == kNoVertex ? kid_slot_[end] : n_side[side] + g);
+        }
+      }
+      kids[side] = Piece{off, static_cast<std::uint32_t>(A.ids.size()) - off, true};
+    }
+  }
+
+  // fresh_adj_[K f + j]: the new vertex adjacent to new vertex f across its j-th label (kNoVertex for
+  // the cut: across it lies the old end of its edge). Two new vertices are adjacent iff they share
+  // K - 1 labels (the cut and K - 2 others); the pairs are matched through hashes of those labels.
+  void link_fresh(const Arena& A, std::int32_t cut) {
+    const std::size_t nf = fresh_.size();
+    fresh_adj_.assign(nf * K, kNoVertex);
+    std::size_t size = 16;
+    while (size < 4 * K * nf) size *= 2;
+    if (table_key_.size() < size) {
+      table_key_.resize(size);
+      table_at_.resize(size);
+      table_stamp_.assign(size, 0);
+    }
+    if (++stamp_ == 0) {
+      std::fill(table_stamp_.begin(), table_stamp_.end(), 0);
+      stamp_ = 1;
+    }
+    const std::size_t mask = size - 1;
+    for (std::size_t f = 0; f < nf; ++f) {
+      const std::int32_t* lf = A.lab.data() + A.lab_off[fresh_[f]];
+      std::uint64_t h[K], sum = 0;
+      for (int j = 0; j < K; ++j) sum += h[j] = label_hash_[static_cast<std::size_t>(lf[j] + 2 * K)];
+      for (int j = 0; j < K; ++j) {
+        if (lf[j] == cut) continue;
+        const std::uint64_t key = sum - h[j];
+        std::size_t slot = (key * 0x9e3779b97f4a7c15ull >> 40) & mask;
+        bool matched = false;
+        for (; table_stamp_[slot] == stamp_; slot = (slot + 1) & mask) {
+          if (table_key_[slot] != key) continue;
+          const std::uint32_t g = table_at_[slot] / K;
+          const std::int32_t* lg = A.lab.data() + A.lab_off[fresh_[g]];
+          if (common(lf, K, lg, K) + 1 != K) continue;
+          fresh_adj_[f * K + static_cast<std::size_t>(j)] = g;
+          fresh_adj_[table_at_[slot]] = static_cast<std::uint32_t>(f);
+          table_key_[slot] = ~key;  // matched: each (K - 1)-subset has two vertices
+          matched = true;
+          break;
+        }
+        if (matched) continue;
+        table_stamp_[slot] = stamp_;
+        table_key_[slot] = key;
+        table_at_[slot] = static_cast<std::uint32_t>(f * K + static_cast<std::size_t>(j));
+      }
+    }
+    for (std::size_t f = 0; f < nf; ++f)
+      for (int j = 0; j < K; ++j)
+        if (fresh_adj_[f * K + static_cast<std::size_t>(j)] == kNoVertex &&
+            A.lab[A.lab_off[fresh_[f]] + static_cast<std::uint32_t>(j)] != cut)
+          throw std::logic_error("vertex engine: a new vertex without a neighbour in the cut");
+  }
+
+  static constexpr std::uint32_t kNoVertex = ~std::uint32_t{0};
+  struct Ends {
+    std::uint32_t pos, neg;
+  };
+  std::vector<Ends> ends_;  // per new vertex: the positions of its edge's ends in the parent piece
+  std::vector<std::uint32_t> edge_new_, kid_slot_, fresh_adj_;
 
   void enter(int l, Level& L, std::size_t f, int kid) {
     const Frame parent = L.frames[f];
