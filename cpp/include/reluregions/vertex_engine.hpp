@@ -434,7 +434,12 @@ class VertexEngine : Layerwise<K> {
     new_labels_.clear();
     std::set_intersection(a, a + A.lab_n[u], b, b + A.lab_n[v], std::back_inserter(new_labels_));
     new_labels_.insert(std::upper_bound(new_labels_.begin(), new_labels_.end(), cut), cut);
-    const auto n = static_cast<std::uint32_t>(new_labels_.size());
+    cross_edge_labels(A, u, v, su, sv, new_labels_.data(), static_cast<std::uint32_t>(new_labels_.size()));
+  }
+
+  // The same, with the new vertex's labels given (sorted).
+  void cross_edge_labels(Arena& A, std::uint32_t u, std::uint32_t v, std::size_t su, std::size_t sv,
+                         const std::int32_t* labels, std::uint32_t n) {
     double px[K], d = std::numeric_limits<double>::infinity();
     const double za = z_[su], zb = -z_[sv], ba = zb_[su], bb = zb_[sv];
     if (std::isfinite(ba) && std::isfinite(bb)) {
@@ -456,10 +461,9 @@ class VertexEngine : Layerwise<K> {
       }
       d = d * 1.01 + kTiny;
     }
-    if (!(d < tol::vertex_resolve_delta) &&
-        !(solve_vertex(new_labels_.data(), n, px, d) && d < tol::polygon_vertex_delta))
-      exact_float_vertex(new_labels_.data(), n, px, d);
-    fresh_.push_back(A.push(px, d, new_labels_.data(), n));
+    if (!(d < tol::vertex_resolve_delta) && !(solve_vertex(labels, n, px, d) && d < tol::polygon_vertex_delta))
+      exact_float_vertex(labels, n, px, d);
+    fresh_.push_back(A.push(px, d, labels, n));
   }
 
   void set_bit(int l, int i, Level& L) {
@@ -718,35 +722,55 @@ class VertexEngine : Layerwise<K> {
         const auto f = static_cast<std::uint32_t>(fresh_.size());
         edge_new_[static_cast<std::size_t>(a) * K + static_cast<std::size_t>(j)] = f;
         edge_new_[static_cast<std::size_t>(b) * K + static_cast<std::size_t>(jb)] = f;
-        cross_edge(A, A.ids[p.off + a], A.ids[p.off + b], a, b, cut);
+        const std::uint32_t u = A.ids[p.off + a];
+        const std::int32_t* lu = A.lab.data() + A.lab_off[u];
+        std::int32_t labels[K];
+        int m = 0;
+        bool placed = false;
+        for (int i = 0; i < K; ++i) {
+          if (i == j) continue;
+          if (!placed && cut < lu[i]) {
+            labels[m++] = cut;
+            placed = true;
+          }
+          labels[m++] = lu[i];
+        }
+        if (!placed) labels[m++] = cut;
+        cross_edge_labels(A, u, A.ids[p.off + b], a, b, labels, K);
         ends_.push_back({a, b});
       }
     }
     link_fresh(A, cut);
+    // The kids' entries, written in place: kid 0 (off side) first, each its old vertices then the new.
     const auto nf = static_cast<std::uint32_t>(fresh_.size());
+    const std::size_t base = A.ids.size();
+    const std::uint32_t start[2] = {static_cast<std::uint32_t>(base),
+                                    static_cast<std::uint32_t>(base) + n_side[0] + nf};
+    A.ids.resize(base + n_side[0] + n_side[1] + 2 * static_cast<std::size_t>(nf));
+    A.adj.resize(A.ids.size() * K);
+    std::uint32_t* ids = A.ids.data();
+    std::uint32_t* adj_out = A.adj.data();
+    const std::uint32_t* adj_in = A.adj.data() + static_cast<std::size_t>(p.off) * K;
+    for (std::uint32_t k = 0; k < p.n; ++k) {
+      const int side = cls_[k] > 0;
+      const std::size_t at = start[side] + kid_slot_[k];
+      ids[at] = ids[p.off + k];
+      for (std::size_t j = 0; j < K; ++j) {
+        const std::uint32_t b = adj_in[k * K + j];
+        adj_out[at * K + j] = cls_[b] == cls_[k] ? kid_slot_[b] : n_side[side] + edge_new_[k * K + j];
+      }
+    }
     for (int side = 0; side < 2; ++side) {
-      const auto off = static_cast<std::uint32_t>(A.ids.size());
-      const signed char want = side ? 1 : -1;
-      for (std::uint32_t k = 0; k < p.n; ++k) {
-        if (cls_[k] != want) continue;
-        A.ids.push_back(A.ids[p.off + k]);
-        for (int j = 0; j < K; ++j) {
-          const std::uint32_t b = A.adj[(static_cast<std::size_t>(p.off) + k) * K + static_cast<std::size_t>(j)];
-          A.adj.push_back(cls_[b] == want
-                              ? kid_slot_[b]
-                              : n_side[side] +
-                                    edge_new_[static_cast<std::size_t>(k) * K + static_cast<std::size_t>(j)]);
-        }
-      }
       for (std::uint32_t f = 0; f < nf; ++f) {
-        A.ids.push_back(fresh_[f]);
-        const std::uint32_t end = side ? ends_[f].pos : ends_[f].neg;
-        for (int j = 0; j < K; ++j) {
-          const std::uint32_t g = fresh_adj_[static_cast<std::size_t>(f) * K + static_cast<std::size_t>(j)];
-          A.adj.push_back(g == kNoVertex ? kid_slot_[end] : n_side[side] + g);
+        const std::size_t at = start[side] + n_side[side] + f;
+        ids[at] = fresh_[f];
+        const std::uint32_t end = kid_slot_[side ? ends_[f].pos : ends_[f].neg];
+        for (std::size_t j = 0; j < K; ++j) {
+          const std::uint32_t g = fresh_adj_[f * K + j];
+          adj_out[at * K + j] = g == kNoVertex ? end : n_side[side] + g;
         }
       }
-      kids[side] = Piece{off, static_cast<std::uint32_t>(A.ids.size()) - off, true};
+      kids[side] = Piece{start[side], n_side[side] + nf, true};
     }
   }
 
