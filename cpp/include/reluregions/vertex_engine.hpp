@@ -102,7 +102,7 @@ class VertexEngine : Layerwise<K> {
   using Base = Layerwise<K>;
   using Arena = VertexArena<K>;
   using Piece = typename Arena::Piece;
-  using Base::child_map;
+  using Base::clear_bits;
   using Base::coef_err;
   using Base::ctl_;
   using Base::en_;
@@ -112,9 +112,12 @@ class VertexEngine : Layerwise<K> {
   using Base::is_zero;
   using Base::lay_;
   using Base::layer_bits;
+  using Base::leaf_map;
   using Base::maps_;
   using Base::net_;
+  using Base::set_unit_bit;
   using Base::sign_at;
+  using Base::sort_candidates;
 
  public:
   VertexEngine(const EngineNetwork& en, Control& ctl, Sink& sink) : Base(en, ctl), sink_(sink) { init(); }
@@ -175,9 +178,7 @@ class VertexEngine : Layerwise<K> {
     std::vector<std::uint32_t> cands;
     std::vector<int> undo;
     std::vector<double> lo, hi;
-    std::vector<std::uint64_t> prev_bits;
-    bool has_prev = false;
-    std::vector<int> changed;
+    typename Base::LeafBits leaf;
   };
 
   // Per-vertex scratch of a split: exact side, float value and its bound (+inf: decided exactly).
@@ -466,11 +467,6 @@ class VertexEngine : Layerwise<K> {
     fresh_.push_back(A.push(px, d, labels, n));
   }
 
-  void set_bit(int l, int i, Level& L) {
-    layer_bits(l)[i >> 6] |= std::uint64_t{1} << (i & 63);
-    L.undo.push_back(i);
-  }
-
   // The node at layer l: piece p of L.input, on which layers < l have fixed states.
   void visit(int l, const Arena& in, Piece p) {
     ctl_.checkpoint();
@@ -484,7 +480,7 @@ class VertexEngine : Layerwise<K> {
     L.frames.clear();
     L.cands.clear();
     L.undo.clear();
-    L.has_prev = false;
+    L.leaf.has_prev = false;
     L.unit.clear();
     L.coef.clear();
     L.base.clear();
@@ -541,70 +537,26 @@ class VertexEngine : Layerwise<K> {
     L.arena.adj.assign(in.adj.begin() + static_cast<std::ptrdiff_t>(p.off) * K,
                        in.adj.begin() + static_cast<std::ptrdiff_t>(p.off + p.n) * K);
     const Piece root{0, p.n, p.simple};
-    for (std::uint32_t q = 0; q < L.unit.size(); ++q) {
-      const Side s = L.crosses_node[q] ? Side::split : side_of(l, L, q, L.arena, root);
-      if (s == Side::split)
-        L.cands.push_back(q);
-      else if (s == Side::on)
-        set_bit(l, L.unit[q], L);
-    }
+    sort_candidates(
+        l, L, 0, static_cast<std::uint32_t>(L.unit.size()), [](std::uint32_t q) { return q; },
+        [&](std::uint32_t pos) { return L.crosses_node[pos] ? Side::split : side_of(l, L, pos, L.arena, root); });
     L.frames.push_back(Frame{root, 0, static_cast<std::uint32_t>(L.cands.size()), 0, L.arena.mark(), {}, 0});
     walk_layer(l, L);
   }
 
   void walk_layer(int l, Level& L) {
-    const bool last = l + 1 == H_;
     const std::int32_t unit0 = lay_.unit_offset(l);
-    while (!L.frames.empty()) {
-      ctl_.checkpoint(L.frames.size());
-      if (ctl_.stopped()) return;
-      const std::size_t f = L.frames.size() - 1;
-      Frame& F = L.frames[f];
-      if (F.next == 0) {
-        const std::uint32_t m = F.cand_end - F.cand_begin;
-        if (m == 0) {
-          leaf_of_layer(l, L, F.piece, last);
-          if (ctl_.stopped()) return;
-          pop(l, L);
-          continue;
-        }
-        if constexpr (!Sink::stores) {
-          if (last && m == 1) {
-            if (!ctl_.add_regions(2)) return;
-            pop(l, L);
-            continue;
-          }
-        }
-        split(l, L, F.piece, L.cands[F.cand_begin], unit0, F.kids);
-        L.frames[f].next = 1;
-      }
-      Frame& G = L.frames[f];
-      if (G.next <= 2) {
-        const int kid = G.next - 1;
-        ++G.next;
-        enter(l, L, f, kid);
-        continue;
-      }
-      pop(l, L);
-    }
+    walk_pieces<!Sink::stores>(
+        ctl_, L.frames, l + 1 == H_, [&](Piece p) { leaf_of_layer(l, L, p, l + 1 == H_); },
+        [&](Frame& F) { split(l, L, F.piece, L.cands[F.cand_begin], unit0, F.kids); },
+        [&](std::size_t f, int kid) { enter(l, L, f, kid); }, [&] { pop(l, L); });
   }
 
   // The edges of a simple piece between a positive and a negative vertex: two vertices sharing K - 1
   // labels (every vertex is on K hyperplanes). Negative vertices' (K - 1)-subsets go into a hash table
   // (keyed by a sum of label hashes), positive ones look theirs up; a match is checked exactly.
   void cut_edges_simple(Arena& A, Piece p, std::int32_t cut) {
-    std::size_t size = 16;
-    while (size < 4 * K * neg_.size()) size *= 2;
-    if (table_key_.size() < size) {
-      table_key_.resize(size);
-      table_at_.resize(size);
-      table_stamp_.assign(size, 0);
-    }
-    if (++stamp_ == 0) {
-      std::fill(table_stamp_.begin(), table_stamp_.end(), 0);
-      stamp_ = 1;
-    }
-    const std::size_t mask = size - 1;
+    const std::size_t mask = reset_table(K * neg_.size());
     std::uint64_t h[K];
     for (const std::uint32_t b : neg_) {
       const std::int32_t* lb = A.lab.data() + A.lab_off[A.ids[p.off + b]];
@@ -651,6 +603,24 @@ class VertexEngine : Layerwise<K> {
         cross_edge(A, u, v, a, b, cut);
       }
     }
+  }
+
+  // Empties the hash table (open addressing, entries of the current stamp) for `entries` keys at a
+  // load of at most 1/4; returns the slot mask.
+  std::size_t reset_table(std::size_t entries) {
+    std::size_t size = 16;
+    while (size < 4 * entries) size *= 2;
+    if (table_key_.size() < size) {
+      table_key_.resize(size);
+      table_at_.resize(size);
+      table_stamp_.assign(size, 0);
+    }
+    if (++stamp_ == 0) {
+      std::fill(table_stamp_.begin(), table_stamp_.end(), 0);
+      stamp_ = 1;
+    }
+    const std::size_t mask = size - 1;
+    return mask;
   }
 
   static std::uint64_t label_hash(std::int32_t label) {
@@ -780,18 +750,7 @@ class VertexEngine : Layerwise<K> {
   void link_fresh(const Arena& A, std::int32_t cut) {
     const std::size_t nf = fresh_.size();
     fresh_adj_.assign(nf * K, kNoVertex);
-    std::size_t size = 16;
-    while (size < 4 * K * nf) size *= 2;
-    if (table_key_.size() < size) {
-      table_key_.resize(size);
-      table_at_.resize(size);
-      table_stamp_.assign(size, 0);
-    }
-    if (++stamp_ == 0) {
-      std::fill(table_stamp_.begin(), table_stamp_.end(), 0);
-      stamp_ = 1;
-    }
-    const std::size_t mask = size - 1;
+    const std::size_t mask = reset_table(K * nf);
     for (std::size_t f = 0; f < nf; ++f) {
       const std::int32_t* lf = A.lab.data() + A.lab_off[fresh_[f]];
       std::uint64_t h[K], sum = 0;
@@ -838,26 +797,17 @@ class VertexEngine : Layerwise<K> {
     Frame child{
         p, static_cast<std::uint32_t>(L.cands.size()), 0, static_cast<std::uint32_t>(L.undo.size()), L.arena.mark(), {},
         0};
-    if (kid == 1) set_bit(l, L.unit[L.cands[parent.cand_begin]], L);
-    for (std::uint32_t q = parent.cand_begin + 1; q < parent.cand_end; ++q) {
-      const std::uint32_t pos = L.cands[q];
-      const Side s = side_of(l, L, pos, L.arena, p);
-      if (s == Side::split)
-        L.cands.push_back(pos);
-      else if (s == Side::on)
-        set_bit(l, L.unit[pos], L);
-    }
+    if (kid == 1) set_unit_bit(l, L.unit[L.cands[parent.cand_begin]], L.undo);
+    sort_candidates(
+        l, L, parent.cand_begin + 1, parent.cand_end, [&](std::uint32_t q) { return L.cands[q]; },
+        [&](std::uint32_t pos) { return side_of(l, L, pos, L.arena, p); });
     child.cand_end = static_cast<std::uint32_t>(L.cands.size());
     L.frames.push_back(child);
   }
 
   void pop(int l, Level& L) {
     const Frame& F = L.frames.back();
-    std::uint64_t* bits = layer_bits(l);
-    for (std::size_t k = F.undo_begin; k < L.undo.size(); ++k) {
-      const int i = L.undo[k];
-      bits[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
-    }
+    clear_bits(l, L.undo.data() + F.undo_begin, L.undo.size() - F.undo_begin);
     L.undo.resize(F.undo_begin);
     L.cands.resize(F.cand_begin);
     L.arena.truncate(F.mark);
@@ -869,24 +819,7 @@ class VertexEngine : Layerwise<K> {
       ctl_.add_region();
       return;
     }
-    const int lw = lay_.layer_words(l);
-    const std::uint64_t* bits = layer_bits(l);
-    if (L.has_prev) {
-      L.changed.clear();
-      for (int w = 0; w < lw; ++w) {
-        std::uint64_t diff = bits[w] ^ L.prev_bits[static_cast<std::size_t>(w)];
-        while (diff) {
-          L.changed.push_back(w * 64 + __builtin_ctzll(diff));
-          diff &= diff - 1;
-        }
-      }
-      child_map(l, L.changed.data(), static_cast<int>(L.changed.size()));
-    } else {
-      child_map(l, nullptr, 0);
-      L.prev_bits.resize(static_cast<std::size_t>(lw));
-      L.has_prev = true;
-    }
-    std::copy(bits, bits + lw, L.prev_bits.begin());
+    leaf_map(l, L.leaf);
     visit(l + 1, L.arena, p);
   }
 
