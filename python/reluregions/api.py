@@ -214,7 +214,8 @@ def count(
     first through the layers and keep, at each level of the current path, the breakpoints of one
     layer inside the current node (interval engine), or one path of polygon pieces, each with the
     units whose line crosses it (polygon engine: it splits a layer depth first, so partial counts
-    and progress come from the first regions on).
+    and progress come from the first regions on). The vertex engine does the same with polytopes,
+    each held by its vertices (coordinates, the hyperplanes through them, and their edges).
 
     Parameters
     ----------
