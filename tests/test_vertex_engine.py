@@ -195,6 +195,12 @@ def test_limits_partial_and_progress() -> None:
     full = rr.count(net, box, engine="vertex", progress=lambda *a: calls.append(a))
     assert int(full) == total and full.complete
 
+    big = he(4, 40, 3)  # 1.5 million regions, seconds
+    timed = rr.count(big, box, engine="vertex", time_limit=0.05, partial=True)
+    assert not timed.complete and "time_limit" in timed.reason and int(timed) > 0
+    with pytest.raises(rr.LimitExceeded, match="time_limit"):
+        rr.count(big, box, engine="vertex", time_limit=0.05)
+
     def stop(*_):
         raise KeyboardInterrupt
 
