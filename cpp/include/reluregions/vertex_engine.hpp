@@ -445,11 +445,12 @@ class VertexEngine : Layerwise<K> {
     const double za = z_[su], zb = -z_[sv], ba = zb_[su], bb = zb_[sv];
     if (std::isfinite(ba) && std::isfinite(bb)) {
       // x = xu + t (xv - xu), t = za / (za + zb); the exact t* = za* / (za* + zb*) with |za - za*| <= ba,
-      // |zb - zb*| <= bb (za > ba, zb > bb: certified signs).
+      // |zb - zb*| <= bb (za > ba, zb > bb: certified signs). x - x* = (1 - t*)(xu - xu*) + t* (xv - xv*)
+      // + (t - t*)(xv - xu), and (1 - t*) du + t* dv <= (1 - t) du + t dv + |t - t*| |du - dv|.
       const double sum = za + zb;
       const double t = za / sum;
       const double et = ((ba * zb + za * bb) / ((sum - ba - bb) * sum) + 4 * kEps) * 1.01;
-      const double du = A.delta[u], dv = A.delta[v], dm = std::max(du, dv);
+      const double du = A.delta[u], dv = A.delta[v], dt = (1 - t) * du + t * dv, ddiff = std::fabs(du - dv);
       const double* xu = A.x.data() + static_cast<std::size_t>(u) * K;
       const double* xv = A.x.data() + static_cast<std::size_t>(v) * K;
       d = 0.0;
@@ -457,7 +458,7 @@ class VertexEngine : Layerwise<K> {
         const double diff = xv[k] - xu[k];
         px[k] = xu[k] + t * diff;
         const double e =
-            dm + et * (std::fabs(diff) + du + dv) + 4 * kEps * (std::fabs(xu[k]) + std::fabs(xv[k]) + std::fabs(px[k]));
+            dt + et * (std::fabs(diff) + ddiff) + 4 * kEps * (std::fabs(xu[k]) + std::fabs(xv[k]) + std::fabs(px[k]));
         d = std::max(d, e);
       }
       d = d * 1.01 + kTiny;
