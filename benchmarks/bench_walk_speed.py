@@ -101,7 +101,7 @@ def one_run(name: str, threads: int, nnet33: Path, regions: bool, nets: Path | N
         res = rr.regions(net, dom, threads=threads)
         n, s = res.count, res.stats
     else:
-        c = rr.count(net, dom, threads=threads)
+        c = rr.count(net, dom, threads=threads, engine="walk")  # the walk's statistics
         n, s = int(c), c.stats
     el, cpu = time.perf_counter() - t, time.process_time() - cpu
     out = {"case": name, "threads": threads, "regions": n, "seconds": el, "cpu": cpu}

@@ -210,7 +210,7 @@ def test_signs_proven_on_an_ancestor_hold_in_its_subtree():
     rng = np.random.default_rng(11)
     net = random_net(rng, 3, [5, 5, 4])
     dom = rr.Box(-np.ones(3), np.ones(3))
-    c = rr.count(net, dom, threads=1)
+    c = rr.count(net, dom, threads=1, engine="walk")
     res = rr.regions(net, dom, threads=2)
     assert c.stats["inherited"] > 0 and res.stats["inherited"] > 0
     ref = reference.regions(net, dom)

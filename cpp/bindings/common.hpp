@@ -52,3 +52,4 @@ void bind_lp(py::module_& m);
 void bind_walk(py::module_& m);
 void bind_walk_tasks(py::module_& m);
 void bind_analysis(py::module_& m);
+void bind_vertex(py::module_& m);

@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   bind_walk(m);
   bind_walk_tasks(m);
   bind_analysis(m);
+  bind_vertex(m);
 }

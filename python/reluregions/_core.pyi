@@ -299,3 +299,16 @@ def distance_to_boundary(
 
 def locate_packed(patterns: npt.ArrayLike, queries: npt.ArrayLike) -> _Int64Array:
     """Index of each packed query pattern among the packed patterns, -1 if absent."""
+
+# ---------------------------------------------------------------------- bind_vertex.cpp
+def count_regions_vertex(
+    net: Network,
+    origin: npt.ArrayLike,
+    basis: npt.ArrayLike,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
+    max_regions: int | None = None,
+    time_limit: float | None = None,
+    partial: bool = False,
+    progress: _Progress = None,
+) -> dict[str, Any]: ...

@@ -20,7 +20,11 @@ Progress = Callable[[int, int, float], Any] | None
 
 
 _LOW_DIM_ENGINES = {1: "interval", 2: "polygon"}
-ENGINES = ("auto", "interval", "polygon", "walk")
+ENGINES = ("auto", "interval", "polygon", "vertex", "walk")
+# The vertex engine (count only): boxes of these dimensions; "auto" picks it where it beats the walk
+# (benchmarks/bench_lowdim.py).
+_VERTEX_DIMS = range(3, 7)
+_VERTEX_AUTO_DIMS = range(3, 5)
 
 
 def _check(
@@ -40,7 +44,13 @@ def _check(
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(map(repr, ENGINES))}")
     parametrized = isinstance(domain, (Segment, Plane, Box))
     low = _LOW_DIM_ENGINES.get(domain.dim) if parametrized else None
-    if engine == "auto":
+    if engine == "vertex":
+        if not (isinstance(domain, Box) and domain.dim in _VERTEX_DIMS):
+            raise ValueError(
+                f"engine='vertex' needs a Box of 3 to 6 dimensions, got a {domain.dim}-dimensional "
+                f"{type(domain).__name__}; use 'auto' or 'walk'"
+            )
+    elif engine == "auto":
         engine = low or "walk"
     elif engine != "walk" and engine != low:
         what = f"a {domain.dim}-dimensional {type(domain).__name__}"
@@ -204,16 +214,19 @@ def count(
     first through the layers and keep, at each level of the current path, the breakpoints of one
     layer inside the current node (interval engine), or one path of polygon pieces, each with the
     units whose line crosses it (polygon engine: it splits a layer depth first, so partial counts
-    and progress come from the first regions on).
+    and progress come from the first regions on). The vertex engine does the same with polytopes,
+    each held by its vertices (coordinates, the hyperplanes through them, and their edges).
 
     Parameters
     ----------
     net : Network
     domain : Segment, Plane, Box, Polytope or Space
-    engine : {"auto", "interval", "polygon", "walk"}
-        The 1-D interval sweep, the 2-D polygon splitter, or the activation-pattern walk (any
-        dimension). "auto" picks the interval or polygon engine for 1-D and 2-D segments, planes and
-        boxes, and the walk otherwise. All engines give the same regions.
+    engine : {"auto", "interval", "polygon", "vertex", "walk"}
+        The 1-D interval sweep, the 2-D polygon splitter, the vertex splitter (boxes of 3 to 6
+        dimensions, count only: polytopes held by their vertices, split layer by layer), or the
+        activation-pattern walk (any dimension). "auto" picks the interval or polygon engine for 1-D
+        and 2-D segments, planes and boxes, the vertex engine for 3- and 4-dimensional boxes, and
+        the walk otherwise. All engines give the same regions.
     threads : int, optional
         Worker threads of the walk (default: all cores). The result does not depend on it.
     max_regions, time_limit : int, float, optional
@@ -235,7 +248,16 @@ def count(
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
     if executor is not None and engine == "auto":
         engine = "walk"  # the engine that runs as tasks
+    if engine == "auto" and isinstance(domain, Box) and domain.dim in _VERTEX_AUTO_DIMS:
+        engine = "vertex"
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
+    if engine == "vertex":
+        res = _core.count_regions_vertex(
+            net._core, *domain.parametrization(), max_regions, time_limit, bool(partial), progress
+        )
+        out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))
+        out.stats = {"exact_decisions": int(res["exact_decisions"])}
+        return out
     if engine == "walk":
         _, res = _walk(
             net,
@@ -357,6 +379,8 @@ def regions(
             "regions(..., out=...) streams the regions; merge_linear=True needs them in memory (leave out= unset)"
         )
     threads, max_regions, time_limit = _limits(threads, max_regions, time_limit)
+    if engine == "vertex":
+        raise ValueError("engine='vertex' only counts regions (use count(), or engine='walk' for regions())")
     engine, domain = _check(net, domain, engine, max_regions, time_limit, progress, threads)
     if engine == "walk":
         frame, raw = _walk(

@@ -20,6 +20,41 @@ namespace reluregions {
 // Children between two full recomputations of a layer's map (the rest are rank-1 updates).
 inline constexpr int kRefresh = 32;
 
+// The depth-first loop over the pieces of a node that the polygon and vertex engines share. `frames` is
+// the path (each frame: piece, candidates [cand_begin, cand_end), next kid to enter); a piece no
+// candidate crosses is a leaf of the layer; in the last layer one crossed by a single candidate counts
+// two regions (count only); any other is split by its first candidate and its kids entered in turn.
+template <bool kCountOnly, class Frames, class Leaf, class Split, class Enter, class Pop>
+void walk_pieces(Control& ctl, Frames& frames, bool last, Leaf&& leaf, Split&& split, Enter&& enter, Pop&& pop) {
+  while (!frames.empty()) {
+    ctl.checkpoint(frames.size());
+    if (ctl.stopped()) return;
+    const std::size_t f = frames.size() - 1;
+    if (frames[f].next == 0) {
+      const std::uint32_t m = frames[f].cand_end - frames[f].cand_begin;
+      if (m == 0) {
+        leaf(frames[f].piece);
+        if (ctl.stopped()) return;
+        pop();
+        continue;
+      }
+      if (kCountOnly && last && m == 1) {  // a certified crossing cuts the piece in two
+        if (!ctl.add_regions(2)) return;
+        pop();
+        continue;
+      }
+      split(frames[f]);
+      frames[f].next = 1;
+    }
+    if (frames[f].next <= 2) {
+      const int kid = frames[f].next++ - 1;
+      enter(f, kid);
+      continue;
+    }
+    pop();
+  }
+}
+
 template <int K>
 class Layerwise {
  public:
@@ -207,6 +242,63 @@ class Layerwise {
       cur.update(net_, l + 1, i, on ? 1.0 - s : s - 1.0, next);
     }
     ++since_refresh_[static_cast<std::size_t>(l)];
+  }
+
+  // A node's layer bits at its previous leaf: the next leaf's map of layer l + 1 only needs the units
+  // whose bit changed since then (the node's candidates).
+  struct LeafBits {
+    std::vector<std::uint64_t> prev;
+    bool has_prev = false;
+    std::vector<int> changed;
+  };
+
+  // Map of layer l + 1 for the current leaf of a node at layer l (its layer-l bits set).
+  void leaf_map(int l, LeafBits& lb) {
+    const int lw = lay_.layer_words(l);
+    const std::uint64_t* bits = layer_bits(l);
+    if (lb.has_prev) {
+      lb.changed.clear();
+      for (int w = 0; w < lw; ++w) {
+        std::uint64_t diff = bits[w] ^ lb.prev[static_cast<std::size_t>(w)];
+        while (diff) {
+          lb.changed.push_back(w * 64 + __builtin_ctzll(diff));
+          diff &= diff - 1;
+        }
+      }
+      child_map(l, lb.changed.data(), static_cast<int>(lb.changed.size()));
+    } else {
+      child_map(l, nullptr, 0);
+      lb.prev.resize(static_cast<std::size_t>(lw));
+      lb.has_prev = true;
+    }
+    std::copy(bits, bits + lw, lb.prev.begin());
+  }
+
+  // Sets the bit of unit i of layer l, recording it in `undo` (for clear_bits).
+  void set_unit_bit(int l, int i, std::vector<int>& undo) {
+    layer_bits(l)[i >> 6] |= std::uint64_t{1} << (i & 63);
+    undo.push_back(i);
+  }
+
+  // Sorts the units at positions pos_of(q), q in [first, last), of the node's tables (L.unit) on a
+  // piece by side(pos): crossing ones are appended to L.cands, on ones get their bit set, off ones are
+  // dropped.
+  template <class Level, class PosOf, class SideOf>
+  void sort_candidates(int l, Level& L, std::uint32_t first, std::uint32_t last, PosOf&& pos_of, SideOf&& side) {
+    for (std::uint32_t q = first; q < last; ++q) {
+      const std::uint32_t pos = pos_of(q);
+      const Side s = side(pos);
+      if (s == Side::split)
+        L.cands.push_back(pos);
+      else if (s == Side::on)
+        set_unit_bit(l, L.unit[pos], L.undo);
+    }
+  }
+
+  // Clears the layer-l bits of units[0, n) (undoing a depth-first step).
+  void clear_bits(int l, const int* units, std::size_t n) {
+    std::uint64_t* bits = layer_bits(l);
+    for (std::size_t k = 0; k < n; ++k) bits[units[k] >> 6] &= ~(std::uint64_t{1} << (units[k] & 63));
   }
 
   int count_active(int l) const {

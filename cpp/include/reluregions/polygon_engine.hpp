@@ -93,9 +93,7 @@ class PolygonEngine : Layerwise<2> {
     std::vector<double> lo, hi;            // per unit (node)
     std::vector<double> cx, cy, cd;        // per edge (piece): where the line crosses it
     std::vector<signed char> cls;          // per vertex (piece): its exact side of the line
-    std::vector<std::uint64_t> prev_bits;  // the layer's bits at the previous leaf of the node
-    bool has_prev = false;
-    std::vector<int> changed;
+    typename Layerwise<2>::LeafBits leaf;  // the layer's bits at the previous leaf of the node
   };
 
   // The line a x + b y + c = 0 of a side of the unit square (labels kBottom .. kLeft), exactly in any
@@ -244,11 +242,6 @@ class PolygonEngine : Layerwise<2> {
     L.cls.resize(2 * n + 8);
   }
 
-  void set_bit(int l, int i, Level& L) {
-    layer_bits(l)[i >> 6] |= std::uint64_t{1} << (i & 63);
-    L.undo.push_back(i);
-  }
-
   // The node at layer l: the polygon (px, py, pd, plab, pn) on which layers < l have fixed states.
   void visit(int l, const double* px, const double* py, const double* pd, const std::int32_t* plab, std::uint32_t pn) {
     ctl_.checkpoint();
@@ -262,7 +255,7 @@ class PolygonEngine : Layerwise<2> {
     L.frames.clear();
     L.cands.clear();
     L.undo.clear();
-    L.has_prev = false;
+    L.leaf.has_prev = false;
     for (auto* v : {&L.a0, &L.a1, &L.c, &L.base, &L.slope}) v->clear();
     L.unit.clear();
     L.crosses_node.clear();
@@ -316,64 +309,34 @@ class PolygonEngine : Layerwise<2> {
 
     const PolygonArena::Piece root = L.arena.copy_from(px, py, pd, plab, pn);
     ensure_vertex_space(L, pn);
-    for (std::uint32_t p = 0; p < L.unit.size(); ++p) {
-      const Side s = L.crosses_node[p] ? Side::split : classify(l, L, p, root, md);
-      if (s == Side::split)
-        L.cands.push_back(p);
-      else if (s == Side::on)
-        set_bit(l, L.unit[p], L);
-    }
+    sort_candidates(
+        l, L, 0, static_cast<std::uint32_t>(L.unit.size()), [](std::uint32_t q) { return q; },
+        [&](std::uint32_t pos) { return L.crosses_node[pos] ? Side::split : classify(l, L, pos, root, md); });
     L.frames.push_back(Frame{root, 0, static_cast<std::uint32_t>(L.cands.size()), 0, L.arena.size(), {}, 0});
     walk_layer(l, L);
   }
 
   // Depth first through the pieces of the current node, off side first.
   void walk_layer(int l, Level& L) {
-    const bool last = l + 1 == H_;
     const std::int32_t unit0 = lay_.unit_offset(l);
-    while (!L.frames.empty()) {
-      ctl_.checkpoint(L.frames.size());
-      if (ctl_.stopped()) return;
-      const std::size_t f = L.frames.size() - 1;
-      Frame& F = L.frames[f];
-      if (F.next == 0) {
-        const std::uint32_t m = F.cand_end - F.cand_begin;
-        if (m == 0) {
-          leaf_of_layer(l, L, F.piece, last);
-          if (ctl_.stopped()) return;
-          pop(l, L);
-          continue;
-        }
-        if constexpr (!Sink::stores) {
-          if (last && m == 1) {  // a certified crossing cuts the piece in two
-            if (!ctl_.add_regions(2)) return;
-            pop(l, L);
-            continue;
+    walk_pieces<!Sink::stores>(
+        ctl_, L.frames, l + 1 == H_, [&](PolygonArena::Piece p) { leaf_of_layer(l, L, p, l + 1 == H_); },
+        [&](Frame& F) {
+          const PolygonArena::Piece p = F.piece;
+          const std::uint32_t pos = L.cands[F.cand_begin];
+          ensure_vertex_space(L, p.n);
+          if (classify(l, L, pos, p, max_delta(L.arena, p)) != Side::split)
+            throw std::logic_error("polygon engine: a candidate no longer crosses its piece");
+          const std::int32_t cut = unit0 + L.unit[pos];
+          const std::int32_t* lab = L.arena.label.data() + p.off;
+          for (std::uint32_t k = 0; k < p.n; ++k) {
+            const std::uint32_t k2 = k + 1 == p.n ? 0 : k + 1;
+            if (L.cls[k] * L.cls[k2] < 0) crossing(L, k, lab[k], cut);
           }
-        }
-        const PolygonArena::Piece p = F.piece;
-        const std::uint32_t pos = L.cands[F.cand_begin];
-        ensure_vertex_space(L, p.n);
-        if (classify(l, L, pos, p, max_delta(L.arena, p)) != Side::split)
-          throw std::logic_error("polygon engine: a candidate no longer crosses its piece");
-        const std::int32_t cut = unit0 + L.unit[pos];
-        const std::int32_t* lab = L.arena.label.data() + p.off;
-        for (std::uint32_t k = 0; k < p.n; ++k) {
-          const std::uint32_t k2 = k + 1 == p.n ? 0 : k + 1;
-          if (L.cls[k] * L.cls[k2] < 0) crossing(L, k, lab[k], cut);
-        }
-        F.kids[0] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), -1, cut);
-        F.kids[1] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), +1, cut);
-        F.next = 1;
-      }
-      if (F.next <= 2) {
-        const int kid = F.next - 1;
-        ++F.next;
-        enter(l, L, f, kid);
-        continue;
-      }
-      pop(l, L);
-    }
+          F.kids[0] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), -1, cut);
+          F.kids[1] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), +1, cut);
+        },
+        [&](std::size_t f, int kid) { enter(l, L, f, kid); }, [&] { pop(l, L); });
   }
 
   // Enters kid `kid` of frame f: its side of the split unit, and the rest of f's candidates sorted
@@ -384,28 +347,19 @@ class PolygonEngine : Layerwise<2> {
     Frame child{
         p, static_cast<std::uint32_t>(L.cands.size()), 0, static_cast<std::uint32_t>(L.undo.size()), L.arena.size(), {},
         0};
-    if (kid == 1) set_bit(l, L.unit[L.cands[parent.cand_begin]], L);
+    if (kid == 1) set_unit_bit(l, L.unit[L.cands[parent.cand_begin]], L.undo);
     const double md = max_delta(L.arena, p);
     ensure_vertex_space(L, p.n);
-    for (std::uint32_t q = parent.cand_begin + 1; q < parent.cand_end; ++q) {
-      const std::uint32_t pos = L.cands[q];
-      const Side s = side_of(l, L, pos, p, md);
-      if (s == Side::split)
-        L.cands.push_back(pos);
-      else if (s == Side::on)
-        set_bit(l, L.unit[pos], L);
-    }
+    sort_candidates(
+        l, L, parent.cand_begin + 1, parent.cand_end, [&](std::uint32_t q) { return L.cands[q]; },
+        [&](std::uint32_t pos) { return side_of(l, L, pos, p, md); });
     child.cand_end = static_cast<std::uint32_t>(L.cands.size());
     L.frames.push_back(child);
   }
 
   void pop(int l, Level& L) {
     const Frame& F = L.frames.back();
-    std::uint64_t* bits = layer_bits(l);
-    for (std::size_t k = F.undo_begin; k < L.undo.size(); ++k) {
-      const int i = L.undo[k];
-      bits[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
-    }
+    clear_bits(l, L.undo.data() + F.undo_begin, L.undo.size() - F.undo_begin);
     L.undo.resize(F.undo_begin);
     L.cands.resize(F.cand_begin);
     L.arena.truncate(F.arena_mark);
@@ -424,24 +378,7 @@ class PolygonEngine : Layerwise<2> {
     }
     // Only the node's candidate units can differ between its leaves: the map of layer l + 1 is
     // updated for those whose bit changed since the previous leaf.
-    const int lw = lay_.layer_words(l);
-    const std::uint64_t* bits = layer_bits(l);
-    if (L.has_prev) {
-      L.changed.clear();
-      for (int w = 0; w < lw; ++w) {
-        std::uint64_t diff = bits[w] ^ L.prev_bits[static_cast<std::size_t>(w)];
-        while (diff) {
-          L.changed.push_back(w * 64 + __builtin_ctzll(diff));
-          diff &= diff - 1;
-        }
-      }
-      child_map(l, L.changed.data(), static_cast<int>(L.changed.size()));
-    } else {
-      child_map(l, nullptr, 0);
-      L.prev_bits.resize(static_cast<std::size_t>(lw));
-      L.has_prev = true;
-    }
-    std::copy(bits, bits + lw, L.prev_bits.begin());
+    leaf_map(l, L.leaf);
     visit(l + 1, x, y, L.arena.delta.data() + p.off, lab, p.n);
   }
 

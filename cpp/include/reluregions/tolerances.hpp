@@ -40,6 +40,9 @@ inline constexpr double neighbour_step = 1e-6;
 // still certified). A polygon vertex computed by Cramer's rule is kept in floats when its error bound is
 // below polygon_vertex_delta (in the unit square), else computed exactly.
 inline constexpr double polygon_vertex_delta = 1e-7;
+// A vertex of the low-dimension engine cut from an edge (interpolated: its error bound grows with each
+// cut) is solved afresh from its K hyperplanes, in floats, when its bound exceeds this.
+inline constexpr double vertex_resolve_delta = 1e-7;
 // The walk re-runs its node-box tightening while a pass improves some bound by more than this
 // (relative); it keeps a parent's point for a child when it is on the child's side up to this
 // (relative to the row's norm: the point is a heuristic seed, checked again before any use).
