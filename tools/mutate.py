@@ -138,7 +138,10 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "interval_engine.hpp",
         "int sa = za > bound ? 1 : (za < -bound ? -1 : 0), sb = zb > bound ? 1 : (zb < -bound ? -1 : 0);",
         "int sa = za > 0.0 ? 1 : (za < -0.0 ? -1 : 0), sb = zb > 0.0 * bound ? 1 : (zb < -0.0 ? -1 : 0);",
-        tests(EXACT + "::test_near_degenerate_deep_nets_on_segments", EXACT + "::test_parallel_lines_a_hair_apart"),
+        tests(
+            EXACT + "::test_a_unit_vanishing_at_an_earlier_breakpoint_adds_no_region",
+            EXACT + "::test_near_degenerate_deep_nets_on_segments",
+        ),
         "1-D: the float filter's error bound ignored (signs at a node's ends taken in floating point)",
     ),
     M(
@@ -155,9 +158,9 @@ MUTATIONS: list[Mutation] = [
         "const signed char sg = z > bound ? 1 : (z < -bound ? -1 : 0);",
         "const signed char sg = z > 0.0 * bound ? 1 : (z < -0.0 ? -1 : 0);",
         tests(
+            EXACT + "::test_a_unit_vanishing_on_an_earlier_line_adds_no_region",
             EXACT + "::test_three_lines_through_a_point_perturbed",
             EXACT + "::test_near_degenerate_arrangements",
-            EXACT + "::test_near_degenerate_witnesses_lie_in_their_regions",
         ),
         "2-D: the vertex filter's error bound ignored (near-degenerate vertex sides taken in floating point)",
     ),
