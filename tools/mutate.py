@@ -202,7 +202,9 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "walk.hpp",
         "vc >= r * gn && pok",
         "vc >= 0.5 * r * gn && pok",
-        IND + "::test_walk_in_a_box_matches_the_reference",
+        tests(
+            WALK + "::test_chebyshev_radii_of_a_cut_box_closed_form", IND + "::test_walk_in_a_box_matches_the_reference"
+        ),
         "walk: parent's ball reused when half of it crosses (wrong radii)",
     ),
     M(
