@@ -353,15 +353,15 @@ MUTATIONS: list[Mutation] = [
         "LP feasibility tolerance 1e-9 -> 1e-3",
     ),
     M(
-        "locate-tol",
+        "locate-boundary",
         "cpp/bindings/bind_engines.cpp",
-        "net.forward(x.data(r, 0), nullptr, bits.data(), rr::tol::zero, s);",
-        "net.forward(x.data(r, 0), nullptr, bits.data(), 1e-3, s);",
+        "idx[static_cast<std::size_t>(r)] = boundary ? -1 : index.find(pa.bits());",
+        "idx[static_cast<std::size_t>(r)] = index.find(pa.bits());",
         tests(
+            ENG + "::test_a_point_on_a_boundary_is_in_no_region",
             ENG + "::test_locate_finds_the_region_of_random_points",
-            IND + "::test_engine_locate_and_maps_match_the_reference",
         ),
-        "locate: values below 1e-3 of their magnitude read as zero",
+        "locate: a point on a boundary located in the region of its float pattern",
     ),
     M(
         "pattern-strict",
