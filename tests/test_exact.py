@@ -60,6 +60,10 @@ def test_parallel_lines_a_hair_apart(gap):
     # and along a segment across them
     seg = rr.Segment([-1.0, -1.0], [1.0, 1.0])
     assert rr.count(one_layer(W, b), seg) == count_1d(one_layer(W, b), [-1.0, -1.0], [1.0, 1.0]) == 3
+    # enumerated too (the two roots are ordered, and found distinct, exactly)
+    res1 = rr.regions(one_layer(W, b), seg)
+    assert res1.count == 3
+    assert np.all(np.diff(res1.intervals[:, 0]) >= 0)
 
 
 @pytest.mark.parametrize("gap", [1e-9, 1e-12, 1e-15])

@@ -114,7 +114,7 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "interval_engine.hpp",
         "const bool same = group && c > g0 && L.exact[c - g0].first == L.exact[c - g0 - 1].first;",
         "const bool same = group && c > g0;",
-        tests(EXACT + "::test_near_degenerate_deep_nets_on_segments", ENG + "::test_1d_matches_reference"),
+        tests(EXACT + "::test_parallel_lines_a_hair_apart", EXACT + "::test_near_degenerate_deep_nets_on_segments"),
         "1-D: roots whose float error intervals overlap merged into one breakpoint (no exact comparison)",
     ),
     M(
