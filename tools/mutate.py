@@ -395,8 +395,10 @@ MUTATIONS: list[Mutation] = [
     M(
         "py-count-off-by-one",
         PKG + "api.py",
-        '        out = RegionCount(int(res["count"]), bool(res["complete"])',
-        '        out = RegionCount(int(res["count"]) + (1 if int(res["count"]) > 1 else 0), bool(res["complete"])',
+        '        out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))\n'
+        '        out.stats = dict(res["stats"])',
+        '        out = RegionCount(int(res["count"]) + (int(res["count"]) > 1), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))\n'
+        '        out.stats = dict(res["stats"])',
         WALK + "::test_zaslavsky_in_space",
         "walk count: off by one",
     ),
@@ -477,8 +479,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "graph-maxpool",
         PKG + "graph.py",
-        "(nodes[o][2 * t][0] - nodes[o][2 * t + 1][0], nodes[o][2 * t][1] - nodes[o][2 * t + 1][1])",
-        "(nodes[o][2 * t + 1][0] - nodes[o][2 * t][0], nodes[o][2 * t + 1][1] - nodes[o][2 * t][1])",
+        "diff.append((np.concatenate([lc, rc]), np.concatenate([lv, -rv]), l0 - r0))",
+        "diff.append((np.concatenate([rc, lc]), np.concatenate([rv, -lv]), r0 - l0))",
         tests(
             GRAPH + "::test_max_pool_of_four_values_adds_three_units_in_tree_order",
             GRAPH + "::test_forward_patterns_and_maps_match_the_reference",
