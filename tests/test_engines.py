@@ -468,6 +468,21 @@ def test_locate_outside_the_domain():
     assert res.locate(np.array([[0.7, 0.1], [1.5, 0.0]])).tolist() == [-1, -1]  # off the line, past b
 
 
+def test_a_point_on_a_boundary_is_in_no_region():
+    # x0 = 0.5 and 3 x1 = 1: a point with x0 = 0.5 is on a boundary exactly (in no region); x1 = fl(1/3)
+    # is not (3 fl(1/3) - 1 = -2^-54 exactly), so that point is in the region below the line.
+    net = rr.Network([np.array([[1.0, 0.0], [0.0, 3.0]]), np.ones((1, 2))], [np.array([-0.5, -1.0]), np.zeros(1)])
+    for engine in ("polygon", "walk"):
+        res = rr.regions(net, rr.Box([-1.0, -1.0], [1.0, 1.0]), engine=engine)
+        assert res.count == 4
+        X = np.array([[0.5, 0.2], [0.5, -0.7], [0.25, 1 / 3], [0.75, 1 / 3]])
+        idx = res.locate(X)
+        assert idx[:2].tolist() == [-1, -1], engine
+        assert np.all(idx[2:] >= 0), engine
+        np.testing.assert_array_equal(res.patterns[idx[2:]], exact_patterns(net, X[2:]))
+        assert not res.patterns[idx[2:], 1].any()  # below the line 3 x1 = 1
+
+
 def regions_equal(a, b):
     assert a.count == b.count and a.complete == b.complete
     np.testing.assert_array_equal(a.patterns, b.patterns)

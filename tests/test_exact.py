@@ -60,6 +60,10 @@ def test_parallel_lines_a_hair_apart(gap):
     # and along a segment across them
     seg = rr.Segment([-1.0, -1.0], [1.0, 1.0])
     assert rr.count(one_layer(W, b), seg) == count_1d(one_layer(W, b), [-1.0, -1.0], [1.0, 1.0]) == 3
+    # enumerated too (the two roots are ordered, and found distinct, exactly)
+    res1 = rr.regions(one_layer(W, b), seg)
+    assert res1.count == 3
+    assert np.all(np.diff(res1.intervals[:, 0]) >= 0)
 
 
 @pytest.mark.parametrize("gap", [1e-9, 1e-12, 1e-15])
@@ -200,6 +204,41 @@ def test_near_degenerate_deep_nets_on_segments(lines, slope):
     np.testing.assert_array_equal(exact_domain_patterns(net, seg, res.coords[ok]), res.patterns[ok])
     # linear regions: exact maps merged, against the exact sweep
     assert rr.regions(net, seg, merge_linear=True).linear_count == linear_count_1d(net, a, z)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_unit_vanishing_at_an_earlier_breakpoint_adds_no_region(seed):
+    # Layer 2 copies layer 1 (z2_k = relu(z1_k)): its roots are exactly layer 1's, so at the end of a
+    # piece z2_k is exactly 0, and its float value a rounding away from 0 with either sign. Only the
+    # exact sign there keeps an empty piece [a, a] out of the count.
+    rng = np.random.default_rng(seed)
+    n = 12
+    W1, b1 = rng.normal(size=(n, 1)), rng.normal(size=n) * 0.5
+    net = rr.Network([W1, np.eye(n), rng.normal(size=(1, n))], [b1, np.zeros(n), np.zeros(1)])
+    a, z = [-1.0], [1.0]
+    truth = count_1d(net, a, z)
+    seg = rr.Segment(a, z)
+    assert rr.count(net, seg) == truth
+    res = rr.regions(net, seg)
+    assert res.count == truth
+    ok = ~res.thin
+    np.testing.assert_array_equal(exact_domain_patterns(net, seg, res.coords[ok]), res.patterns[ok])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_unit_vanishing_on_an_earlier_line_adds_no_region(seed):
+    # The same in the plane: z2_k = relu(z1_k) is exactly 0 at the vertices on line k, its float value
+    # a rounding away from 0 with either sign; only exact signs there keep empty pieces out.
+    rng = np.random.default_rng(seed)
+    n = 10
+    W1, b1 = rng.normal(size=(n, 2)), rng.normal(size=n) * 0.5
+    net = rr.Network([W1, np.eye(n), rng.normal(size=(1, n))], [b1, np.zeros(n), np.zeros(1)])
+    truth = arrangement_count_2d(W1, b1, [-1, -1], [1, 1])
+    assert rr.count(net, SQUARE) == truth
+    res = rr.regions(net, SQUARE)
+    assert res.count == truth
+    ok = ~res.thin
+    np.testing.assert_array_equal(exact_patterns(net, res.witnesses[ok]), res.patterns[ok])
 
 
 def test_linear_regions_see_a_tiny_bend():

@@ -346,6 +346,22 @@ def test_arrangement_faces_and_bounded_regions(d):
     assert np.all(np.sum(res.patterns[i] != res.patterns[j], axis=1) == 1)
 
 
+@pytest.mark.parametrize("d", [2, 3])
+@pytest.mark.parametrize("cut", [0.7, -0.6, 0.25])
+def test_chebyshev_radii_of_a_cut_box_closed_form(d, cut):
+    # One unit x1 = cut in [-1, 1]^d: two boxes of widths 1 + cut and 1 - cut along x1 (2 across), with
+    # Chebyshev radii (1 + cut) / 2 and (1 - cut) / 2. For |cut| in [1/2, 1) the cut crosses the root's
+    # ball off-centre: the child on the centre's side must not keep the parent's ball as its own.
+    W = np.zeros((1, d))
+    W[0, 0] = 1.0
+    net = rr.Network([W, np.ones((1, 1))], [np.array([-cut]), np.zeros(1)])
+    res = rr.regions(net, rr.Box(-np.ones(d), np.ones(d)), engine="walk")
+    assert res.count == 2
+    on = np.asarray(res.patterns, dtype=bool)[:, 0]
+    np.testing.assert_allclose(res.radii[~on], [(1 + cut) / 2], rtol=1e-12)
+    np.testing.assert_allclose(res.radii[on], [(1 - cut) / 2], rtol=1e-12)
+
+
 def test_volumes_sum_to_the_domain():
     scipy_spatial = pytest.importorskip("scipy.spatial")
     rng = np.random.default_rng(12)

@@ -7,6 +7,7 @@ denote), independently of the C++ code.
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -149,6 +150,72 @@ def test_three_lines_through_a_point_perturbed() -> None:
     z = np.zeros(3)
     assert lines_truth(W1, z) == 6
     assert int(rr.count(one_layer(W1, z), SQUARE, engine="walk")) == 6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lines_concurrent_at_points_no_float_holds(seed: int) -> None:
+    # Integer lines 15 (a x + b y) = 5 a i + 3 b j through (i / 3, j / 5): exactly concurrent at vertices
+    # no float64 holds, so float values there are roundings of 0 with either sign (only exact decisions
+    # and exactly certified points keep spurious splits and bad witnesses out).
+    rng = np.random.default_rng(seed)
+    points = [(int(rng.integers(-2, 3)), int(rng.integers(-4, 5))) for _ in range(3)]
+    rows: dict[tuple[int, int, int], None] = {}
+    while len(rows) < 12:
+        i, j = points[int(rng.integers(len(points)))]
+        a, b = (int(v) for v in rng.integers(-3, 4, size=2))
+        if (a, b) == (0, 0):
+            continue
+        row = (15 * a, 15 * b, -(5 * a * i + 3 * b * j))
+        g = math.gcd(*row) * (1 if a > 0 or (a == 0 and b > 0) else -1)
+        rows[tuple(v // g for v in row)] = None  # one row per line: no line twice
+    W0 = np.array([r[:2] for r in rows], dtype=float)
+    b0 = np.array([r[2] for r in rows], dtype=float)
+    truth = lines_truth(W0, b0)
+    net = one_layer(W0, b0)
+    assert int(rr.count(net, SQUARE, engine="walk")) == truth
+    res = rr.regions(net, SQUARE, engine="walk")
+    assert res.count == truth
+    check_witnesses(net, [W0, np.ones((1, len(b0)))], [b0, np.zeros(1)], res)
+
+
+def test_a_region_too_thin_for_a_float_is_counted_and_flagged() -> None:
+    # x = 0.5 and x = 0.5 + 2^-53, the next float: the strip between them holds no float64 point, so no
+    # witness of it can be certified (and none may be claimed)
+    W0 = np.array([[1.0, 0.0], [4.0, 0.0]])
+    b0 = np.array([-0.5, -(2.0 + 2.0**-51)])
+    assert -b0[1] / 4 == np.nextafter(0.5, 1.0)
+    net = one_layer(W0, b0)
+    for box in (SQUARE, rr.Box([-1.0, -1.0, -1.0], [1.0, 1.0, 1.0])):
+        lifted = one_layer(np.hstack([W0, np.zeros((2, box.dim - 2))]), b0)
+        res = rr.regions(lifted, box, engine="walk")
+        assert res.count == lines_truth(W0, b0) == 3
+        assert res.thin.sum() == 1
+        ok = ~res.thin
+        for r in np.flatnonzero(ok):
+            assert exact_pattern([(W0, b0), (np.ones((1, 2)), np.zeros(1))], [0.0], res.witnesses[r][:2]) == list(
+                res.patterns[r]
+            )
+    assert int(rr.count(net, SQUARE, engine="walk")) == 3
+
+
+def test_a_line_touching_a_region_at_a_vertex_is_no_facet() -> None:
+    # Lines x + y = 0, x = 0, y = 0 (in that order): six sectors. x + y = 0 splits the square first, so
+    # it is a split row of every sector, but the two sectors of the quadrants x, y > 0 and x, y < 0
+    # only touch it at the origin (an exact LP optimum t* = 0): each sector's facets are the two lines
+    # along its boundary rays, and the square's sides.
+    W0 = np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    net = one_layer(W0, np.zeros(3))
+    res = rr.regions(net, SQUARE, engine="walk", facets=True)
+    assert res.count == 6
+    line_of_ray = {0: 2, 90: 1, 135: 0, 180: 2, 270: 1, 315: 0}  # ray angle (degrees) -> unit
+    rays = sorted(line_of_ray)
+    for r in range(res.count):
+        w = res.witnesses[r]
+        angle = float(np.degrees(np.arctan2(w[1], w[0]))) % 360
+        k = int(np.searchsorted(rays, angle))
+        lo, hi = rays[k - 1], rays[k % len(rays)]
+        _, _, units = res.facets(r)
+        assert sorted(int(u) for u in units if u >= 0) == sorted({line_of_ray[lo], line_of_ray[hi]}), r
 
 
 def test_ten_lines_near_the_origin() -> None:

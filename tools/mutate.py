@@ -66,110 +66,125 @@ ENG = "tests/test_engines.py"
 WALK = "tests/test_walk.py"
 CLI = "tests/test_cli.py"
 LP = "tests/test_lp.py"
+EXACT = "tests/test_exact.py"
+WEXACT = "tests/test_walk_exact.py"
+AN = "tests/test_analysis.py"
+DIST = "tests/test_distributed.py"
+ONNX = "tests/test_onnx.py"
+FILES = "tests/test_model_files.py"
+GRAPH = "tests/test_graph.py"
+
+
+def tests(*names: str) -> str:
+    return " ".join(names)
+
 
 MUTATIONS: list[Mutation] = [
-    # ------------------------------------------------------------------------- the two survivors
+    # ------------------------------------------- the two survivors of the issue-14 audit (updated)
     M(
-        "linear-tol",
-        INCLUDE + "tolerances.hpp",
-        "inline constexpr double linear = 1e-9;",
-        "inline constexpr double linear = 1e-4;",
-        IND + "::test_a_small_bend_is_a_linear_region_boundary",
-        "linear-merge tolerance loosened 1e-9 -> 1e-4",
+        "linear-exact-skipped",
+        INCLUDE + "linear_merge.hpp",
+        "++exact_decisions;",
+        "return true;",
+        tests(EXACT + "::test_walk_linear_regions_are_exact", EXACT + "::test_linear_regions_see_a_tiny_bend"),
+        "linear merge: maps within the float bound called equal without the exact comparison",
     ),
     M(
         "walk-volume-swap",
         INCLUDE + "polytope.hpp",
         "  return out;\n}\n\n}  // namespace reluregions",
         "  if (d <= 2 && out.volume.size() >= 2) std::swap(out.volume[0], out.volume[1]);\n  return out;\n}\n\n}  // namespace reluregions",
-        IND
-        + "::test_walk_volumes_are_per_region_in_the_plane "
-        + IND
-        + "::test_walk_and_engine_volumes_per_region_low_dims",
+        tests(
+            IND + "::test_walk_volumes_are_per_region_in_the_plane",
+            IND + "::test_walk_and_engine_volumes_per_region_low_dims",
+        ),
         "walk (d <= 2): the first two regions' volumes swapped",
     ),
     # ---------------------------------------------------------------------------- 1-D / 2-D engines
     M(
         "interval-root",
         INCLUDE + "interval_engine.hpp",
-        "const double t = za / (za - zb);",
-        "const double t = zb / (zb - za);",
-        ENG + "::test_1d_matches_reference " + IND + "::test_intervals_match_the_reference",
-        "1-D: roots mirrored in their piece",
-    ),
-    M(
-        "decide-band",
-        INCLUDE + "layer_map.hpp",
-        "const bool pos = hi > geo_band, neg = lo < -geo_band;",
-        "const bool pos = hi > geo_band, neg = lo < geo_band;",
-        ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_1d_matches_reference",
-        "split test: flipped sign of the band on the negative side",
+        "const double r = -be * inv;",
+        "const double r = be * inv;",
+        tests(ENG + "::test_1d_matches_reference", IND + "::test_intervals_match_the_reference"),
+        "1-D: a root's float position mirrored (-b/a -> b/a)",
     ),
     M(
         "interval-cluster",
         INCLUDE + "interval_engine.hpp",
-        "L.cross[c].root - L.breaks.back() > tol::geometry",
-        "L.cross[c].root - L.breaks.back() > 1e-3",
-        ENG + "::test_1d_matches_reference " + ENG + "::test_general_position_points_1d",
-        "1-D: roots within 1e-3 (not 1e-10) merged into one breakpoint",
+        "const bool same = group && c > g0 && L.exact[c - g0].first == L.exact[c - g0 - 1].first;",
+        "const bool same = group && c > g0;",
+        tests(EXACT + "::test_parallel_lines_a_hair_apart", EXACT + "::test_near_degenerate_deep_nets_on_segments"),
+        "1-D: roots whose float error intervals overlap merged into one breakpoint (no exact comparison)",
     ),
     M(
         "interval-rising",
         INCLUDE + "interval_engine.hpp",
         "if (!c.rising) bits[c.unit >> 6]",
         "if (c.rising) bits[c.unit >> 6]",
-        ENG + "::test_1d_matches_reference " + ENG + "::test_zigzag_small",
+        tests(ENG + "::test_1d_matches_reference", ENG + "::test_zigzag_small"),
         "1-D: units left of their root on when rising",
     ),
     M(
+        "interval-filter",
+        INCLUDE + "interval_engine.hpp",
+        "int sa = za > bound ? 1 : (za < -bound ? -1 : 0), sb = zb > bound ? 1 : (zb < -bound ? -1 : 0);",
+        "int sa = za > 0.0 ? 1 : (za < -0.0 ? -1 : 0), sb = zb > 0.0 * bound ? 1 : (zb < -0.0 ? -1 : 0);",
+        tests(
+            EXACT + "::test_a_unit_vanishing_at_an_earlier_breakpoint_adds_no_region",
+            EXACT + "::test_near_degenerate_deep_nets_on_segments",
+        ),
+        "1-D: the float filter's error bound ignored (signs at a node's ends taken in floating point)",
+    ),
+    M(
         "polygon-area",
-        "cpp/include/reluregions/polygon.hpp",
+        INCLUDE + "polygon.hpp",
         "  area = 0.5 * a2;",
         "  area = 0.5 * a2 * (n > 3 ? 1.0 : 0.999);",
-        ENG + "::test_2d_matches_reference " + IND + "::test_polygon_vertices_match_the_reference",
+        tests(ENG + "::test_2d_matches_reference", IND + "::test_polygon_vertices_match_the_reference"),
         "2-D: triangles' areas 0.1% short",
     ),
     M(
-        "polygon-geo",
+        "polygon-filter",
         INCLUDE + "polygon_engine.hpp",
-        "        const double geo = tol::geometry * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);",
-        "        const double geo = 1e-3 * std::sqrt(a0[i] * a0[i] + a1[i] * a1[i]);",
-        ENG
-        + "::test_2d_matches_reference "
-        + IND
-        + "::test_polygon_vertices_match_the_reference "
-        + ENG
-        + "::test_2d_larger_nets",
-        "2-D: geometric band 1e-10 -> 1e-3 (thin regions lost)",
+        "const signed char sg = z > bound ? 1 : (z < -bound ? -1 : 0);",
+        "const signed char sg = z > 0.0 * bound ? 1 : (z < -0.0 ? -1 : 0);",
+        tests(
+            EXACT + "::test_a_unit_vanishing_on_an_earlier_line_adds_no_region",
+            EXACT + "::test_three_lines_through_a_point_perturbed",
+            EXACT + "::test_near_degenerate_arrangements",
+        ),
+        "2-D: the vertex filter's error bound ignored (near-degenerate vertex sides taken in floating point)",
     ),
     M(
-        "zero-tol",
-        INCLUDE + "tolerances.hpp",
-        "inline constexpr double zero = 1e-11;",
-        "inline constexpr double zero = 0.0;",
-        ENG
-        + "::test_degenerate_2d_by_hand "
-        + ENG
-        + "::test_degenerate_1d_by_hand "
-        + ENG
-        + "::test_identically_zero_unit_after_incremental_updates",
-        "identically-zero units: no rounding allowance",
+        "exact-fallback-sign",
+        INCLUDE + "layerwise.hpp",
+        "return sign(exact_value(exact_maps_.row(l, i, pattern_.data()), pt, K));",
+        "return -sign(exact_value(exact_maps_.row(l, i, pattern_.data()), pt, K));",
+        tests(
+            EXACT + "::test_three_lines_through_a_point_perturbed",
+            EXACT + "::test_near_degenerate_arrangements",
+            EXACT + "::test_near_degenerate_deep_nets_on_segments",
+        ),
+        "1-D/2-D: the exact fallback's sign negated",
     ),
     # ------------------------------------------------------------------------------------ the walk
     M(
         "walk-split-side",
         INCLUDE + "walk.hpp",
-        "for (int side = 0; side < 2; ++side) {",
-        "for (int side = 0; side < 1; ++side) {",
+        "        const bool on = side == 1;\n",
+        "        const bool on = side == 1;\n        if (on) break;\n",
         WALK + "::test_zaslavsky_in_space",
         "walk: the 'on' child of a split never visited (off-by-one)",
     ),
     M(
         "walk-cheb-reuse",
         INCLUDE + "walk.hpp",
-        "if (vc >= r * gn) {  // the parent's ball",
-        "if (vc >= 0.5 * r * gn) {  // the parent's ball",
-        IND + "::test_walk_in_a_box_matches_the_reference",
+        "vc >= r * gn && pok",
+        "vc >= 0.5 * r * gn && pok",
+        tests(
+            WALK + "::test_chebyshev_radii_of_a_cut_box_closed_form", IND + "::test_walk_in_a_box_matches_the_reference"
+        ),
         "walk: parent's ball reused when half of it crosses (wrong radii)",
     ),
     M(
@@ -183,22 +198,57 @@ MUTATIONS: list[Mutation] = [
     M(
         "walk-margin",
         INCLUDE + "walk.hpp",
-        "if (reach_other > margin) return kSplit;",
-        "if (reach_other > 100 * margin + 1e-3) return kSplit;",
-        WALK
-        + "::test_zaslavsky_in_space "
-        + IND
-        + "::test_walk_in_a_box_matches_the_reference "
-        + WALK
-        + "::test_walk_matches_reference",
-        "walk: a split needs 1e-3 beyond the hyperplane (slivers lost)",
+        "if (ub <= 0.0) {",
+        "if (ub <= 1e-3) {",
+        tests(
+            WALK + "::test_zaslavsky_in_space",
+            WEXACT + "::test_parallel_lines",
+            WEXACT + "::test_lines_crossing_at_tiny_angle",
+        ),
+        "walk: a float Farkas bound up to 1e-3 accepted as 'no interior' (slivers lost)",
+    ),
+    M(
+        "walk-farkas-unchecked",
+        INCLUDE + "walk.hpp",
+        "if (basis_certificate(g.data(), bound) && bound + g[static_cast<std::size_t>(d_)] <= 0) return false;",
+        "if (basis_certificate(g.data(), bound)) return false;",
+        tests(
+            WEXACT + "::test_three_lines_through_a_point_perturbed",
+            WEXACT + "::test_parallel_lines",
+            WEXACT + "::test_lines_crossing_at_tiny_angle",
+            WEXACT + "::test_ten_lines_near_the_origin",
+        ),
+        "walk: the LP basis' exact certificate accepted without checking its bound",
+    ),
+    M(
+        "walk-witness-unchecked",
+        INCLUDE + "walk.hpp",
+        "if (exact_budget == 0) return false;",
+        "return true;",
+        tests(
+            WEXACT + "::test_a_region_too_thin_for_a_float_is_counted_and_flagged",
+            WEXACT + "::test_parallel_lines",
+        ),
+        "walk: a witness that floating point cannot certify accepted without the exact check",
+    ),
+    M(
+        "exact-lp-interior",
+        INCLUDE + "exact_lp.hpp",
+        "res.interior = value > 0;",
+        "res.interior = value >= 0;",
+        tests(
+            WEXACT + "::test_a_line_touching_a_region_at_a_vertex_is_no_facet",
+            WEXACT + "::test_three_lines_through_a_point_perturbed",
+            WEXACT + "::test_lines_concurrent_at_points_no_float_holds",
+        ),
+        "exact LP: an optimum t* = 0 (no interior) read as interior",
     ),
     M(
         "walk-box",
         INCLUDE + "walk.hpp",
-        "        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin\n        return lo >= -margin ? kOn : kOff;",
-        "        if (lo >= -margin && hi <= margin) return vc > 0 ? kOn : kOff;  // thinner than the margin\n        return lo >= -margin ? kOff : kOn;",
-        WALK + "::test_zaslavsky_in_space " + WALK + "::test_walk_matches_reference",
+        "return lo > 0.0 ? kOn : kOff;",
+        "return lo > 0.0 ? kOff : kOn;",
+        tests(WALK + "::test_zaslavsky_in_space", WALK + "::test_walk_matches_reference"),
         "walk: box-decided units get the wrong side",
     ),
     M(
@@ -206,7 +256,7 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "walk.hpp",
         "        s.c.push_back(row[ud]);",
         "        s.c.push_back(0.0);",
-        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_affine_maps_match_the_network",
+        tests(IND + "::test_walk_in_a_box_matches_the_reference", WALK + "::test_affine_maps_match_the_network"),
         "walk: output map's constant dropped",
     ),
     M(
@@ -214,19 +264,27 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "walk.hpp",
         "        clear_from(l, i);  // units i, i + 1, ... are decided again in this child\n",
         "",
-        WALK + "::test_zaslavsky_in_space " + WALK + "::test_walk_matches_reference",
+        tests(WALK + "::test_zaslavsky_in_space", WALK + "::test_walk_matches_reference"),
         "walk: stale bits of the previous child kept",
+    ),
+    M(
+        "task-radius",
+        INCLUDE + "walk_tasks.hpp",
+        "w.put(t.radius);",
+        "w.put(0.5 * t.radius);",
+        DIST + "::test_without_a_budget_the_tasks_are_the_threads_tasks",
+        "walk tasks: the node's radius halved in the task's bytes",
     ),
     # ---------------------------------------------------------- facets, adjacency, volumes (walk)
     M(
         "facet-redundant-tol",
         INCLUDE + "polytope.hpp",
-        "val <= ai[ud] + 1e-9 * (1.0 + std::fabs(ai[ud]))) continue;",
-        "val <= ai[ud] + 1e-2 * (1.0 + std::fabs(ai[ud]))) continue;",
-        IND
-        + "::test_walk_in_a_box_matches_the_reference "
-        + IND
-        + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units",
+        "redundant = gap <= (ex.en ? 0.0 :",
+        "redundant = gap <= (ex.en ? 1e-2 :",
+        tests(
+            IND + "::test_walk_in_a_box_matches_the_reference",
+            IND + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units",
+        ),
         "facets: rows reaching less than 1e-2 beyond the others called redundant",
     ),
     M(
@@ -234,46 +292,48 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "polytope.hpp",
         "== LPStatus::unbounded) bnd = false;",
         "== LPStatus::optimal && j == 0) bnd = false;",
-        IND
-        + "::test_walk_on_polytopes_and_space_matches_the_reference "
-        + WALK
-        + "::test_arrangement_faces_and_bounded_regions",
+        tests(
+            IND + "::test_walk_on_polytopes_and_space_matches_the_reference",
+            WALK + "::test_arrangement_faces_and_bounded_regions",
+        ),
         "boundedness: wrong LP status tested",
     ),
     M(
         "volume-3d",
         INCLUDE + "polytope.hpp",
-        "vol += polygon_area(scratch) * h / 3.0;",
-        "vol += polygon_area(scratch) * h / 3.0 * (m > 6 ? 1.0 : 1.001);",
-        IND
-        + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units "
-        + IND
-        + "::test_walk_in_a_box_matches_the_reference",
+        "vol += shoelace(P) * h / 3.0;",
+        "vol += shoelace(P) * h / 3.0 * (m > 6 ? 1.0 : 1.001);",
+        tests(
+            IND + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units",
+            IND + "::test_walk_in_a_box_matches_the_reference",
+        ),
         "3-D volumes of regions with few facets 0.1% too large",
     ),
     M(
         "neighbour-step",
         INCLUDE + "polytope.hpp",
-        "double step = std::min(0.25 * rf, 1e-6);",
-        "double step = -std::min(0.25 * rf, 1e-6);",
-        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
+        "double step = std::min(0.25 * rf, tol::neighbour_step);",
+        "double step = -std::min(0.25 * rf, tol::neighbour_step);",
+        tests(
+            IND + "::test_walk_in_a_box_matches_the_reference", WALK + "::test_arrangement_faces_and_bounded_regions"
+        ),
         "adjacency: stepping into the region instead of across its facet",
     ),
     # ----------------------------------------------------------------------------- merging, LP, locate
     M(
-        "merge-1d-touch",
+        "merge-1d-last-pair",
         INCLUDE + "linear_merge.hpp",
-        "const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) <= 4 * tol::geometry;",
-        "const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) < 0.0;",
-        ENG + "::test_cancelled_duplicate_unit_merges_regions " + ENG + "::test_linear_regions_1d_match_reference",
-        "1-D merge: neighbours never touch",
+        "for (std::size_t p = 0; p + 1 < R; ++p)",
+        "for (std::size_t p = 0; p + 2 < R; ++p)",
+        tests(ENG + "::test_cancelled_duplicate_unit_merges_regions", ENG + "::test_linear_regions_1d_match_reference"),
+        "1-D merge: the last two regions never compared (off-by-one)",
     ),
     M(
         "merge-2d-side",
         INCLUDE + "linear_merge.hpp",
         "if (side > 0 && contains(cq, mx, my, band)) q = cand;",
         "if (side > 0 && contains(cq, mx, my, band)) q = static_cast<std::int64_t>(p);",
-        ENG + "::test_cancelled_duplicate_unit_merges_regions " + ENG + "::test_linear_regions_2d",
+        tests(ENG + "::test_cancelled_duplicate_unit_merges_regions", ENG + "::test_linear_regions_2d"),
         "2-D merge: the region merged with itself",
     ),
     M(
@@ -281,7 +341,7 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "lp.hpp",
         "*r = std::min(std::max(x_[static_cast<std::size_t>(n_)], 0.0), r_cap);",
         "*r = std::min(std::max(x_[static_cast<std::size_t>(n_)], 0.0), 0.5 * r_cap);",
-        LP + " " + WALK + "::test_walk_on_3d_domains_matches_reference",
+        tests(LP, WALK + "::test_walk_on_3d_domains_matches_reference"),
         "LP: Chebyshev radius capped at half the cap",
     ),
     M(
@@ -289,92 +349,151 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "tolerances.hpp",
         "inline constexpr double lp_feasibility = 1e-9;",
         "inline constexpr double lp_feasibility = 1e-3;",
-        LP + " " + IND + "::test_walk_in_a_box_matches_the_reference",
+        tests(LP, IND + "::test_walk_in_a_box_matches_the_reference"),
         "LP feasibility tolerance 1e-9 -> 1e-3",
     ),
     M(
-        "locate-tol",
+        "locate-boundary",
         "cpp/bindings/bind_engines.cpp",
-        "net.forward(x.data(r, 0), nullptr, bits.data(), rr::tol::zero, s);",
-        "net.forward(x.data(r, 0), nullptr, bits.data(), 1e-3, s);",
-        ENG
-        + "::test_locate_finds_the_region_of_random_points "
-        + IND
-        + "::test_engine_locate_and_maps_match_the_reference",
-        "locate: values below 1e-3 of their magnitude read as zero",
+        "idx[static_cast<std::size_t>(r)] = boundary ? -1 : index.find(pa.bits());",
+        "idx[static_cast<std::size_t>(r)] = index.find(pa.bits());",
+        tests(
+            ENG + "::test_a_point_on_a_boundary_is_in_no_region",
+            ENG + "::test_locate_finds_the_region_of_random_points",
+        ),
+        "locate: a point on a boundary located in the region of its float pattern",
     ),
     M(
         "pattern-strict",
-        "cpp/include/reluregions/network.hpp",
-        "const bool on = z[i] > tol * e2[i];",
-        "const bool on = z[i] >= -tol * e2[i];",
-        ENG + "::test_degenerate_2d_by_hand " + ENG + "::test_dead_and_always_on_bits " + "tests/test_network.py",
+        INCLUDE + "network.hpp",
+        "z[i] > tol * e2[i];",
+        "z[i] >= -tol * e2[i];",
+        tests(ENG + "::test_degenerate_2d_by_hand", ENG + "::test_dead_and_always_on_bits", "tests/test_network.py"),
         "forward pattern: a zero pre-activation counts as on",
+    ),
+    # ------------------------------------------------------------------------------------ analysis
+    M(
+        "distance-norm",
+        INCLUDE + "analysis.hpp",
+        "const double dist = std::fabs(z_[static_cast<std::size_t>(i)]) / norm;",
+        "const double dist = std::fabs(z_[static_cast<std::size_t>(i)]) / (norm * norm);",
+        tests(
+            AN + "::test_distance_without_boundaries_and_closed_form",
+            AN + "::test_distance_equals_the_walk_facets_and_an_lp",
+        ),
+        "distance_to_boundary: first-layer distances divided by the squared gradient norm",
+    ),
+    M(
+        "local-count-cross",
+        INCLUDE + "analysis.hpp",
+        "if (k == 1 || (k == 2 && !cross)) {",
+        "if (k == 1 || k == 2) {",
+        AN + "::test_local_count_k2_is_the_plane_count",
+        "local_count: the 2-D cross-polytope counted as the square",
     ),
     # ---------------------------------------------------------------------------------- Python
     M(
         "py-count-off-by-one",
         PKG + "api.py",
-        'out = RegionCount(int(res["count"]), bool(res["complete"])',
-        'out = RegionCount(int(res["count"]) + (1 if int(res["count"]) > 1 else 0), bool(res["complete"])',
+        '        out = RegionCount(int(res["count"]), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))\n'
+        '        out.stats = dict(res["stats"])',
+        '        out = RegionCount(int(res["count"]) + (int(res["count"]) > 1), bool(res["complete"]), str(res["reason"]), float(res["elapsed"]))\n'
+        '        out.stats = dict(res["stats"])',
         WALK + "::test_zaslavsky_in_space",
         "walk count: off by one",
     ),
     M(
         "py-measures-span",
-        PKG + "regions.py",
-        'return self._raw["measure"] * float(np.prod(self._span))',
-        'return self._raw["measure"] * float(np.max(self._span))',
-        ENG + "::test_2d_matches_reference " + IND + "::test_walk_and_engine_volumes_per_region_low_dims",
+        PKG + "_frame.py",
+        "return float(np.prod(self._span))",
+        "return float(np.max(self._span))",
+        tests(ENG + "::test_2d_matches_reference", IND + "::test_walk_and_engine_volumes_per_region_low_dims"),
         "2-D measures scaled by one side only",
     ),
     M(
         "py-radii-scale",
-        PKG + "polytope_regions.py",
-        'return self._raw["radius"] * self._frame.scale',
+        PKG + "regions.py",
+        'return self._raw["radius"] * self._frame.length_scale',
         'return self._raw["radius"]',
         IND + "::test_walk_in_a_box_matches_the_reference",
         "walk radii: the box's scale dropped",
     ),
     M(
         "py-facets-norm",
-        PKG + "polytope_regions.py",
-        'return A / n[:, None], bb / n, f["facet_units"][lo:hi].copy()',
-        'return A / n[:, None], bb, f["facet_units"][lo:hi].copy()',
+        PKG + "regions.py",
+        "return A / n[:, None], bb / n, self.network._user_unit_index(units)",
+        "return A / n[:, None], bb, self.network._user_unit_index(units)",
         IND + "::test_walk_in_a_box_matches_the_reference",
         "walk facets: offsets not normalized with the rows",
     ),
     M(
         "py-adjacency-order",
-        PKG + "polytope_regions.py",
+        PKG + "regions.py",
         "pairs = np.stack([np.minimum(owner[keep], nb[keep]), np.maximum(owner[keep], nb[keep])], axis=1)",
         "pairs = np.stack([owner[keep], nb[keep]], axis=1)",
-        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_arrangement_faces_and_bounded_regions",
+        tests(
+            IND + "::test_walk_in_a_box_matches_the_reference", WALK + "::test_arrangement_faces_and_bounded_regions"
+        ),
         "adjacency: pairs not ordered i < j (each listed twice)",
     ),
     M(
         "py-locate-domain",
-        PKG + "polytope_regions.py",
-        '        idx = _core.locate(self.network._core, self._raw["packed"], pts)\n        idx = np.where(inside, idx, -1)\n        return idx[0] if single else idx\n\n    # -------------------------------------------------------------------------------- file I/O\n    def save(self, path: PathLike) -> None:\n        """Save to a compressed ``.npz`` (network, domain and all arrays)."""\n        meta = {\n',
-        '        idx = _core.locate(self.network._core, self._raw["packed"], pts)\n        return idx[0] if single else idx\n\n    # -------------------------------------------------------------------------------- file I/O\n    def save(self, path: PathLike) -> None:\n        """Save to a compressed ``.npz`` (network, domain and all arrays)."""\n        meta = {\n',
-        IND + "::test_walk_in_a_box_matches_the_reference " + WALK + "::test_locate_and_save_load",
-        "walk locate: points outside the domain located",
+        PKG + "regions.py",
+        "        idx = np.where(inside, idx, -1)\n",
+        "",
+        tests(IND + "::test_walk_in_a_box_matches_the_reference", WALK + "::test_locate_and_save_load"),
+        "locate: points outside the domain located",
     ),
     M(
         "py-affine-shift",
         PKG + "regions.py",
-        'c = self._raw["c"] - np.einsum("rok,k->ro", A, self._lo)',
-        'c = self._raw["c"] + np.einsum("rok,k->ro", A, self._lo)',
+        'cu + np.einsum("rok,k->ro", Au, m)',
+        'cu - np.einsum("rok,k->ro", Au, m)',
         IND + "::test_engine_locate_and_maps_match_the_reference",
-        "1-D/2-D affine maps: constant shifted the wrong way",
+        "affine maps: constant shifted the wrong way",
     ),
     M(
         "py-linear-labels",
         PKG + "regions.py",
         "self.count = int(labels.max()) + 1 if labels.size else 0",
         "self.count = int(labels.max()) if labels.size else 0",
-        IND + "::test_a_small_bend_is_a_linear_region_boundary " + CLI,
+        tests(IND + "::test_a_small_bend_is_a_linear_region_boundary", CLI),
         "linear region count: off by one",
+    ),
+    M(
+        "onnx-pads",
+        PKG + "_onnx.py",
+        "pos = opos[:, :, None] * np.array(strides)[:, None, None] - np.array(pads[:nd])[:, None, None]",
+        "pos = opos[:, :, None] * np.array(strides)[:, None, None] + np.array(pads[:nd])[:, None, None]",
+        ONNX + "::test_forward_matches_onnxruntime_on_1000_inputs",
+        "ONNX: windows shifted by +pads instead of -pads",
+    ),
+    M(
+        "nnet-norm",
+        PKG + "_nnet.py",
+        "b0 = self.biases[0] - self.weights[0] @ (mean_in / range_in)",
+        "b0 = self.biases[0] + self.weights[0] @ (mean_in / range_in)",
+        FILES + "::test_nnet_folds_the_normalisation_and_keeps_the_input_box",
+        ".nnet: input means folded with the wrong sign",
+    ),
+    M(
+        "graph-maxpool",
+        PKG + "graph.py",
+        "diff.append((np.concatenate([lc, rc]), np.concatenate([lv, -rv]), l0 - r0))",
+        "diff.append((np.concatenate([rc, lc]), np.concatenate([rv, -lv]), r0 - l0))",
+        tests(
+            GRAPH + "::test_max_pool_of_four_values_adds_three_units_in_tree_order",
+            GRAPH + "::test_forward_patterns_and_maps_match_the_reference",
+        ),
+        "max-pool tree: comparison right - left (max(a, b) computed as b + relu(b - a))",
+    ),
+    M(
+        "distributed-order",
+        PKG + "distributed.py",
+        "        ev.sort(key=lambda e: e[0])\n",
+        "",
+        DIST + "::test_without_a_budget_the_tasks_are_the_threads_tasks",
+        "distributed: a task's regions and subtasks not merged in depth-first order",
     ),
     M(
         "cli-linear",
@@ -387,16 +506,16 @@ MUTATIONS: list[Mutation] = [
     M(
         "cli-plane-ranges",
         PKG + "cli.py",
-        "return Plane(*args.plane, s_range=args.s_range, t_range=args.t_range)",
-        "return Plane(*args.plane, s_range=args.t_range, t_range=args.s_range)",
+        "return Plane(origin, u, v, s_range=args.s_range, t_range=args.t_range)",
+        "return Plane(origin, u, v, s_range=args.t_range, t_range=args.s_range)",
         CLI,
         "CLI: --s-range and --t-range swapped",
     ),
     M(
         "cli-max-regions",
         PKG + "cli.py",
-        'limits: dict[str, Any] = {"max_regions": args.max_regions,',
-        'limits: dict[str, Any] = {"max_regions": None,',
+        '"max_regions": args.max_regions,',
+        '"max_regions": None,',
         CLI,
         "CLI: --max-regions ignored",
     ),
