@@ -133,6 +133,7 @@ class Regions:
         if "exact_decisions" in raw:  # the interval and polygon engines
             self.stats.setdefault("exact_decisions", int(raw["exact_decisions"]))
         self._linear: LinearRegions | None = None
+        self._patterns: np.ndarray | None = None
         self._facets: dict[str, np.ndarray] | None = None
         self._adjacency: np.ndarray | None = None
         self._volumes: np.ndarray | None = None
@@ -151,7 +152,13 @@ class Regions:
 
     @property
     def patterns(self) -> np.ndarray:
-        return self.network._user_patterns(self._chain_patterns())
+        if "patterns" in self._raw:
+            return self.network._user_patterns(self._raw["patterns"])
+        if self._patterns is None:  # unpacked on first use, the users' units only
+            widths = [int(W.shape[0]) for W in self.network._weights[:-1]]
+            self._patterns = unpack_words(self._raw["packed"], widths, self.network._user_units)
+            self._patterns.setflags(write=False)
+        return self._patterns
 
     def _chain_patterns(self) -> np.ndarray:
         """Bool patterns of the core's chain units, unpacked on first use (engines return them packed:
