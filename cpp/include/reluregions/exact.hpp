@@ -244,6 +244,25 @@ class ExactNetwork {
   }
 };
 
+// The affine frame x = p + M u of a domain in rationals: p = origin + basis lo, M = basis diag(hi - lo)
+// (origin: n0 entries, basis: n0 x K row-major, lo / hi: K entries; M: n0 x K row-major).
+inline void exact_frame(int n0, int K, const double* origin, const double* basis, const double* lo, const double* hi,
+                        std::vector<Rational>& p, std::vector<Rational>& M) {
+  const auto uK = static_cast<std::size_t>(K);
+  p.assign(static_cast<std::size_t>(n0), Rational(0));
+  M.assign(static_cast<std::size_t>(n0) * uK, Rational(0));
+  for (int j = 0; j < n0; ++j) {
+    Rational pj(origin[j]);
+    for (int k = 0; k < K; ++k) {
+      const Rational bjk(basis[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)]);
+      if (bjk == 0) continue;
+      pj += bjk * Rational(lo[k]);
+      M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)] = bjk * (Rational(hi[k]) - Rational(lo[k]));
+    }
+    p[static_cast<std::size_t>(j)] = pj;
+  }
+}
+
 // A float network and its exact counterpart, as handed to the engines, with the domain's frame: the
 // engines work in u in [0, 1]^K; the domain's coordinates are s = s_lo + u * span (float64 operations,
 // as Python's Frame computes them), and the exact point of s is u* = (s - s_lo) / (s_hi - s_lo).
@@ -335,17 +354,8 @@ class EngineNetwork {
                   const double* hi) {
     const int n0 = source.input_dim(), n1 = source.out_dim(0);
     const auto uK = static_cast<std::size_t>(K);
-    std::vector<Rational> p(static_cast<std::size_t>(n0)), M(static_cast<std::size_t>(n0) * uK);
-    for (int j = 0; j < n0; ++j) {
-      Rational pj(origin[j]);
-      for (int k = 0; k < K; ++k) {
-        const Rational bjk(basis[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)]);
-        if (bjk == 0) continue;
-        pj += bjk * Rational(lo[k]);
-        M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)] = bjk * (Rational(hi[k]) - Rational(lo[k]));
-      }
-      p[static_cast<std::size_t>(j)] = pj;
-    }
+    std::vector<Rational> p, M;
+    exact_frame(n0, K, origin, basis, lo, hi, p, M);
     W0_.assign(static_cast<std::size_t>(n1) * uK, Rational(0));
     b0_.assign(static_cast<std::size_t>(n1), Rational(0));
     for (int i = 0; i < n1; ++i) {

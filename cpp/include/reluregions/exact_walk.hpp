@@ -126,17 +126,8 @@ inline ExactWalkDomain make_exact_walk_domain(int n0, int K, const double* origi
       tighten_hi(k, Rational(1));
     }
   // x = p + M u
-  std::vector<Rational> p(static_cast<std::size_t>(n0)), M(static_cast<std::size_t>(n0) * uK);
-  for (int j = 0; j < n0; ++j) {
-    Rational pj(origin[j]);
-    for (int k = 0; k < K; ++k) {
-      const Rational bjk(basis[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)]);
-      if (bjk == 0) continue;
-      pj += bjk * Rational(plo[k]);
-      M[static_cast<std::size_t>(j) * uK + static_cast<std::size_t>(k)] = bjk * (Rational(phi[k]) - Rational(plo[k]));
-    }
-    p[static_cast<std::size_t>(j)] = pj;
-  }
+  std::vector<Rational> p, M;
+  exact_frame(n0, K, origin, basis, plo, phi, p, M);
   for (int j = 0; j < n0; ++j) {
     for (int side = 0; side < 2; ++side) {
       const double v = side == 0 ? xlo[j] : xhi[j];
