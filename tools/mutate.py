@@ -301,8 +301,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "volume-3d",
         INCLUDE + "polytope.hpp",
-        "vol += shoelace(P) * h / 3.0;",
-        "vol += shoelace(P) * h / 3.0 * (m > 6 ? 1.0 : 1.001);",
+        "vol += 0.5 * std::fabs(area2) * h / 3.0;",
+        "vol += 0.5 * std::fabs(area2) * h / 3.0 * (P.faces() > 6 ? 1.0 : 1.001);",
         tests(
             IND + "::test_walk_volumes_per_region_in_3d_cube_with_cancelled_units",
             IND + "::test_walk_in_a_box_matches_the_reference",

@@ -21,6 +21,7 @@ inline py::dict stats_dict(const rr::WalkStats& s) {
   d["zero"] = s.zero;
   d["by_box"] = s.by_box;
   d["by_points"] = s.by_points;
+  d["by_row"] = s.by_row;
   d["lps"] = s.lps;
   d["box_lps"] = s.box_lps;
   d["chebyshev"] = s.chebyshev;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "control.hpp"
@@ -66,12 +67,166 @@ inline void square(std::vector<double>& P, double c0, double c1, double R) {
   P.assign({c0 - R, c1 - R, c0 + R, c1 - R, c0 + R, c1 + R, c0 - R, c1 + R});
 }
 
+// A convex polyhedron for the volumes in 3-D: shared vertices, and faces as cycles of vertex indices
+// with their outward unit normals. A vertex's side of a cutting plane is computed once and a cut edge
+// gives one new vertex, so faces stay consistent with each other however close to a vertex a plane
+// passes. Flat arrays, reused from region to region.
+struct Polyhedron {
+  std::vector<double> verts;       // 3 per vertex
+  std::vector<double> normal;      // 3 per face
+  std::vector<std::uint32_t> off;  // face f: idx[off[f], off[f + 1])
+  std::vector<std::uint32_t> idx;  // vertex indices, in cyclic order
+  void clear_faces() {
+    normal.clear();
+    off.assign(1, 0);
+    idx.clear();
+  }
+  std::size_t faces() const { return normal.size() / 3; }
+  const double* vertex(std::uint32_t v) const { return verts.data() + 3 * static_cast<std::size_t>(v); }
+  std::uint32_t add_vertex(const double* p) {
+    verts.insert(verts.end(), p, p + 3);
+    return static_cast<std::uint32_t>(verts.size() / 3 - 1);
+  }
+};
+
+struct ClipScratch {
+  std::vector<double> side;                           // per vertex
+  std::vector<std::uint32_t> edge_a, edge_b, edge_v;  // cut edges (a < b) and their new vertex
+  std::vector<std::uint32_t> on_plane;                // vertices of the new face
+  std::vector<std::pair<double, std::uint32_t>> order;
+};
+
+// The cube of half-width R about c.
+inline void cube(Polyhedron& P, const double* c, double R) {
+  P.verts.clear();
+  P.clear_faces();
+  for (int q = 0; q < 8; ++q) {
+    const double p[3] = {c[0] + ((q & 1) ? R : -R), c[1] + ((q & 2) ? R : -R), c[2] + ((q & 4) ? R : -R)};
+    P.add_vertex(p);
+  }
+  // Faces x = -R, +R, y = -R, +R, z = -R, +R (vertex q has bit k set when coordinate k is +R).
+  const std::uint32_t faces[6][4] = {{0, 2, 6, 4}, {1, 5, 7, 3}, {0, 4, 5, 1},
+                                     {2, 3, 7, 6}, {0, 1, 3, 2}, {4, 6, 7, 5}};
+  for (int f = 0; f < 6; ++f) {
+    double n[3] = {0, 0, 0};
+    n[f / 2] = (f % 2) ? 1.0 : -1.0;
+    P.normal.insert(P.normal.end(), n, n + 3);
+    P.idx.insert(P.idx.end(), faces[f], faces[f] + 4);
+    P.off.push_back(static_cast<std::uint32_t>(P.idx.size()));
+  }
+}
+
+// Cuts P to {c.x <= e} (c a unit normal): every face clipped (Sutherland-Hodgman on shared vertices),
+// the vertices on the plane closing the new face (ordered by angle about their mean). A plane nearly
+// parallel to a face moves a cut only within the thin sliver between them: errors stay of the order of
+// the rounding times the size.
+inline void clip_polyhedron(Polyhedron& P, const double* c, double e, Polyhedron& out, ClipScratch& s) {
+  const std::size_t nv = P.verts.size() / 3;
+  s.side.resize(nv);
+  for (std::size_t v = 0; v < nv; ++v) {
+    const double* p = P.verts.data() + 3 * v;
+    s.side[v] = c[0] * p[0] + c[1] * p[1] + c[2] * p[2] - e;
+  }
+  s.edge_a.clear();
+  s.edge_b.clear();
+  s.edge_v.clear();
+  s.on_plane.clear();
+  out.verts.swap(P.verts);  // vertices are shared: the cut points are appended
+  out.clear_faces();
+  auto cut_vertex = [&](std::uint32_t a, std::uint32_t b) {
+    if (a > b) std::swap(a, b);
+    for (std::size_t k = 0; k < s.edge_a.size(); ++k)
+      if (s.edge_a[k] == a && s.edge_b[k] == b) return s.edge_v[k];
+    const double* p = out.vertex(a);
+    const double* q = out.vertex(b);
+    const double t = s.side[a] / (s.side[a] - s.side[b]);
+    const double x[3] = {p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]), p[2] + t * (q[2] - p[2])};
+    const std::uint32_t v = out.add_vertex(x);
+    s.edge_a.push_back(a);
+    s.edge_b.push_back(b);
+    s.edge_v.push_back(v);
+    s.on_plane.push_back(v);
+    return v;
+  };
+  for (std::size_t f = 0; f < P.faces(); ++f) {
+    const std::size_t b = P.off[f], n = P.off[f + 1] - b;
+    const std::size_t start = out.idx.size();
+    for (std::size_t q = 0; q < n; ++q) {
+      const std::uint32_t i = P.idx[b + q], j = P.idx[b + (q + 1) % n];
+      const double vi = s.side[i], vj = s.side[j];
+      if (vi <= 0) out.idx.push_back(i);
+      if (vi == 0 && std::find(s.on_plane.begin(), s.on_plane.end(), i) == s.on_plane.end()) s.on_plane.push_back(i);
+      if ((vi < 0 && vj > 0) || (vi > 0 && vj < 0)) out.idx.push_back(cut_vertex(i, j));
+    }
+    if (out.idx.size() - start >= 3) {
+      out.normal.insert(out.normal.end(), P.normal.begin() + static_cast<std::ptrdiff_t>(3 * f),
+                        P.normal.begin() + static_cast<std::ptrdiff_t>(3 * f + 3));
+      out.off.push_back(static_cast<std::uint32_t>(out.idx.size()));
+    } else {
+      out.idx.resize(start);
+    }
+  }
+  const std::size_t k = s.on_plane.size();
+  if (k >= 3) {
+    // A basis (e1, e2) of the plane; the vertices sorted by angle about their mean.
+    const int axis = std::fabs(c[0]) < 0.9 ? 0 : 1;
+    double e1[3] = {0, 0, 0};
+    e1[axis] = 1.0;
+    const double ta = c[axis];
+    for (int j = 0; j < 3; ++j) e1[j] -= ta * c[j];
+    const double n1 = std::sqrt(e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]);
+    for (double& v : e1) v /= n1;
+    const double e2[3] = {c[1] * e1[2] - c[2] * e1[1], c[2] * e1[0] - c[0] * e1[2], c[0] * e1[1] - c[1] * e1[0]};
+    double m[3] = {0, 0, 0};
+    for (const std::uint32_t v : s.on_plane)
+      for (int j = 0; j < 3; ++j) m[j] += out.vertex(v)[j] / static_cast<double>(k);
+    s.order.clear();
+    for (const std::uint32_t v : s.on_plane) {
+      const double* p = out.vertex(v);
+      const double d[3] = {p[0] - m[0], p[1] - m[1], p[2] - m[2]};
+      s.order.emplace_back(
+          std::atan2(d[0] * e2[0] + d[1] * e2[1] + d[2] * e2[2], d[0] * e1[0] + d[1] * e1[1] + d[2] * e1[2]), v);
+    }
+    std::sort(s.order.begin(), s.order.end());
+    out.normal.insert(out.normal.end(), c, c + 3);
+    for (const auto& o : s.order) out.idx.push_back(o.second);
+    out.off.push_back(static_cast<std::uint32_t>(out.idx.size()));
+  }
+  std::swap(P, out);
+}
+
+// Volume of a polyhedron: the sum over faces of area * (distance of the face's plane from `inner`) / 3.
+inline double polyhedron_volume(const Polyhedron& P, const double* inner) {
+  double vol = 0.0;
+  for (std::size_t f = 0; f < P.faces(); ++f) {
+    const double* n = P.normal.data() + 3 * f;
+    const std::size_t b = P.off[f], k = P.off[f + 1] - b;
+    const double* p0 = P.vertex(P.idx[b]);
+    double area2 = 0.0;  // twice the area: the cross products' component along n
+    for (std::size_t q = 1; q + 1 < k; ++q) {
+      const double* p1 = P.vertex(P.idx[b + q]);
+      const double* p2 = P.vertex(P.idx[b + q + 1]);
+      const double u[3] = {p1[0] - p0[0], p1[1] - p0[1], p1[2] - p0[2]};
+      const double v[3] = {p2[0] - p0[0], p2[1] - p0[1], p2[2] - p0[2]};
+      area2 +=
+          n[0] * (u[1] * v[2] - u[2] * v[1]) + n[1] * (u[2] * v[0] - u[0] * v[2]) + n[2] * (u[0] * v[1] - u[1] * v[0]);
+    }
+    const double h = n[0] * (p0[0] - inner[0]) + n[1] * (p0[1] - inner[1]) + n[2] * (p0[2] - inner[2]);
+    vol += 0.5 * std::fabs(area2) * h / 3.0;
+  }
+  return vol;
+}
+
 // Volume of the bounded polytope {F u <= b} (m normalized rows, d <= 3) with `inner` inside and every
-// point within R of it (max norm): an interval, a clipped square, or the sum over facets of (facet
-// polygon's area, clipped in its plane by the other rows) * (distance from `inner`) / 3. A sliver can
-// come out a rounding below 0: the caller clamps.
-inline double volume(int d, const std::vector<double>& F, int m, const double* inner, double R, std::vector<double>& P,
-                     std::vector<double>& tmp) {
+// point within R of it (max norm): an interval, a square or a cube clipped by every row in turn. A sliver
+// can come out a rounding below 0: the caller clamps.
+struct VolumeScratch {
+  std::vector<double> P, tmp;
+  Polyhedron A, B;
+  ClipScratch clip;
+};
+
+inline double volume(int d, const std::vector<double>& F, int m, const double* inner, double R, VolumeScratch& s) {
   const auto cols = static_cast<std::size_t>(d + 1);
   auto row = [&](int k) { return F.data() + static_cast<std::size_t>(k) * cols; };
   if (d == 1) {
@@ -84,37 +239,13 @@ inline double volume(int d, const std::vector<double>& F, int m, const double* i
     return std::max(0.0, hi - lo);
   }
   if (d == 2) {
-    square(P, inner[0], inner[1], R);
-    for (int k = 0; k < m && !P.empty(); ++k) clip_polygon(P, row(k)[0], row(k)[1], row(k)[2], tmp);
-    return shoelace(P);
+    square(s.P, inner[0], inner[1], R);
+    for (int k = 0; k < m && !s.P.empty(); ++k) clip_polygon(s.P, row(k)[0], row(k)[1], row(k)[2], s.tmp);
+    return shoelace(s.P);
   }
-  double vol = 0.0;
-  for (int k = 0; k < m; ++k) {
-    const double* a = row(k);
-    // An orthonormal basis (e1, e2) of the facet's plane, and the foot p0 of `inner` on it.
-    double e1[3], e2[3], p0[3];
-    const int axis = std::fabs(a[0]) < 0.9 ? 0 : 1;
-    double t[3] = {0, 0, 0};
-    t[axis] = 1.0;
-    const double ta = t[0] * a[0] + t[1] * a[1] + t[2] * a[2];
-    for (int j = 0; j < 3; ++j) e1[j] = t[j] - ta * a[j];
-    const double n1 = std::sqrt(e1[0] * e1[0] + e1[1] * e1[1] + e1[2] * e1[2]);
-    for (double& x : e1) x /= n1;
-    e2[0] = a[1] * e1[2] - a[2] * e1[1];
-    e2[1] = a[2] * e1[0] - a[0] * e1[2];
-    e2[2] = a[0] * e1[1] - a[1] * e1[0];
-    const double h = a[3] - (a[0] * inner[0] + a[1] * inner[1] + a[2] * inner[2]);
-    for (int j = 0; j < 3; ++j) p0[j] = inner[j] + h * a[j];
-    square(P, 0.0, 0.0, 2.0 * R);
-    for (int j = 0; j < m && !P.empty(); ++j) {
-      if (j == k) continue;
-      const double* c = row(j);
-      clip_polygon(P, c[0] * e1[0] + c[1] * e1[1] + c[2] * e1[2], c[0] * e2[0] + c[1] * e2[1] + c[2] * e2[2],
-                   c[3] - (c[0] * p0[0] + c[1] * p0[1] + c[2] * p0[2]), tmp);
-    }
-    vol += shoelace(P) * h / 3.0;
-  }
-  return vol;
+  cube(s.A, inner, R);
+  for (int k = 0; k < m && s.A.faces() > 0; ++k) clip_polyhedron(s.A, row(k), row(k)[3], s.B, s.clip);
+  return polyhedron_volume(s.A, inner);
 }
 
 }  // namespace detail
@@ -139,7 +270,8 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
   PatternIndex index(regions.patterns.data(), R, words);
   FacetResult out;
   LPSolver lp(d), cheb(d + 1);
-  std::vector<double> cand, F, V, scratch, a(cols + 1), x(cols + 1), lo(cols), hi(cols), tbuf(cols), e(ud);
+  detail::VolumeScratch vs;
+  std::vector<double> cand, F, a(cols + 1), x(cols + 1), lo(cols), hi(cols), tbuf(cols), e(ud);
   std::vector<std::int32_t> cand_units, F_units, cand_src;
   // The exact side: rows of the candidates (built on the region's first ambiguous decision).
   std::unique_ptr<ExactMaps> xm;
@@ -337,7 +469,7 @@ inline FacetResult region_facets(const Network& net, const WalkDomain& dom, cons
       }
     out.bounded.push_back(bnd ? 1 : 0);
     if (volumes && d <= 3)
-      out.volume.push_back(bnd ? std::max(0.0, detail::volume(d, F, nf, w, 2.0 * reach + 1e-300, V, scratch)) : inf);
+      out.volume.push_back(bnd ? std::max(0.0, detail::volume(d, F, nf, w, 2.0 * reach + 1e-300, vs)) : inf);
   }
   return out;
 }

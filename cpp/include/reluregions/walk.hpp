@@ -75,6 +75,7 @@ struct WalkStats {
   std::uint64_t zero = 0;       // decided as identically zero
   std::uint64_t by_box = 0;     // decided by the bounding box
   std::uint64_t by_points = 0;  // splits proven by points
+  std::uint64_t by_row = 0;     // signs proven by the box and one split row (row_bound), without an LP
   std::uint64_t lps = 0;        // decision LPs
   std::uint64_t box_lps = 0;    // bounding-box LPs
   std::uint64_t chebyshev = 0;  // Chebyshev LPs
@@ -92,6 +93,7 @@ struct WalkStats {
     zero += o.zero;
     by_box += o.by_box;
     by_points += o.by_points;
+    by_row += o.by_row;
     lps += o.lps;
     box_lps += o.box_lps;
     chebyshev += o.chebyshev;
@@ -161,6 +163,9 @@ class Walker {
   // Decision LPs on a node before its exact box (2d LPs): 16 measured best on ACAS Xu N1_1 and He
   // 4-16-16-1 (benchmarks/bench_walk_speed.py; 8 spent 0.6-0.7 box LPs per region for few decisions).
   static constexpr int kLpsBeforeBox = 16;
+  // Split rows tried by row_bound, newest first: 2, 4, 6, 8 measured alike on ACAS Xu N1_1 and N3_3
+  // (fewer LPs, more tries); most of its proofs use the newest row.
+  static constexpr int kBoundRows = 6;
 
   Walker(const EngineNetwork& en, const WalkDomain& dom, const ExactWalkDomain& ed,
          const std::vector<std::vector<double>>& ceiling, Control& ctl, const WalkOptions& opt,
@@ -227,10 +232,16 @@ class Walker {
     dl_.assign(ud, 0.0);
     side_w_.assign(2 * ud, 0.0);
     ids_.assign(ud, 0);
+    mult_row_.assign(ud, 0);
+    mult_y_.assign(ud, 0.0);
     ys_.assign(ud, 0.0);
     rsum_.assign(ud, 0.0);
     ssum_.assign(ud, 0.0);
     factor_.assign(static_cast<std::size_t>(net.max_width()), 0.0);
+    active_.assign(static_cast<std::size_t>(net.max_width()), 0);
+    box_u_.assign(ud, 0.0);
+    bp_y_.assign(ud, 0.0);
+    bp_w_.assign(ud, 0.0);
     out_.assign(static_cast<std::size_t>(net.output_dim()) * (ud + 1), 0.0);
     out_mag_.assign(static_cast<std::size_t>(net.output_dim()), 0.0);
   }
@@ -365,6 +376,10 @@ class Walker {
     const double* W = net_.W(l + 1);
     const double* b = net_.b(l + 1);
     const double* maps = maps_[static_cast<std::size_t>(l)].data();
+    // The units that pass anything on (ReLU: the active ones), listed once rather than tested per row.
+    int n_act = 0;
+    for (int j = 0; j < in; ++j)
+      if (factor_[static_cast<std::size_t>(j)] != 0.0) active_[static_cast<std::size_t>(n_act++)] = j;
     for (int o = 0; o < out; ++o) {
       double* row = dst + static_cast<std::size_t>(o) * cols;
       std::fill(row, row + cols, 0.0);
@@ -376,7 +391,10 @@ class Walker {
       };
       if (W) {
         const double* w = W + static_cast<std::size_t>(o) * in;
-        for (int j = 0; j < in; ++j) add(j, w[j]);
+        for (int t = 0; t < n_act; ++t) {
+          const int j = active_[static_cast<std::size_t>(t)];
+          add(j, w[j]);
+        }
       } else {
         net_.for_row(l + 1, o, add);
       }
@@ -677,6 +695,10 @@ class Walker {
         return true;
       }
     }
+    if (row_bound(l, row, ez, s, depth)) {
+      ++stats.by_row;
+      return false;
+    }
     // The LP: max s z over P.
     ++node_lps_[static_cast<std::size_t>(depth)];
     ++stats.lps;
@@ -724,6 +746,64 @@ class Walker {
     return exact_side(l, i, s, depth);
   }
 
+  // No interior on side s, proven without an LP: for one of the node's last kBoundRows split rows
+  // a.u <= b, the Lagrangian bound  max s z <= min over y >= 0 of [s c + y b + max over the node's box of
+  // (s g - y a).u]  (convex and piecewise linear in y: minimised by walking its breakpoints), certified as
+  // certified_max does. Decides most of the stable units the box cannot (on ACAS Xu, 2 LPs in 3).
+  bool row_bound(int l, const double* row, double ez, int s, int depth) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
+    const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
+    for (std::size_t k = 0; k < ud; ++k)
+      if (!std::isfinite(bl[k]) || !std::isfinite(bh[k])) return false;
+    double* g = a_.data();
+    for (std::size_t k = 0; k < ud; ++k) g[k] = s * row[k];
+    const double cst = s * row[d_];
+    for (int j = depth - 1; j >= std::max(0, depth - kBoundRows); --j) {
+      const double* a = split_row(j);
+      // The slope at y = 0+ (must be negative: at y = 0 the bound is the box's, which did not decide)
+      // and the breakpoints y_k = g_k / a_k > 0, where the slope grows by |a_k| (bh_k - bl_k).
+      double slope = a[d_];
+      int nb = 0;
+      for (std::size_t k = 0; k < ud; ++k) {
+        const double ak = a[k];
+        if (ak == 0.0) continue;
+        const bool pos = g[k] > 0.0 || (g[k] == 0.0 && ak < 0.0);  // sign of g_k - y a_k just above 0
+        slope -= ak * (pos ? bh[k] : bl[k]);
+        const double y = g[k] / ak;
+        if (!(y > 0.0)) continue;
+        int at = nb++;  // insertion sort by y
+        for (; at > 0 && bp_y_[static_cast<std::size_t>(at - 1)] > y; --at) {
+          bp_y_[static_cast<std::size_t>(at)] = bp_y_[static_cast<std::size_t>(at - 1)];
+          bp_w_[static_cast<std::size_t>(at)] = bp_w_[static_cast<std::size_t>(at - 1)];
+        }
+        bp_y_[static_cast<std::size_t>(at)] = y;
+        bp_w_[static_cast<std::size_t>(at)] = std::fabs(ak) * (bh[k] - bl[k]);
+      }
+      if (!(slope < 0.0) || nb == 0) continue;
+      double y = 0.0;
+      for (int t = 0; t < nb && slope < 0.0; ++t) {
+        y = bp_y_[static_cast<std::size_t>(t)];
+        slope += bp_w_[static_cast<std::size_t>(t)];
+      }
+      double v = cst + y * a[d_];
+      for (std::size_t k = 0; k < ud; ++k) {
+        const double r = g[k] - y * a[k];
+        v += std::max(r * bl[k], r * bh[k]);
+      }
+      if (!(v < 0.0)) continue;
+      mult_row_[0] = base_rows_ + j;
+      mult_y_[0] = y;
+      if (certified_bound(g, cst, ez, depth, 1) <= 0.0) {
+        // holds on the nodes with row j and this node's box
+        empty_from_ =
+            std::max({j + 1, box_from_[static_cast<std::size_t>(depth)], layer_from_[static_cast<std::size_t>(l)]});
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Sets the LP's bounds to the domain's, within a large box around the node's centre (restore them
   // with lp_.set_bounds(dom_.lo, dom_.hi)). False when that box would not be finite.
   bool bounded_search(int depth) {
@@ -746,16 +826,8 @@ class Walker {
   // a_j.u <= b_j, obj.u + cst <= cst + sum y_j b_j + max over the node's box of (obj - sum y_j a_j).u,
   // plus the rounding and the rows' errors. +inf when it cannot be bounded (an unbounded box).
   double certified_max(const double* obj, double cst, double e, int depth) {
-    const auto ud = static_cast<std::size_t>(d_);
-    const auto cols = ud + 1;
     lp_.multipliers(obj, ids_.data(), ys_.data());
-    for (int k = 0; k < d_; ++k) {
-      rsum_[static_cast<std::size_t>(k)] = obj[k];
-      ssum_[static_cast<std::size_t>(k)] = std::fabs(obj[k]);
-    }
-    double rhs = cst, rabs = std::fabs(cst), eacc = e;
-    int active = 0;
-    cert_from_ = 0;
+    int n = 0;
     for (int k = 0; k < d_; ++k) {
       const int id = ids_[static_cast<std::size_t>(k)];
       if (id < 2 * d_) continue;  // free slot or a bound: the box takes care of bounds
@@ -763,7 +835,28 @@ class Walker {
       const double nrm = lp_.row_norm(ri);
       const double yk = ys_[static_cast<std::size_t>(k)];
       if (!(yk > 0.0) || !(nrm > 0.0)) continue;
-      const double y = yk / nrm;
+      mult_row_[static_cast<std::size_t>(n)] = ri;
+      mult_y_[static_cast<std::size_t>(n)] = yk / nrm;
+      ++n;
+    }
+    return certified_bound(obj, cst, e, depth, n);
+  }
+
+  // As certified_max, with the multipliers given: mult_y_[j] >= 0 on the (unnormalized) LP row
+  // mult_row_[j], j < n.
+  double certified_bound(const double* obj, double cst, double e, int depth, int n) {
+    const auto ud = static_cast<std::size_t>(d_);
+    const auto cols = ud + 1;
+    for (int k = 0; k < d_; ++k) {
+      rsum_[static_cast<std::size_t>(k)] = obj[k];
+      ssum_[static_cast<std::size_t>(k)] = std::fabs(obj[k]);
+    }
+    double rhs = cst, rabs = std::fabs(cst), eacc = e;
+    int active = 0;
+    cert_from_ = 0;
+    for (int k = 0; k < n; ++k) {
+      const int ri = mult_row_[static_cast<std::size_t>(k)];
+      const double y = mult_y_[static_cast<std::size_t>(k)];
       const double* a;
       double re;
       if (ri < base_rows_) {
@@ -1204,12 +1297,16 @@ class Walker {
     const int width = net_.out_dim(l);
     if (known_.size() < static_cast<std::size_t>(depth + 2) * known_stride_)
       known_.resize(static_cast<std::size_t>(depth + 2) * known_stride_ * 2, 0);
-    if (i == 0) start_layer(l, depth);
+    if (i == 0) {
+      start_layer(l, depth);
+      predecide(l, depth);
+    }
     const signed char* kn = known(depth);
+    const bool at_start = depth == layer_from_[static_cast<std::size_t>(l)];
     for (; i < width; ++i) {
       if (net_.is_linear(l, i)) continue;  // no boundary: bit stays clear, factor 1
-      if (kn[i] != 0) {                    // decided on an ancestor in this layer
-        ++stats.inherited;
+      if (kn[i] != 0) {                    // decided on an ancestor in this layer (or here, by predecide)
+        if (!at_start || (kn[i] != 2 && kn[i] != -2)) ++stats.inherited;
         if (kn[i] > 0) lay_.set(pattern_.data(), l, i);
         continue;
       }
@@ -1275,6 +1372,47 @@ class Walker {
   }
 
   signed char* known(int depth) { return known_.data() + static_cast<std::size_t>(depth) * known_stride_; }
+
+  // The units of layer l that the box of the node at `depth` (where the layer starts) decides, with the
+  // network-wide error bound: known (+-2) on the node's whole subtree, so no descendant decides them again.
+  void predecide(int l, int depth) {
+    const int width = net_.out_dim(l);
+    signed char* kn = known(depth);
+    const double gam = gamma_[static_cast<std::size_t>(l)];
+    const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
+    const auto ud = static_cast<std::size_t>(d_);
+    const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
+    const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
+    double U1 = 1.0;  // box_range's bound, its per-node parts computed once
+    for (std::size_t k = 0; k < ud; ++k) {
+      box_u_[k] = std::max(std::fabs(bl[k]), std::fabs(bh[k]));
+      U1 += box_u_[k];
+    }
+    if (!std::isfinite(U1)) return;  // an unbounded box decides nothing
+    const double rel = 2.0 * (d_ + 2) * kEps, tiny = (d_ + 2) * kTiny;
+    for (int i = 0; i < width; ++i) {
+      if (net_.is_linear(l, i) || kn[i] != 0) continue;
+      const double* row = map_row(l, i);
+      double lo = row[d_], hi = row[d_], terms = std::fabs(row[d_]);
+      for (std::size_t k = 0; k < ud; ++k) {
+        const double a = row[k] * bl[k], b = row[k] * bh[k];
+        lo += std::min(a, b);
+        hi += std::max(a, b);
+        terms += std::fabs(row[k]) * box_u_[k];
+      }
+      const double ez = gam * ceil[i] * 1.01 + kTiny;
+      const double err = (ez * U1 + rel * terms) * 1.01 + tiny;
+      if (!std::isfinite(err) || std::isnan(lo) || std::isnan(hi)) continue;
+      if (lo - err > 0.0)
+        kn[i] = 2;
+      else if (hi + err < 0.0)
+        kn[i] = -2;
+      else
+        continue;
+      ++stats.nodes;
+      ++stats.by_box;
+    }
+  }
 
   // Layer l starts at the node at `depth`: nothing of it is known there yet.
   void start_layer(int l, int depth) {
@@ -1630,7 +1768,8 @@ class Walker {
   std::vector<int> pool_n_;
   std::vector<std::int32_t> row_units_;
   std::vector<double> x_, a_, q_, slo_, shi_, dl_, side_w_, ys_, rsum_, ssum_, factor_, out_, out_mag_;
-  std::vector<int> ids_, offsets_;
+  std::vector<int> ids_, offsets_, mult_row_, active_;
+  std::vector<double> mult_y_, box_u_, bp_y_, bp_w_;
   char side_ok_[2] = {0, 0};
   std::vector<Rational> erows_, brows_;
   std::uint32_t ticks_ = 0;
