@@ -118,18 +118,6 @@ rr::MapsView maps_view(const darray& A, const darray& c, const darray& E, py::ss
   return rr::MapsView{A.data(), c.data(), E.data(), static_cast<int>(out), dim};
 }
 
-py::array_t<std::int64_t> merge_1d(const darray& intervals, const darray& A, const darray& c, const darray& E) {
-  if (intervals.ndim() != 2 || intervals.shape(1) != 2) throw py::value_error("intervals must have shape (R, 2)");
-  const py::ssize_t R = intervals.shape(0);
-  const rr::MapsView maps = maps_view(A, c, E, R, 1);
-  std::vector<std::int64_t> labels;
-  {
-    py::gil_scoped_release release;
-    labels = rr::merge_linear_1d(static_cast<std::size_t>(R), intervals.data(), maps);
-  }
-  return to_numpy(std::move(labels), {R});
-}
-
 using packed_array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
 
 // Exact linear regions of the interval engine's regions (left to right), from their patterns.
@@ -225,8 +213,6 @@ void bind_engines(py::module_& m) {
       py::arg("hi"), py::arg("affine") = false, py::arg("max_regions") = py::none(), py::arg("time_limit") = py::none(),
       py::arg("partial") = false, py::arg("progress") = py::none(),
       "Enumerate the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (unit coordinates)");
-  m.def("merge_linear_1d", &merge_1d, py::arg("intervals"), py::arg("A"), py::arg("c"), py::arg("E"),
-        "Linear-region labels of 1-D regions");
   m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),
         py::arg("edge_units"), py::arg("witness"), py::arg("A"), py::arg("c"), py::arg("E"),
         py::arg("progress") = py::none(), py::arg("original") = py::none(), py::arg("origin") = py::none(),

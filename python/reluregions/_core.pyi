@@ -110,10 +110,6 @@ def enumerate_regions(
     ``E`` ``(R, out)`` (float64).
     """
 
-def merge_linear_1d(intervals: npt.ArrayLike, A: npt.ArrayLike, c: npt.ArrayLike, E: npt.ArrayLike) -> _Int64Array:
-    """Linear-region labels ``(R,)`` of 1-D regions (intervals ``(R, 2)``, maps ``A`` ``(R, out, 1)``,
-    ``c`` and ``E`` ``(R, out)``)."""
-
 def merge_linear_2d(
     net: Network,
     packed: npt.NDArray[np.uint64],

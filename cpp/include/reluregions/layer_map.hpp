@@ -135,17 +135,7 @@ inline std::vector<std::vector<double>> magnitude_ceiling(const Network& net, in
   return ceil;
 }
 
-// How a unit behaves on a piece, from the range [lo, hi] of its values at the piece's vertices.
+// How a unit behaves on a piece of the polygon and vertex engines.
 enum class Side { off, on, split };
-
-// geo_band: values within it of zero put a vertex on the unit's line. A split needs vertices beyond
-// the band on both sides. (Identically-zero units are found earlier, from their coefficients.)
-inline Side decide(double lo, double hi, double geo_band) {
-  const bool pos = hi > geo_band, neg = lo < -geo_band;
-  if (pos && neg) return Side::split;
-  if (pos) return Side::on;
-  if (neg) return Side::off;
-  return (hi + lo) > 0 ? Side::on : Side::off;  // a piece thinner than the geometric band
-}
 
 }  // namespace reluregions

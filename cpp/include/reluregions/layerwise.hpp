@@ -301,6 +301,32 @@ class Layerwise {
     for (std::size_t k = 0; k < n; ++k) bits[units[k] >> 6] &= ~(std::uint64_t{1} << (units[k] & 63));
   }
 
+  // A node of layer l is entered (the polygon and vertex engines' Level): the layer's bits cleared and
+  // the level's path, candidates and pieces emptied (the engine clears its own per-unit arrays).
+  template <class Level>
+  void reset_level(int l, Level& L) {
+    std::uint64_t* bits = layer_bits(l);
+    std::fill(bits, bits + lay_.layer_words(l), 0);
+    L.arena.clear();
+    L.frames.clear();
+    L.cands.clear();
+    L.undo.clear();
+    L.leaf.has_prev = false;
+    L.unit.clear();
+    L.crosses_node.clear();
+  }
+
+  // Leaves the innermost frame of level l: the bits it set cleared, its candidates and pieces dropped.
+  template <class Level>
+  void pop_frame(int l, Level& L) {
+    const auto& F = L.frames.back();
+    clear_bits(l, L.undo.data() + F.undo_begin, L.undo.size() - F.undo_begin);
+    L.undo.resize(F.undo_begin);
+    L.cands.resize(F.cand_begin);
+    L.arena.truncate(F.arena_mark);
+    L.frames.pop_back();
+  }
+
   int count_active(int l) const {
     const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l);
     int n = 0;

@@ -170,21 +170,6 @@ inline std::vector<std::int64_t> merge_linear_1d_exact(const EngineNetwork& en, 
   return uf.labels();
 }
 
-// 1-D: regions touching end to end with equal maps merge. intervals is R x 2.
-inline std::vector<std::int64_t> merge_linear_1d(std::size_t R, const double* intervals, const MapsView& maps) {
-  std::vector<std::size_t> order(R);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return intervals[2 * a] < intervals[2 * b]; });
-  UnionFind uf(R);
-  for (std::size_t k = 0; k + 1 < R; ++k) {
-    const std::size_t p = order[k], q = order[k + 1];
-    const bool touch = std::fabs(intervals[2 * p + 1] - intervals[2 * q]) <= 4 * tol::geometry;
-    if (touch && maps.equal(p, q)) uf.unite(p, q);
-  }
-  return uf.labels();
-}
-
 // 2-D: for each edge of each region, the region across it is found by flipping the pattern bit of the
 // edge's unit (the generic case), checked geometrically; failing that, by a forward pass just across
 // the edge's midpoint. Coordinates are the engines' normalized ones; `net` is the folded 2-input network.

@@ -249,16 +249,9 @@ class PolygonEngine : Layerwise<2> {
     Level& L = levels_[static_cast<std::size_t>(l)];
     const LayerMap<2>& m = maps_[static_cast<std::size_t>(l)];
     const int n = m.width;
+    reset_level(l, L);
     std::uint64_t* bits = layer_bits(l);
-    std::fill(bits, bits + lay_.layer_words(l), 0);
-    L.arena.clear();
-    L.frames.clear();
-    L.cands.clear();
-    L.undo.clear();
-    L.leaf.has_prev = false;
     for (auto* v : {&L.a0, &L.a1, &L.c, &L.base, &L.slope}) v->clear();
-    L.unit.clear();
-    L.crosses_node.clear();
     double md = 0.0;
     for (std::uint32_t k = 0; k < pn; ++k) md = std::max(md, pd[k]);
 
@@ -336,7 +329,7 @@ class PolygonEngine : Layerwise<2> {
           F.kids[0] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), -1, cut);
           F.kids[1] = L.arena.clip(p, L.cls.data(), L.cx.data(), L.cy.data(), L.cd.data(), +1, cut);
         },
-        [&](std::size_t f, int kid) { enter(l, L, f, kid); }, [&] { pop(l, L); });
+        [&](std::size_t f, int kid) { enter(l, L, f, kid); }, [&] { pop_frame(l, L); });
   }
 
   // Enters kid `kid` of frame f: its side of the split unit, and the rest of f's candidates sorted
@@ -355,15 +348,6 @@ class PolygonEngine : Layerwise<2> {
         [&](std::uint32_t pos) { return side_of(l, L, pos, p, md); });
     child.cand_end = static_cast<std::uint32_t>(L.cands.size());
     L.frames.push_back(child);
-  }
-
-  void pop(int l, Level& L) {
-    const Frame& F = L.frames.back();
-    clear_bits(l, L.undo.data() + F.undo_begin, L.undo.size() - F.undo_begin);
-    L.undo.resize(F.undo_begin);
-    L.cands.resize(F.cand_begin);
-    L.arena.truncate(F.arena_mark);
-    L.frames.pop_back();
   }
 
   // A piece no unit of layer l crosses: a region (last layer) or a node of layer l + 1.

@@ -102,7 +102,6 @@ class VertexEngine : Layerwise<K> {
   using Base = Layerwise<K>;
   using Arena = VertexArena<K>;
   using Piece = typename Arena::Piece;
-  using Base::clear_bits;
   using Base::coef_err;
   using Base::ctl_;
   using Base::en_;
@@ -115,6 +114,8 @@ class VertexEngine : Layerwise<K> {
   using Base::leaf_map;
   using Base::maps_;
   using Base::net_;
+  using Base::pop_frame;
+  using Base::reset_level;
   using Base::set_unit_bit;
   using Base::sign_at;
   using Base::sort_candidates;
@@ -161,7 +162,7 @@ class VertexEngine : Layerwise<K> {
     Piece piece;
     std::uint32_t cand_begin, cand_end;
     std::uint32_t undo_begin;
-    typename Arena::Mark mark;  // the arena when it was entered (its kids come after)
+    typename Arena::Mark arena_mark;  // the arena when it was entered (its kids come after)
     Piece kids[2];
     int next;  // 0: not split yet; 1, 2: the kid to enter next; 3: done
   };
@@ -475,18 +476,11 @@ class VertexEngine : Layerwise<K> {
     Level& L = levels_[static_cast<std::size_t>(l)];
     const LayerMap<K>& m = maps_[static_cast<std::size_t>(l)];
     const int n = m.width;
+    reset_level(l, L);
     std::uint64_t* bits = layer_bits(l);
-    std::fill(bits, bits + lay_.layer_words(l), 0);
-    L.arena.clear();
-    L.frames.clear();
-    L.cands.clear();
-    L.undo.clear();
-    L.leaf.has_prev = false;
-    L.unit.clear();
     L.coef.clear();
     L.base.clear();
     L.slope.clear();
-    L.crosses_node.clear();
     double md = 0.0;
     for (std::uint32_t k = 0; k < p.n; ++k) md = std::max(md, in.delta[in.ids[p.off + k]]);
 
@@ -550,7 +544,7 @@ class VertexEngine : Layerwise<K> {
     walk_pieces<!Sink::stores>(
         ctl_, L.frames, l + 1 == H_, [&](Piece p) { leaf_of_layer(l, L, p, l + 1 == H_); },
         [&](Frame& F) { split(l, L, F.piece, L.cands[F.cand_begin], unit0, F.kids); },
-        [&](std::size_t f, int kid) { enter(l, L, f, kid); }, [&] { pop(l, L); });
+        [&](std::size_t f, int kid) { enter(l, L, f, kid); }, [&] { pop_frame(l, L); });
   }
 
   // The edges of a simple piece between a positive and a negative vertex: two vertices sharing K - 1
@@ -804,15 +798,6 @@ class VertexEngine : Layerwise<K> {
         [&](std::uint32_t pos) { return side_of(l, L, pos, L.arena, p); });
     child.cand_end = static_cast<std::uint32_t>(L.cands.size());
     L.frames.push_back(child);
-  }
-
-  void pop(int l, Level& L) {
-    const Frame& F = L.frames.back();
-    clear_bits(l, L.undo.data() + F.undo_begin, L.undo.size() - F.undo_begin);
-    L.undo.resize(F.undo_begin);
-    L.cands.resize(F.cand_begin);
-    L.arena.truncate(F.mark);
-    L.frames.pop_back();
   }
 
   void leaf_of_layer(int l, Level& L, Piece p, bool last) {
