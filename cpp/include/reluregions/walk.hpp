@@ -254,6 +254,7 @@ class Walker {
     frontier_ = frontier;
     order_ = order;
     frontier_depth_ = frontier_depth;
+    reset_row_bound_stats();
     lp_.truncate(base_rows_);
     layout_clear();
     init_first_map();
@@ -290,6 +291,7 @@ class Walker {
     frontier_ = frontier;
     order_ = order;
     frontier_depth_ = frontier_depth;
+    reset_row_bound_stats();
     const auto ud = static_cast<std::size_t>(d_);
     lp_.truncate(base_rows_);
     const int depth = static_cast<int>(t.row_units.size());
@@ -751,6 +753,15 @@ class Walker {
   // (s g - y a).u]  (convex and piecewise linear in y: minimised by walking its breakpoints), certified as
   // certified_max does. Decides most of the stable units the box cannot (on ACAS Xu, 2 LPs in 3).
   bool row_bound(int l, const double* row, double ez, int s, int depth) {
+    // In a layer where it seldom decides (e.g. wide shallow nets), tried on every 8th call only. The
+    // counts restart with each task, so results do not depend on how tasks are shared among threads.
+    RowBoundStats& rs = row_bound_stats_[static_cast<std::size_t>(l)];
+    ++rs.calls;
+    if (rs.tries >= 16 && rs.wins * 16 < rs.tries && (rs.calls & 7) != 0) return false;
+    if (++rs.tries == 256) {  // recent tries weigh more
+      rs.tries /= 2;
+      rs.wins /= 2;
+    }
     const auto ud = static_cast<std::size_t>(d_);
     const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
     const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
@@ -798,6 +809,7 @@ class Walker {
         // holds on the nodes with row j and this node's box
         empty_from_ =
             std::max({j + 1, box_from_[static_cast<std::size_t>(depth)], layer_from_[static_cast<std::size_t>(l)]});
+        ++rs.wins;
         return true;
       }
     }
@@ -1779,6 +1791,11 @@ class Walker {
   std::vector<std::int64_t>* order_ = nullptr;
   int frontier_depth_ = -1;
   std::uint64_t work_budget_ = 0;
+  struct RowBoundStats {
+    std::uint32_t calls = 0, tries = 0, wins = 0;
+  };
+  std::vector<RowBoundStats> row_bound_stats_;  // per layer, for the current task
+  void reset_row_bound_stats() { row_bound_stats_.assign(static_cast<std::size_t>(std::max(1, H_)), RowBoundStats{}); }
 };
 
 }  // namespace detail
