@@ -382,6 +382,28 @@ class Walker {
     int n_act = 0;
     for (int j = 0; j < in; ++j)
       if (factor_[static_cast<std::size_t>(j)] != 0.0) active_[static_cast<std::size_t>(n_act++)] = j;
+    if (W) {
+      switch (d_) {  // a row length known at compile time: the same sums, unrolled
+        case 1:
+          return dense_rows<2>(W, b, in, out, maps, n_act, dst);
+        case 2:
+          return dense_rows<3>(W, b, in, out, maps, n_act, dst);
+        case 3:
+          return dense_rows<4>(W, b, in, out, maps, n_act, dst);
+        case 4:
+          return dense_rows<5>(W, b, in, out, maps, n_act, dst);
+        case 5:
+          return dense_rows<6>(W, b, in, out, maps, n_act, dst);
+        case 6:
+          return dense_rows<7>(W, b, in, out, maps, n_act, dst);
+        case 7:
+          return dense_rows<8>(W, b, in, out, maps, n_act, dst);
+        case 8:
+          return dense_rows<9>(W, b, in, out, maps, n_act, dst);
+        default:
+          break;
+      }
+    }
     for (int o = 0; o < out; ++o) {
       double* row = dst + static_cast<std::size_t>(o) * cols;
       std::fill(row, row + cols, 0.0);
@@ -401,6 +423,25 @@ class Walker {
         net_.for_row(l + 1, o, add);
       }
       row[d_] += b[o];
+    }
+  }
+
+  // propagate's dense rows for d + 1 = C: each row is b + sum over the active units j (in order) of
+  // (w_j f_j) map_j, exactly as the general loop sums it.
+  template <int C>
+  void dense_rows(const double* W, const double* b, int in, int out, const double* maps, int n_act, double* dst) const {
+    for (int o = 0; o < out; ++o) {
+      double acc[C] = {};
+      const double* w = W + static_cast<std::size_t>(o) * static_cast<std::size_t>(in);
+      for (int t = 0; t < n_act; ++t) {
+        const int j = active_[static_cast<std::size_t>(t)];
+        const double f = w[j] * factor_[static_cast<std::size_t>(j)];
+        if (f == 0.0) continue;
+        const double* src = maps + static_cast<std::size_t>(j) * C;
+        for (int k = 0; k < C; ++k) acc[k] += f * src[k];
+      }
+      acc[C - 1] += b[o];
+      std::copy_n(acc, C, dst + static_cast<std::size_t>(o) * C);
     }
   }
 
@@ -775,12 +816,15 @@ class Walker {
       // The slope at y = 0+ (must be negative: at y = 0 the bound is the box's, which did not decide)
       // and the breakpoints y_k = g_k / a_k > 0, where the slope grows by |a_k| (bh_k - bl_k).
       double slope = a[d_];
+      for (std::size_t k = 0; k < ud; ++k) {
+        const bool pos = g[k] > 0.0 || (g[k] == 0.0 && a[k] < 0.0);  // sign of g_k - y a_k just above 0
+        slope -= a[k] * (pos ? bh[k] : bl[k]);
+      }
+      if (!(slope < 0.0)) continue;
       int nb = 0;
       for (std::size_t k = 0; k < ud; ++k) {
         const double ak = a[k];
         if (ak == 0.0) continue;
-        const bool pos = g[k] > 0.0 || (g[k] == 0.0 && ak < 0.0);  // sign of g_k - y a_k just above 0
-        slope -= ak * (pos ? bh[k] : bl[k]);
         const double y = g[k] / ak;
         if (!(y > 0.0)) continue;
         int at = nb++;  // insertion sort by y
@@ -791,7 +835,7 @@ class Walker {
         bp_y_[static_cast<std::size_t>(at)] = y;
         bp_w_[static_cast<std::size_t>(at)] = std::fabs(ak) * (bh[k] - bl[k]);
       }
-      if (!(slope < 0.0) || nb == 0) continue;
+      if (nb == 0) continue;
       double y = 0.0;
       for (int t = 0; t < nb && slope < 0.0; ++t) {
         y = bp_y_[static_cast<std::size_t>(t)];
