@@ -252,6 +252,22 @@ MUTATIONS: list[Mutation] = [
         "walk: box-decided units get the wrong side",
     ),
     M(
+        "walk-predecide-bound",
+        INCLUDE + "walk.hpp",
+        "if (lo - err > 0.0)",
+        "if (lo + err > 0.0)",
+        tests(WALK + "::test_zaslavsky_in_space", WALK + "::test_walk_matches_reference"),
+        "walk: layer-start box decisions without their error bound (a unit crossing the node called on)",
+    ),
+    M(
+        "walk-row-bound-inherit",
+        INCLUDE + "walk.hpp",
+        "std::max({j + 1, box_from_",
+        "std::max({0, box_from_",
+        tests(WALK + "::test_walk_matches_reference", WALK + "::test_signs_proven_on_an_ancestor_hold_in_its_subtree"),
+        "walk: a sign proven with a split row passed on to nodes without that row",
+    ),
+    M(
         "walk-affine-drop",
         INCLUDE + "walk.hpp",
         "        s.c.push_back(row[ud]);",
