@@ -126,6 +126,32 @@ def test_walk_matches_reference(seed, d, widths, integer, leaky, kind):
     check_evidence(net, res, integer)
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("d, width", [(3, 8), (4, 10)])
+def test_walk_matches_the_vertex_engine_on_deeper_nets(seed, d, width):
+    # Three layers of N(0, 1) weights: thousands of regions, many signs proven on one node and passed
+    # on to its subtree (the box, LP certificates and one-row bounds); the vertex engine (vertices, no
+    # LPs) is an independent count.
+    rng = np.random.default_rng(seed)
+    dims = [d, width, width, width, 1]
+    net = rr.Network(
+        [rng.normal(size=(dims[i + 1], dims[i])) for i in range(4)], [rng.normal(size=dims[i + 1]) for i in range(4)]
+    )
+    box = rr.Box(-np.ones(d), np.ones(d))
+    assert int(rr.count(net, box, engine="walk", threads=1)) == int(rr.count(net, box, engine="vertex"))
+
+
+def test_a_unit_cutting_a_sliver_off_the_box():
+    # z = x0 + 1 - 2^-50 is negative only for x0 < -1 + 2^-50: a slab 8.9e-16 thick, within the rounding
+    # of z's range over the box, so the box alone cannot decide the unit.
+    for d in (3, 4):
+        net = rr.Network([np.eye(1, d), np.ones((1, 1))], [np.array([1.0 - 2.0**-50]), np.zeros(1)])
+        box = rr.Box(-np.ones(d), np.ones(d))
+        assert int(rr.count(net, box, engine="walk")) == 2
+        res = rr.regions(net, box, engine="walk")
+        assert sorted(res.patterns[:, 0].tolist()) == [0, 1]
+
+
 def test_walk_on_3d_domains_matches_reference():
     reference = pytest.importorskip("reluregions.reference")
     rng = np.random.default_rng(11)

@@ -256,7 +256,7 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "walk.hpp",
         "if (lo - err > 0.0)",
         "if (lo + err > 0.0)",
-        tests(WALK + "::test_zaslavsky_in_space", WALK + "::test_walk_matches_reference"),
+        tests(WALK + "::test_a_unit_cutting_a_sliver_off_the_box", WALK + "::test_walk_matches_reference"),
         "walk: layer-start box decisions without their error bound (a unit crossing the node called on)",
     ),
     M(
@@ -264,7 +264,10 @@ MUTATIONS: list[Mutation] = [
         INCLUDE + "walk.hpp",
         "std::max({j + 1, box_from_",
         "std::max({0, box_from_",
-        tests(WALK + "::test_walk_matches_reference", WALK + "::test_signs_proven_on_an_ancestor_hold_in_its_subtree"),
+        tests(
+            WALK + "::test_walk_matches_the_vertex_engine_on_deeper_nets",
+            WALK + "::test_signs_proven_on_an_ancestor_hold_in_its_subtree",
+        ),
         "walk: a sign proven with a split row passed on to nodes without that row",
     ),
     M(
