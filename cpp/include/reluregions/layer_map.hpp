@@ -49,6 +49,10 @@ struct LayerMap {
 
   // next = layer l applied to this map, unit j of this layer multiplied by factor[j] (1 if active,
   // the negative slope otherwise). Units with factor 0 cost nothing.
+  // Always inlined: where link-time optimisation left it out of line, the 2-D engine ran 20% slower.
+#if defined(__GNUC__)
+  [[gnu::always_inline]]
+#endif
   void propagate(const Network& net, int l, const double* factor, LayerMap& next) const {
     const int in = width, out = net.out_dim(l);
     if (next.width != out) next.resize(out);
