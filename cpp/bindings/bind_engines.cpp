@@ -110,14 +110,6 @@ py::dict enumerate_regions(const rr::Network& original, const py::handle& origin
   return d;
 }
 
-rr::MapsView maps_view(const darray& A, const darray& c, const darray& E, py::ssize_t R, int dim) {
-  if (A.ndim() != 3 || A.shape(0) != R || A.shape(2) != dim) throw py::value_error("A must have shape (R, out, dim)");
-  const py::ssize_t out = A.shape(1);
-  if (c.ndim() != 2 || c.shape(0) != R || c.shape(1) != out) throw py::value_error("c must have shape (R, out)");
-  if (E.ndim() != 2 || E.shape(0) != R || E.shape(1) != out) throw py::value_error("E must have shape (R, out)");
-  return rr::MapsView{A.data(), c.data(), E.data(), static_cast<int>(out), dim};
-}
-
 using packed_array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
 
 // Exact linear regions of the interval engine's regions (left to right), from their patterns.
@@ -139,8 +131,8 @@ py::array_t<std::int64_t> merge_2d(
     const rr::Network& net, const packed_array& packed, const darray& vertices,
     const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& offsets,
     const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& edge_units, const darray& witness,
-    const darray& A, const darray& c, const darray& E, const py::object& progress, const py::object& original,
-    const py::object& origin, const py::object& basis, const py::object& lo, const py::object& hi) {
+    const rr::Network& original, const py::handle& origin, const py::handle& basis, const py::handle& lo,
+    const py::handle& hi, const py::object& progress) {
   if (net.input_dim() != 2) throw py::value_error("merge_linear_2d needs the folded 2-input network");
   const py::ssize_t R = witness.shape(0);
   const auto words = static_cast<py::ssize_t>(net.layout().words());
@@ -154,20 +146,15 @@ py::array_t<std::int64_t> merge_2d(
   if (off[0] != 0 || off[R] != V) throw py::value_error("offsets do not match the vertices");
   for (py::ssize_t r = 0; r < R; ++r)
     if (off[r + 1] - off[r] < 3) throw py::value_error("every polygon needs at least 3 vertices");
-  const rr::MapsView maps = maps_view(A, c, E, R, 2);
   rr::Control ctl = make_control(py::none(), py::none(), false, progress);
   std::vector<std::int64_t> labels;
-  std::unique_ptr<rr::EngineNetwork> en;
-  std::unique_ptr<rr::ExactMapEquality> exact;
-  if (!original.is_none()) {  // map equality decided exactly on the engine network of this domain
-    en =
-        std::make_unique<rr::EngineNetwork>(engine_network(original.cast<const rr::Network&>(), origin, basis, lo, hi));
-    exact = std::make_unique<rr::ExactMapEquality>(*en);
-  }
+  // map equality decided exactly on the engine network of this domain
+  const rr::EngineNetwork en = engine_network(original, origin, basis, lo, hi);
+  rr::ExactMapEquality exact(en);
   {
     py::gil_scoped_release release;
     labels = rr::merge_linear_2d(net, static_cast<std::size_t>(R), packed.data(), vertices.data(), off,
-                                 edge_units.data(), witness.data(), maps, ctl, exact.get());
+                                 edge_units.data(), witness.data(), ctl, exact);
   }
   return to_numpy(std::move(labels), {R});
 }
@@ -214,10 +201,10 @@ void bind_engines(py::module_& m) {
       py::arg("partial") = false, py::arg("progress") = py::none(),
       "Enumerate the regions of net on the segment or rectangle origin + basis @ s, lo <= s <= hi (unit coordinates)");
   m.def("merge_linear_2d", &merge_2d, py::arg("net"), py::arg("packed"), py::arg("vertices"), py::arg("offsets"),
-        py::arg("edge_units"), py::arg("witness"), py::arg("A"), py::arg("c"), py::arg("E"),
-        py::arg("progress") = py::none(), py::arg("original") = py::none(), py::arg("origin") = py::none(),
-        py::arg("basis") = py::none(), py::arg("lo") = py::none(), py::arg("hi") = py::none(),
-        "Linear-region labels of 2-D regions (map equality exact when the original network and domain are given)");
+        py::arg("edge_units"), py::arg("witness"), py::arg("original"), py::arg("origin"), py::arg("basis"),
+        py::arg("lo"), py::arg("hi"), py::arg("progress") = py::none(),
+        "Linear-region labels of 2-D regions: neighbours whose output maps are exactly equal (on the original "
+        "network and the domain's parametrization) merge");
   m.def("merge_linear_1d_exact", &merge_1d_exact, py::arg("net"), py::arg("origin"), py::arg("basis"), py::arg("lo"),
         py::arg("hi"), py::arg("packed"),
         "Linear-region labels of the interval engine's regions, map equality decided exactly");

@@ -149,30 +149,6 @@ py::array_t<std::int64_t> merge_pairs_exact(
   return to_numpy(std::move(labels), {R});
 }
 
-py::array_t<std::int64_t> merge_pairs(py::ssize_t R, const i64array& pairs, const darray& A, const darray& c,
-                                      const darray& E) {
-  if (pairs.ndim() != 2 || pairs.shape(1) != 2) throw py::value_error("pairs must have shape (P, 2)");
-  if (A.ndim() != 3 || A.shape(0) != R) throw py::value_error("A must have shape (R, out, dim)");
-  const auto out = static_cast<int>(A.shape(1)), dim = static_cast<int>(A.shape(2));
-  if (c.ndim() != 2 || c.shape(0) != R || c.shape(1) != out || E.ndim() != 2 || E.shape(0) != R || E.shape(1) != out)
-    throw py::value_error("c and E must have shape (R, out)");
-  const rr::MapsView maps{A.data(), c.data(), E.data(), out, dim};
-  std::vector<std::int64_t> labels;
-  {
-    py::gil_scoped_release release;
-    rr::UnionFind uf(static_cast<std::size_t>(R));
-    const std::int64_t* p = pairs.data();
-    for (py::ssize_t k = 0; k < pairs.shape(0); ++k) {
-      const std::int64_t a = p[2 * k], b2 = p[2 * k + 1];
-      if (a < 0 || b2 < 0 || a >= R || b2 >= R) continue;
-      if (maps.equal(static_cast<std::size_t>(a), static_cast<std::size_t>(b2)))
-        uf.unite(static_cast<std::size_t>(a), static_cast<std::size_t>(b2));
-    }
-    labels = uf.labels();
-  }
-  return to_numpy(std::move(labels), {R});
-}
-
 }  // namespace
 
 void bind_walk(py::module_& m) {
@@ -192,6 +168,4 @@ void bind_walk(py::module_& m) {
         py::arg("hi") = py::none(),
         "Labels of the union of neighbouring regions (pairs) whose output maps are exactly equal (core); on "
         "origin + basis @ s when given (segments, planes), else in input space");
-  m.def("merge_pairs", &merge_pairs, py::arg("R"), py::arg("pairs"), py::arg("A"), py::arg("c"), py::arg("E"),
-        "Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)");
 }

@@ -117,18 +117,15 @@ def merge_linear_2d(
     offsets: npt.NDArray[np.int64],
     edge_units: npt.NDArray[np.int32],
     witness: _Float64Array,
-    A: _Float64Array,
-    c: _Float64Array,
-    E: _Float64Array,
+    original: Network,
+    origin: npt.ArrayLike,
+    basis: npt.ArrayLike,
+    lo: npt.ArrayLike,
+    hi: npt.ArrayLike,
     progress: _Progress = None,
-    original: Network | None = None,
-    origin: npt.ArrayLike | None = None,
-    basis: npt.ArrayLike | None = None,
-    lo: npt.ArrayLike | None = None,
-    hi: npt.ArrayLike | None = None,
 ) -> _Int64Array:
-    """Linear-region labels ``(R,)`` of 2-D regions, from the arrays of :func:`enumerate_regions`; map
-    equality is decided exactly when the original network and the domain's parametrization are given."""
+    """Linear-region labels ``(R,)`` of 2-D regions, from the arrays of :func:`enumerate_regions`: map
+    equality decided exactly on the original network and the domain's parametrization."""
 
 def merge_linear_1d_exact(
     net: Network,
@@ -254,9 +251,6 @@ def merge_pairs_exact(
     hi: npt.ArrayLike | None = None,
 ) -> _Int64Array:
     """Labels of the union of neighbouring regions whose output maps are exactly equal."""
-
-def merge_pairs(R: int, pairs: npt.ArrayLike, A: npt.ArrayLike, c: npt.ArrayLike, E: npt.ArrayLike) -> _Int64Array:
-    """Labels of the union of neighbouring regions (pairs) whose affine maps coincide (core)."""
 
 # --------------------------------------------------------------------- bind_analysis.cpp
 def batch_count(

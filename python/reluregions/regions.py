@@ -386,7 +386,6 @@ class Regions:
                 None if progress is None else (lambda found, left, t: progress(max(R - int(left), 0), int(left), t))
             )
             t0 = time.perf_counter()
-            A, c, E = self._maps()
             if R == 0:
                 labels = np.zeros(0, dtype=np.int64)
             elif self.engine == "interval":
@@ -402,12 +401,9 @@ class Regions:
                     raw["offsets"],
                     raw["edge_units"],
                     raw["witness"],
-                    A,
-                    c,
-                    E,
-                    report,
                     self.network._core,
                     *self.domain.parametrization(),
+                    report,
                 )
             else:
                 self._facet_data(report)

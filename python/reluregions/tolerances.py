@@ -18,16 +18,16 @@ WALK_MARGIN
     point strictly inside on each side, or a dual certificate, else an exact rational LP): regions of
     any width are found.
 LINEAR_TOL
-    No longer used by ``Regions.linear_regions`` (map equality is decided exactly in every engine);
-    kept for the core's float comparison ``merge_pairs`` and compatibility.
+    No longer used: map equality is decided exactly in every engine (the float comparison that used it
+    is gone); kept for compatibility.
 
 The walk's facets (``Regions.facets``, ``adjacency``, ``measures``) use two more constants of the core,
 also filters only: which rows are facets is decided exactly (a float LP whose value is more than
 ``facet_margin`` from the row's offset settles it, else an exact rational LP), and near-coincident rows
 are merged only when they are exactly the same halfspace. Neighbours across a facet are found by a
-float step off the facet's Chebyshev centre (not certified), volumes are float (polygons clipped by
-every row; two facets at an angle theta meet on a line that float64 places to about eps / theta, so
-volumes next to nearly coincident facets lose accuracy accordingly).
+float step off the facet's Chebyshev centre (not certified), volumes are float (in 3-D the region's
+cube cut by its facets plane by plane on shared vertices: a facet at a hair's angle to another moves
+only a sliver, so the volumes hold to rounding even next to nearly coincident facets).
 """
 
 from __future__ import annotations

@@ -43,29 +43,6 @@ class UnionFind {
   std::vector<std::size_t> parent_;
 };
 
-// Output maps of regions: A is R x out x dim, c and E are R x out (E bounds the magnitude of the terms).
-struct MapsView {
-  const double* A;
-  const double* c;
-  const double* E;
-  int out, dim;
-
-  bool equal(std::size_t p, std::size_t q) const {
-    for (int o = 0; o < out; ++o) {
-      const double* ap = A + (p * out + o) * dim;
-      const double* aq = A + (q * out + o) * dim;
-      const double cp = c[p * out + o], cq = c[q * out + o];
-      double diff = std::fabs(cp - cq), mag = std::fabs(cp) + std::fabs(cq);
-      for (int k = 0; k < dim; ++k) {
-        diff += std::fabs(ap[k] - aq[k]);
-        mag += std::fabs(ap[k]) + std::fabs(aq[k]);
-      }
-      if (diff > tol::linear * mag + tol::zero * (E[p * out + o] + E[q * out + o])) return false;
-    }
-    return true;
-  }
-};
-
 // Equality of the network's output maps on two regions given by their patterns, decided exactly: the
 // maps are propagated in floating point from the patterns (not from witnesses) with a rigorous error
 // bound; maps that differ beyond it differ, the others are compared in exact rationals.
@@ -175,9 +152,8 @@ inline std::vector<std::int64_t> merge_linear_1d_exact(const EngineNetwork& en, 
 // the edge's midpoint. Coordinates are the engines' normalized ones; `net` is the folded 2-input network.
 inline std::vector<std::int64_t> merge_linear_2d(const Network& net, std::size_t R, const std::uint64_t* patterns,
                                                  const double* verts, const std::int64_t* offsets,
-                                                 const std::int32_t* edge_units, const double* witness,
-                                                 const MapsView& maps, Control& ctl,
-                                                 ExactMapEquality* exact = nullptr) {
+                                                 const std::int32_t* edge_units, const double* witness, Control& ctl,
+                                                 ExactMapEquality& exact) {
   const PatternLayout& lay = net.layout();
   const int words = lay.words();
   PatternIndex index(patterns, R, words);
@@ -233,10 +209,9 @@ inline std::vector<std::int64_t> merge_linear_2d(const Network& net, std::size_t
           q = found;
       }
       if (q < 0 || uf.find(p) == uf.find(static_cast<std::size_t>(q))) continue;
-      const bool same = exact ? exact->equal(patterns + p * static_cast<std::size_t>(words),
-                                             patterns + static_cast<std::size_t>(q) * static_cast<std::size_t>(words))
-                              : maps.equal(p, static_cast<std::size_t>(q));
-      if (same) uf.unite(p, static_cast<std::size_t>(q));
+      if (exact.equal(patterns + p * static_cast<std::size_t>(words),
+                      patterns + static_cast<std::size_t>(q) * static_cast<std::size_t>(words)))
+        uf.unite(p, static_cast<std::size_t>(q));
     }
   }
   return uf.labels();
