@@ -296,6 +296,18 @@ def _constraints(
     return W0 @ basis, W0 @ origin + b0, A_ub, b_ub, origin, basis
 
 
+class _Node(NamedTuple):
+    """A node of the reference's depth-first split: the pattern bits so far, the cell's rows A s <= b (and
+    the unit behind each row, -1 for the domain's), and a ball inside it (centre, radius)."""
+
+    bits: list[bool]
+    A: np.ndarray
+    b: np.ndarray
+    units: list[int]
+    centre: np.ndarray
+    r: float
+
+
 class _Frame(NamedTuple):
     W0: np.ndarray  # folded first layer, (n0, k)
     b0: np.ndarray
@@ -655,73 +667,53 @@ def _regions_lp(net: Any, domain: Any, max_hidden: int) -> tuple[ReferenceRegion
         )
         return empty, cheb.calls
 
-    def finish_layer(
-        l: int,
-        maps: tuple[np.ndarray, ...],
-        state: Any,
-        bits: list[bool],
-        A: np.ndarray,
-        b: np.ndarray,
-        units: list[int],
-        centre: np.ndarray,
-        r: float,
-    ) -> None:
+    def finish_layer(l: int, maps: tuple[np.ndarray, ...], state: Any, node: _Node) -> None:
+        bits, A, b = node.bits, node.A, node.b
         on = np.array(bits[len(bits) - widths[l] :], dtype=bool)
         nxt, state = prog.advance(l, state, maps, on)
         if l == L - 1:
             out_p.append(np.array(bits, dtype=bool))
-            out_c.append(centre)
-            out_r.append(r)
+            out_c.append(node.centre)
+            out_r.append(node.r)
             bounded = fr.bounded or _is_bounded(A, b)
             out_bnd.append(bounded)
-            out_m.append(_measure(k, A, b, centre) if bounded else np.inf)
-            out_h.append((A, b, np.array(units, dtype=np.int64)))
+            out_m.append(_measure(k, A, b, node.centre) if bounded else np.inf)
+            out_h.append((A, b, np.array(node.units, dtype=np.int64)))
             out_A.append(nxt[0])
             out_cc.append(nxt[1])
             out_E.append(nxt[3] + np.sum(nxt[2], axis=1))
             return
-        visit(l + 1, 0, nxt, state, bits, A, b, units, centre, r)
+        visit(l + 1, 0, nxt, state, node)
 
-    def visit(
-        l: int,
-        j: int,
-        maps: tuple[np.ndarray, ...],
-        state: Any,
-        bits: list[bool],
-        A: np.ndarray,
-        b: np.ndarray,
-        units: list[int],
-        centre: np.ndarray,
-        r: float,
-    ) -> None:
+    def visit(l: int, j: int, maps: tuple[np.ndarray, ...], state: Any, node: _Node) -> None:
         if j == widths[l]:
-            finish_layer(l, maps, state, bits, A, b, units, centre, r)
+            finish_layer(l, maps, state, node)
             return
         Z, z, Zabs, zabs = maps
         a, c = Z[j], z[j]
         if _is_constant(a, Zabs[j]):
             # No constraint: on iff the constant is (beyond rounding) positive.
-            visit(l, j + 1, maps, state, bits + [bool(c > ZERO_TOL * zabs[j])], A, b, units, centre, r)
+            visit(l, j + 1, maps, state, node._replace(bits=node.bits + [bool(c > ZERO_TOL * zabs[j])]))
             return
         n = float(np.linalg.norm(a))
         u, cu = a / n, c / n
-        dist = float(u @ centre + cu)  # signed distance of the centre to the unit's hyperplane
+        dist = float(u @ node.centre + cu)  # signed distance of the centre to the unit's hyperplane
         for on in (False, True):  # off first: depth-first order is then lexicographic
             # off: u.s + cu <= 0  ->  row ( u, -cu);  on: u.s + cu >= 0  ->  row (-u, cu)
             row, rhs = (u, -cu) if not on else (-u, cu)
-            A2 = np.vstack([A, row[None, :]])
-            b2 = np.append(b, rhs)
+            A2 = np.vstack([node.A, row[None, :]])
+            b2 = np.append(node.b, rhs)
             side = dist if on else -dist
-            if side >= r:  # the parent's ball lies on this side: it is the child's Chebyshev ball too
-                c2, r2 = centre, r
+            if side >= node.r:  # the parent's ball lies on this side: it is the child's Chebyshev ball too
+                c2, r2 = node.centre, node.r
             else:
                 c2, r2 = cheb(A2, b2)
                 if not r2 > tol:
                     continue
-            visit(l, j + 1, maps, state, bits + [on], A2, b2, units + [int(offsets[l] + j)], c2, r2)
+            visit(l, j + 1, maps, state, _Node(node.bits + [on], A2, b2, node.units + [int(offsets[l] + j)], c2, r2))
 
     first, state0 = prog.first((fr.W0, fr.b0, fr.W0abs, fr.b0abs))
-    visit(0, 0, first, state0, [], fr.A, fr.b, [-1] * fr.A.shape[0], centre, radius)
+    visit(0, 0, first, state0, _Node([], fr.A, fr.b, [-1] * fr.A.shape[0], centre, radius))
 
     P = np.array(out_p, dtype=bool).reshape(-1, nh)
     order = np.lexsort(P.T[::-1])
