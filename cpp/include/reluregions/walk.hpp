@@ -1105,6 +1105,12 @@ class Walker {
     return inside_exact(u.data(), depth);
   }
 
+  // The error bound of an affine function's range over a box, from its coefficients' error ez, the box's
+  // 1 + sum_k max |u_k| (U1) and the sum of the terms' magnitudes (box_range and predecide).
+  double box_err(double ez, double U1, double terms) const {
+    return (ez * U1 + 2.0 * (d_ + 2) * kEps * terms) * 1.01 + (d_ + 2) * kTiny;
+  }
+
   // Rigorous range of the exact z over the node's box: [lo, hi] (infinite when the box is).
   void box_range(const double* row, double ez, int depth, double& lo, double& hi) const {
     const auto ud = static_cast<std::size_t>(d_);
@@ -1125,7 +1131,7 @@ class Walker {
         hi += w * bl[k];
       }
     }
-    const double err = (ez * U1 + 2.0 * (d_ + 2) * kEps * terms) * 1.01 + (d_ + 2) * kTiny;
+    const double err = box_err(ez, U1, terms);
     if (!std::isfinite(err) || std::isnan(lo) || std::isnan(hi)) {
       lo = -std::numeric_limits<double>::infinity();
       hi = std::numeric_limits<double>::infinity();
@@ -1445,7 +1451,6 @@ class Walker {
       U1 += box_u_[k];
     }
     if (!std::isfinite(U1)) return;  // an unbounded box decides nothing
-    const double rel = 2.0 * (d_ + 2) * kEps, tiny = (d_ + 2) * kTiny;
     for (int i = 0; i < width; ++i) {
       if (net_.is_linear(l, i) || kn[i] != 0) continue;
       const double* row = map_row(l, i);
@@ -1457,7 +1462,7 @@ class Walker {
         terms += std::fabs(row[k]) * box_u_[k];
       }
       const double ez = gam * ceil[i] * 1.01 + kTiny;
-      const double err = (ez * U1 + rel * terms) * 1.01 + tiny;
+      const double err = box_err(ez, U1, terms);
       if (!std::isfinite(err) || std::isnan(lo) || std::isnan(hi)) continue;
       if (lo - err > 0.0)
         kn[i] = 2;
