@@ -121,6 +121,7 @@ class DenseSimplex {
     pos_.assign(nb, -1);
     s_.assign(nb, 0.0);
     alpha_.assign(nb, 0.0);
+    hits_.assign(nb, 0);
     free_basis();
   }
 
@@ -155,6 +156,7 @@ class DenseSimplex {
     norm_.reserve(um);
     for (auto* v : {&rhs_, &ftol_, &s_, &alpha_}) v->reserve(nb + um);
     live_.reserve(nb + um);
+    hits_.reserve(nb + um);
     pos_.reserve(nb + um);
   }
 
@@ -229,6 +231,7 @@ class DenseSimplex {
     pos_.push_back(-1);
     s_.push_back(0.0);
     alpha_.push_back(0.0);
+    hits_.push_back(0);
     return m_++;
   }
 
@@ -253,6 +256,7 @@ class DenseSimplex {
     pos_.resize(ids);
     s_.resize(ids);
     alpha_.resize(ids);
+    hits_.resize(ids);
   }
 
   // Maximizes c.x. x (n values) and value are set when optimal.
@@ -631,16 +635,22 @@ class DenseSimplex {
       const double dirn = dn_[k];
       const double ptol = tol::lp_pivot * dirn;
       // Ratio test, pass 1: slacks and steps; the largest step that keeps every constraint within tolerance.
+      // The constraints the direction moves towards are listed for pass 2; a step is divided out only
+      // when it may lower tmax (the same tmax as dividing every one).
       double tmax = kInf;
+      int nh = 0;
       for (int id = 0; id < total; ++id) {
         const auto uid = static_cast<std::size_t>(id);
         if (!candidate(uid)) continue;
         const double a = dot_con(id, dir_.data());
         alpha_[uid] = a;
         if (a <= ptol) continue;
+        hits_[static_cast<std::size_t>(nh++)] = id;
         const double s = rhs_[uid] - dot_con(id, x_.data());
         s_[uid] = s;
-        tmax = std::min(tmax, std::max(s + ftol_[uid], 0.0) / a);
+        const double num = std::max(s + ftol_[uid], 0.0), ta = tmax * a;
+        if (ta >= std::numeric_limits<double>::min() && num > ta * (1.0 + 1e-12)) continue;  // num / a > tmax
+        tmax = std::min(tmax, num / a);
       }
       if (tmax == kInf) return LPStatus::unbounded;
       // Pass 2: the largest pivot among steps within tmax (Bland: the smallest index among the first hit).
@@ -648,21 +658,23 @@ class DenseSimplex {
       double abest = 0.0, step = 0.0;
       if (bland) {
         double tmin = kInf;
-        for (int id = 0; id < total; ++id) {
-          const auto uid = static_cast<std::size_t>(id);
-          if (candidate(uid) && alpha_[uid] > ptol) tmin = std::min(tmin, std::max(s_[uid], 0.0) / alpha_[uid]);
+        for (int h = 0; h < nh; ++h) {
+          const auto uid = static_cast<std::size_t>(hits_[static_cast<std::size_t>(h)]);
+          tmin = std::min(tmin, std::max(s_[uid], 0.0) / alpha_[uid]);
         }
-        for (int id = 0; id < total && r < 0; ++id) {
+        for (int h = 0; h < nh && r < 0; ++h) {
+          const int id = hits_[static_cast<std::size_t>(h)];
           const auto uid = static_cast<std::size_t>(id);
-          if (candidate(uid) && alpha_[uid] > ptol && std::max(s_[uid], 0.0) - tmin * alpha_[uid] <= ftol_[uid]) r = id;
+          if (std::max(s_[uid], 0.0) - tmin * alpha_[uid] <= ftol_[uid]) r = id;
         }
         step = tmin;
       } else {
-        for (int id = 0; id < total; ++id) {
+        for (int h = 0; h < nh; ++h) {
+          const int id = hits_[static_cast<std::size_t>(h)];
           const auto uid = static_cast<std::size_t>(id);
-          if (!candidate(uid) || alpha_[uid] <= ptol) continue;
+          if (!(alpha_[uid] > abest)) continue;
           const double t = std::max(s_[uid], 0.0) / alpha_[uid];
-          if (t <= tmax && alpha_[uid] > abest) {
+          if (t <= tmax) {
             abest = alpha_[uid];
             r = id;
             step = t;
@@ -704,6 +716,7 @@ class DenseSimplex {
   // Point and workspace.
   std::vector<double> x_, y_, w_, dn_, dir_, c2_, rb_, res_, M_, Minv_;
   std::vector<double> s_, alpha_;  // per constraint id
+  std::vector<int> hits_;          // the primal ratio test's constraints in the step's way
   long long pivots_ = 0;
   long long iteration_limit_ = 0;  // 0: automatic
 };
