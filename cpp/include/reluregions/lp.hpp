@@ -56,6 +56,7 @@
 #include <cstddef>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "tolerances.hpp"
@@ -444,16 +445,46 @@ class DenseSimplex {
 
   bool candidate(std::size_t id) const { return live_[id] && pos_[id] < 0; }
 
+  // f(std::integral_constant<int, N>) with N = n_ for n_ <= 8 (dot products unrolled at compile time,
+  // the same sums in the same order), else N = 0 (n_ at run time).
+  template <class F>
+  decltype(auto) with_n(F&& f) const {
+    switch (n_) {
+      case 1: return f(std::integral_constant<int, 1>{});
+      case 2: return f(std::integral_constant<int, 2>{});
+      case 3: return f(std::integral_constant<int, 3>{});
+      case 4: return f(std::integral_constant<int, 4>{});
+      case 5: return f(std::integral_constant<int, 5>{});
+      case 6: return f(std::integral_constant<int, 6>{});
+      case 7: return f(std::integral_constant<int, 7>{});
+      case 8: return f(std::integral_constant<int, 8>{});
+      default: return f(std::integral_constant<int, 0>{});
+    }
+  }
+  template <int N>
+  double dot_con_n(int id, const double* v) const {
+    if (id < 2 * n_) return (id & 1) ? -v[id >> 1] : v[id >> 1];
+    const double* a = row(id - 2 * n_);
+    const int n = N > 0 ? N : n_;
+    double s = 0.0;
+    for (int j = 0; j < n; ++j) s += a[j] * v[j];
+    return s;
+  }
+
   // Slacks of the live nonbasic constraints into s_. Returns the most violated one (largest
   // violation beyond its tolerance; with bland, the smallest index) or -1.
   int scan_violation(bool bland = false) {
+    return with_n([&](auto N) { return scan_violation_n<decltype(N)::value>(bland); });
+  }
+  template <int N>
+  int scan_violation_n(bool bland) {
     int worst = -1;
     double wv = 0.0;
     const int total = 2 * n_ + m_;
     for (int id = 0; id < total; ++id) {
       const auto uid = static_cast<std::size_t>(id);
       if (!candidate(uid)) continue;
-      const double s = rhs_[uid] - dot_con(id, x_.data());
+      const double s = rhs_[uid] - dot_con_n<N>(id, x_.data());
       s_[uid] = s;
       if (s < -ftol_[uid]) {
         if (bland) return id;
@@ -598,6 +629,28 @@ class DenseSimplex {
     }
   }
 
+  // The primal ratio test's pass 1 along dir_: alpha_ and s_ of the constraints the step moves towards
+  // (listed in hits_[0, nh)), and the largest step keeping every constraint within its tolerance.
+  // A step is divided out only when it may lower the minimum (the same minimum as dividing each).
+  template <int N>
+  double ratio_pass1(int total, double ptol, int& nh) {
+    double tmax = kInf;
+    for (int id = 0; id < total; ++id) {
+      const auto uid = static_cast<std::size_t>(id);
+      if (!candidate(uid)) continue;
+      const double a = dot_con_n<N>(id, dir_.data());
+      alpha_[uid] = a;
+      if (a <= ptol) continue;
+      hits_[static_cast<std::size_t>(nh++)] = id;
+      const double s = rhs_[uid] - dot_con_n<N>(id, x_.data());
+      s_[uid] = s;
+      const double num = std::max(s + ftol_[uid], 0.0), ta = tmax * a;
+      if (ta >= std::numeric_limits<double>::min() && num > ta * (1.0 + 1e-12)) continue;  // num / a > tmax
+      tmax = std::min(tmax, num / a);
+    }
+    return tmax;
+  }
+
   // Primal simplex from a feasible x until optimal, unbounded or iteration_limit.
   LPStatus primal_phase(const double* c, double cn, long long& iter, long long limit) {
     const double otol = tol::lp_optimality * cn;
@@ -635,23 +688,9 @@ class DenseSimplex {
       const double dirn = dn_[k];
       const double ptol = tol::lp_pivot * dirn;
       // Ratio test, pass 1: slacks and steps; the largest step that keeps every constraint within tolerance.
-      // The constraints the direction moves towards are listed for pass 2; a step is divided out only
-      // when it may lower tmax (the same tmax as dividing every one).
-      double tmax = kInf;
       int nh = 0;
-      for (int id = 0; id < total; ++id) {
-        const auto uid = static_cast<std::size_t>(id);
-        if (!candidate(uid)) continue;
-        const double a = dot_con(id, dir_.data());
-        alpha_[uid] = a;
-        if (a <= ptol) continue;
-        hits_[static_cast<std::size_t>(nh++)] = id;
-        const double s = rhs_[uid] - dot_con(id, x_.data());
-        s_[uid] = s;
-        const double num = std::max(s + ftol_[uid], 0.0), ta = tmax * a;
-        if (ta >= std::numeric_limits<double>::min() && num > ta * (1.0 + 1e-12)) continue;  // num / a > tmax
-        tmax = std::min(tmax, num / a);
-      }
+      const double tmax =
+          with_n([&](auto N) { return ratio_pass1<decltype(N)::value>(total, ptol, nh); });
       if (tmax == kInf) return LPStatus::unbounded;
       // Pass 2: the largest pivot among steps within tmax (Bland: the smallest index among the first hit).
       int r = -1;
