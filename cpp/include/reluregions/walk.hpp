@@ -197,14 +197,21 @@ class Walker {
       maps_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)) * (d_ + 1), 0.0);
       mag_[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.out_dim(l)), 0.0);
     }
-    // Error bounds of the maps' coefficients relative to their magnitude bound (maps are always
-    // recomputed from the rounded weights, never updated): as Layerwise's gamma_fresh.
+    // Error bounds of the maps' coefficients relative to their magnitude bound when every map is
+    // recomputed from the rounded weights (as Layerwise's gamma_fresh); see next_map for updated maps.
     gamma_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
     double g = 2.0 * (d_ + 4) * kEps;
     for (int l = 0; l < H_; ++l) {
       if (l > 0) g += 2.0 * (net.in_dim(l) + 4) * kEps;
       gamma_[static_cast<std::size_t>(l)] = g;
     }
+    err_mag_ = gamma_;
+    err_ceil_.assign(static_cast<std::size_t>(std::max(1, H_)), 0.0);
+    map_gen_.assign(static_cast<std::size_t>(std::max(1, H_)), 0);
+    made_from_gen_.assign(static_cast<std::size_t>(std::max(1, H_)), 0);
+    map_updates_.assign(static_cast<std::size_t>(std::max(1, H_)), 0);
+    bits_stride_ = static_cast<std::size_t>(std::max(1, (net.max_width() + 63) / 64));
+    made_from_bits_.assign(static_cast<std::size_t>(std::max(1, H_)) * bits_stride_, 0);
     pattern_.assign(static_cast<std::size_t>(std::max(1, lay_.words())), 0);
     const auto ud = static_cast<std::size_t>(d_);
     center_.assign(static_cast<std::size_t>(max_depth) * ud, 0.0);
@@ -351,6 +358,7 @@ class Walker {
   }
 
   void init_first_map() {
+    ++map_gen_[0];  // every later map is recomputed from it
     const int n = net_.out_dim(0);
     const double* b = net_.b(0);
     for (int i = 0; i < n; ++i) {
@@ -445,9 +453,61 @@ class Walker {
     }
   }
 
-  void next_map(int l) {
-    propagate(l, maps_[static_cast<std::size_t>(l) + 1].data());
-    mag_valid_[static_cast<std::size_t>(l) + 1] = 0;
+  // Map of layer l + 1 under the current pattern. While layer l's map is the one it was last made from,
+  // only the units of layer l whose bit changed since then are added or removed (rank-1 updates: on ACAS
+  // Xu, a layer's start nodes within one start node of the layer before differ in a few units), up to
+  // a budget; else (and with may_update false) recomputed.
+  // Errors: a coefficient of layer l's map is within err_mag_[l] of its magnitude bound (mag_) plus
+  // err_ceil_[l] of its network-wide ceiling. Recomputed, layer l + 1 adds the rounding of its sums
+  // relative to its magnitude (gamma_ step); updated, that rounding (of the sums it was made from, whose
+  // magnitude only the ceiling bounds) and at most 8 eps of the ceiling per update (as Layerwise's
+  // child_map: the terms and partial sums are bounded by twice the ceiling) go to err_ceil_.
+  void next_map(int l, bool may_update = true) {
+    const auto ul = static_cast<std::size_t>(l);
+    double* dst = maps_[ul + 1].data();
+    mag_valid_[ul + 1] = 0;
+    ++map_gen_[ul + 1];
+    const std::uint64_t* bits = pattern_.data() + lay_.word_offset(l);
+    std::uint64_t* made = made_from_bits_.data() + ul * bits_stride_;
+    const int words = lay_.layer_words(l), in = net_.out_dim(l);
+    const double step = gamma_[ul + 1] - gamma_[ul];
+    const double* Wt = net_.Wt(l + 1);
+    if (may_update && Wt && made_from_gen_[ul + 1] == map_gen_[ul]) {
+      int h = 0;
+      for (int w = 0; w < words; ++w) h += __builtin_popcountll(bits[w] ^ made[w]);
+      int& upd = map_updates_[ul + 1];
+      if (4 * h <= in && 4 * (upd + h) <= in) {
+        upd += h;
+        err_mag_[ul + 1] = err_mag_[ul];
+        err_ceil_[ul + 1] = err_ceil_[ul] + step + 8.0 * kEps * upd;
+        const int out = net_.out_dim(l + 1);
+        const auto cols = static_cast<std::size_t>(d_ + 1);
+        const double* maps = maps_[ul].data();
+        const double* slopes = net_.slopes(l);
+        for (int w = 0; w < words; ++w)
+          for (std::uint64_t x = bits[w] ^ made[w]; x != 0; x &= x - 1) {
+            const int j = w * 64 + __builtin_ctzll(x);
+            const double f = 1.0 - slopes[j];
+            const double delta = ((bits[w] >> (j & 63)) & 1u) ? f : -f;
+            const double* wcol = Wt + static_cast<std::size_t>(j) * static_cast<std::size_t>(out);
+            const double* src = maps + static_cast<std::size_t>(j) * cols;
+            for (int o = 0; o < out; ++o) {
+              const double c = wcol[o] * delta;
+              if (c == 0.0) continue;
+              double* row = dst + static_cast<std::size_t>(o) * cols;
+              for (std::size_t k = 0; k < cols; ++k) row[k] += c * src[k];
+            }
+          }
+        std::copy_n(bits, words, made);
+        return;
+      }
+    }
+    propagate(l, dst);
+    made_from_gen_[ul + 1] = map_gen_[ul];
+    map_updates_[ul + 1] = 0;
+    err_mag_[ul + 1] = err_mag_[ul] + step;
+    err_ceil_[ul + 1] = err_ceil_[ul];
+    std::copy_n(bits, words, made);
   }
 
   // Magnitude bound of layer l + 1's terms (into dst) from layer l's bound and bits.
@@ -478,10 +538,23 @@ class Walker {
   }
 
   // Bound on the error of each float coefficient of unit i's map at layer l against the exact map.
+  // Maps of layers up to l that were updated are recomputed first, since an update's bound grows with
+  // the network-wide ceiling (the row of unit i may change in its last bits: callers read it after).
   double unit_err(int l, int i) {
+    if (err_ceil_[static_cast<std::size_t>(l)] > 0.0) {
+      int first = l;
+      while (first > 1 && err_ceil_[static_cast<std::size_t>(first) - 1] > 0.0) --first;
+      for (int k = first; k <= l; ++k) next_map(k - 1, false);
+    }
     ensure_mag(l);
-    return gamma_[static_cast<std::size_t>(l)] * mag_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 +
-           kTiny;
+    const auto ul = static_cast<std::size_t>(l);
+    return err_mag_[ul] * mag_[ul][static_cast<std::size_t>(i)] * 1.01 + kTiny;
+  }
+
+  // unit_err from the network-wide ceiling alone (no per-node magnitude): free.
+  double ceiling_err(int l, int i) const {
+    const auto ul = static_cast<std::size_t>(l);
+    return (err_mag_[ul] + err_ceil_[ul]) * ceiling_[ul][static_cast<std::size_t>(i)] * 1.01 + kTiny;
   }
 
   double value(const double* row, const double* u) const {
@@ -1375,9 +1448,7 @@ class Walker {
       ++stats.nodes;
       const double* row = map_row(l, i);
       // Error bound of the float map: network-wide first (free), the node's own when that is not enough.
-      double ez = gamma_[static_cast<std::size_t>(l)] *
-                      ceiling_[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)] * 1.01 +
-                  kTiny;
+      double ez = ceiling_err(l, i);
       double smax = 0.0;
       for (int k = 0; k <= d_; ++k) smax = std::max(smax, std::fabs(row[k]));
       if (!std::isfinite(smax)) throw std::overflow_error("walk: a unit's affine map overflows float64");
@@ -1440,8 +1511,6 @@ class Walker {
   void predecide(int l, int depth) {
     const int width = net_.out_dim(l);
     signed char* kn = known(depth);
-    const double gam = gamma_[static_cast<std::size_t>(l)];
-    const double* ceil = ceiling_[static_cast<std::size_t>(l)].data();
     const auto ud = static_cast<std::size_t>(d_);
     const double* bl = box_lo_.data() + static_cast<std::size_t>(depth) * ud;
     const double* bh = box_hi_.data() + static_cast<std::size_t>(depth) * ud;
@@ -1461,7 +1530,7 @@ class Walker {
         hi += std::max(a, b);
         terms += std::fabs(row[k]) * box_u_[k];
       }
-      const double ez = gam * ceil[i] * 1.01 + kTiny;
+      const double ez = ceiling_err(l, i);
       const double err = box_err(ez, U1, terms);
       if (!std::isfinite(err) || std::isnan(lo) || std::isnan(hi)) continue;
       if (lo - err > 0.0)
@@ -1811,6 +1880,13 @@ class Walker {
   const std::vector<std::vector<double>>& ceiling_;  // network-wide magnitude bounds (magnitude_ceiling)
   int base_rows_ = 0;
   std::vector<double> gamma_;
+  std::vector<double> err_mag_, err_ceil_;  // the maps' error bounds (next_map)
+  // How each layer's map was made: the generation of the map before it (bumped when that is rewritten),
+  // rank-1 updates since it was recomputed, and the layer bits it was last made for.
+  std::vector<std::uint64_t> map_gen_, made_from_gen_;
+  std::vector<int> map_updates_;
+  std::vector<std::uint64_t> made_from_bits_;
+  std::size_t bits_stride_ = 1;
   std::vector<std::vector<double>> maps_, mag_;
   std::vector<char> mag_valid_;
   std::vector<std::uint64_t> pattern_;
