@@ -252,6 +252,22 @@ MUTATIONS: list[Mutation] = [
         "walk: box-decided units get the wrong side",
     ),
     M(
+        "walk-update-stale",
+        INCLUDE + "walk.hpp",
+        "if (may_update && Wt && made_from_gen_[ul + 1] == map_gen_[ul]) {",
+        "if (may_update && Wt) {",
+        tests(WALK + "::test_walk_matches_the_vertex_engine_on_deeper_nets", WALK + "::test_walk_matches_reference"),
+        "walk: a layer's map updated from the previous layer's bits although that layer's map has changed",
+    ),
+    M(
+        "walk-update-side",
+        INCLUDE + "walk.hpp",
+        "const double delta = ((bits[w] >> (j & 63)) & 1u) ? f : -f;",
+        "const double delta = ((bits[w] >> (j & 63)) & 1u) ? f : 0.0;",
+        tests(WALK + "::test_walk_matches_the_vertex_engine_on_deeper_nets", WALK + "::test_walk_matches_reference"),
+        "walk: a unit switched off is not removed from the next layer's updated map",
+    ),
+    M(
         "walk-predecide-bound",
         INCLUDE + "walk.hpp",
         "if (lo - err > 0.0)",
