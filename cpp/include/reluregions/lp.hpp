@@ -290,6 +290,22 @@ class DenseSimplex {
 
  private:
   // ---- small dense helpers
+  // f(std::integral_constant<int, N>) with N = n_ for n_ <= 8 (dot products unrolled at compile time,
+  // the same sums in the same order), else N = 0 (n_ at run time).
+  template <class F>
+  decltype(auto) with_n(F&& f) const {
+    switch (n_) {
+      case 1: return f(std::integral_constant<int, 1>{});
+      case 2: return f(std::integral_constant<int, 2>{});
+      case 3: return f(std::integral_constant<int, 3>{});
+      case 4: return f(std::integral_constant<int, 4>{});
+      case 5: return f(std::integral_constant<int, 5>{});
+      case 6: return f(std::integral_constant<int, 6>{});
+      case 7: return f(std::integral_constant<int, 7>{});
+      case 8: return f(std::integral_constant<int, 8>{});
+      default: return f(std::integral_constant<int, 0>{});
+    }
+  }
   double dot(const double* a, const double* b) const {
     double s = 0.0;
     for (int j = 0; j < n_; ++j) s += a[j] * b[j];
@@ -405,36 +421,46 @@ class DenseSimplex {
 
   // x = A_B^{-1} b_B with two steps of iterative refinement.
   void recompute_x() {
-    for (int k = 0; k < n_; ++k) rb_[k] = slot_rhs(k);
+    with_n([&](auto N) { recompute_x_n<decltype(N)::value>(); });
+  }
+  template <int N>
+  void recompute_x_n() {
+    const int n = N > 0 ? N : n_;
+    for (int k = 0; k < n; ++k) rb_[k] = slot_rhs(k);
     std::fill(x_.begin(), x_.end(), 0.0);
-    for (int k = 0; k < n_; ++k) {
+    for (int k = 0; k < n; ++k) {
       const double* d = dcol(k);
-      for (int j = 0; j < n_; ++j) x_[j] += rb_[k] * d[j];
+      for (int j = 0; j < n; ++j) x_[j] += rb_[k] * d[j];
     }
     for (int step = 0; step < 2; ++step) {
-      for (int k = 0; k < n_; ++k) {
+      for (int k = 0; k < n; ++k) {
         const int id = slot_[k];
-        const double ax =
-            id == kFree ? dot(U_.data() + static_cast<std::size_t>(k) * n_, x_.data()) : dot_con(id, x_.data());
+        const double ax = id == kFree ? dot_n<N>(U_.data() + static_cast<std::size_t>(k) * n, x_.data())
+                                      : dot_con_n<N>(id, x_.data());
         res_[k] = rb_[k] - ax;
       }
-      for (int k = 0; k < n_; ++k) {
+      for (int k = 0; k < n; ++k) {
         const double* d = dcol(k);
-        for (int j = 0; j < n_; ++j) x_[j] += res_[k] * d[j];
+        for (int j = 0; j < n; ++j) x_[j] += res_[k] * d[j];
       }
     }
   }
 
   // Slot k leaves, constraint r enters; w_j = a_r . d_j for all slots (w_k is the pivot).
   void pivot(int k, int r) {
+    with_n([&](auto N) { pivot_n<decltype(N)::value>(k, r); });
+  }
+  template <int N>
+  void pivot_n(int k, int r) {
+    const int n = N > 0 ? N : n_;
     double* dk = dcol(k);
     const double inv = 1.0 / w_[k];
-    for (int j = 0; j < n_; ++j) dk[j] *= inv;
-    for (int l = 0; l < n_; ++l) {
+    for (int j = 0; j < n; ++j) dk[j] *= inv;
+    for (int l = 0; l < n; ++l) {
       if (l == k || w_[l] == 0.0) continue;
       double* dl = dcol(l);
       const double f = w_[l];
-      for (int j = 0; j < n_; ++j) dl[j] -= f * dk[j];
+      for (int j = 0; j < n; ++j) dl[j] -= f * dk[j];
     }
     if (slot_[k] >= 0) pos_[static_cast<std::size_t>(slot_[k])] = -1;
     slot_[k] = r;
@@ -445,30 +471,17 @@ class DenseSimplex {
 
   bool candidate(std::size_t id) const { return live_[id] && pos_[id] < 0; }
 
-  // f(std::integral_constant<int, N>) with N = n_ for n_ <= 8 (dot products unrolled at compile time,
-  // the same sums in the same order), else N = 0 (n_ at run time).
-  template <class F>
-  decltype(auto) with_n(F&& f) const {
-    switch (n_) {
-      case 1: return f(std::integral_constant<int, 1>{});
-      case 2: return f(std::integral_constant<int, 2>{});
-      case 3: return f(std::integral_constant<int, 3>{});
-      case 4: return f(std::integral_constant<int, 4>{});
-      case 5: return f(std::integral_constant<int, 5>{});
-      case 6: return f(std::integral_constant<int, 6>{});
-      case 7: return f(std::integral_constant<int, 7>{});
-      case 8: return f(std::integral_constant<int, 8>{});
-      default: return f(std::integral_constant<int, 0>{});
-    }
+  template <int N>
+  double dot_n(const double* a, const double* b) const {
+    const int n = N > 0 ? N : n_;
+    double s = 0.0;
+    for (int j = 0; j < n; ++j) s += a[j] * b[j];
+    return s;
   }
   template <int N>
   double dot_con_n(int id, const double* v) const {
     if (id < 2 * n_) return (id & 1) ? -v[id >> 1] : v[id >> 1];
-    const double* a = row(id - 2 * n_);
-    const int n = N > 0 ? N : n_;
-    double s = 0.0;
-    for (int j = 0; j < n; ++j) s += a[j] * v[j];
-    return s;
+    return dot_n<N>(row(id - 2 * n_), v);
   }
 
   // Slacks of the live nonbasic constraints into s_. Returns the most violated one (largest
@@ -499,11 +512,14 @@ class DenseSimplex {
 
   // y_k = cost . d_k and dn_k = ||d_k||.
   void duals(const double* cost) {
-    for (int k = 0; k < n_; ++k) {
-      const double* d = dcol(k);
-      y_[k] = dot(cost, d);
-      dn_[k] = norm2(d);
-    }
+    with_n([&](auto N) {
+      constexpr int kN = decltype(N)::value;
+      for (int k = 0; k < n_; ++k) {
+        const double* d = dcol(k);
+        y_[k] = dot_n<kN>(cost, d);
+        dn_[k] = std::sqrt(dot_n<kN>(d, d));
+      }
+    });
   }
 
   bool dual_feasible(double otol) const {
