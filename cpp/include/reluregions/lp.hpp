@@ -162,6 +162,7 @@ class DenseSimplex {
   }
 
   void set_bounds(const double* lo, const double* hi) {
+    verified_rows_ = -1;
     bounds_bad_ = false;
     for (int j = 0; j < n_; ++j) {
       if (std::isnan(lo[j]) || std::isnan(hi[j])) throw std::invalid_argument("LPSolver: NaN bound");
@@ -240,6 +241,7 @@ class DenseSimplex {
   // the vertex and the basis inverse are unchanged (and x stays feasible).
   void truncate(int k) {
     if (k < 0 || k > m_) throw std::invalid_argument("LPSolver: truncate to a row count outside [0, rows]");
+    verified_rows_ = std::min(verified_rows_, k);  // x does not move
     for (int i = k; i < m_; ++i) {
       const auto id = static_cast<std::size_t>(2 * n_ + i);
       if (pos_[id] >= 0) make_free(pos_[id], rhs_[id]);
@@ -269,15 +271,22 @@ class DenseSimplex {
     const long long limit =
         iteration_limit_ > 0 ? iteration_limit_ : 10000 + 100LL * (static_cast<long long>(m_) + 2LL * n_);
     long long iter = 0;
+    // Rows that the last solve's vertex was checked against need no new check (x has not moved since).
+    const int first = verified_rows_ >= 0 ? 2 * n_ + verified_rows_ : 0;
+    verified_rows_ = -1;
     for (int round = 0;; ++round) {
-      if (scan_violation() >= 0) {
+      if (scan_violation(false, round == 0 ? first : 0) >= 0) {
         LPStatus st = dual_phase(c, cn, iter, limit);
         if (st != LPStatus::optimal) return st;
       }
       LPStatus st = primal_phase(c, cn, iter, limit);
       if (st != LPStatus::optimal) return st;
       recompute_x();
-      if (scan_violation() < 0 || round + 1 >= kMaxRounds) break;
+      if (scan_violation() < 0) {
+        verified_rows_ = m_;
+        break;
+      }
+      if (round + 1 >= kMaxRounds) break;
     }
     double v = 0.0;
     for (int j = 0; j < n_; ++j) {
@@ -344,6 +353,7 @@ class DenseSimplex {
 
   // All slots free along the axes, through the current x.
   void free_basis() {
+    verified_rows_ = -1;
     for (int k = 0; k < n_; ++k) {
       if (slot_[k] >= 0) pos_[static_cast<std::size_t>(slot_[k])] = -1;
       slot_[k] = kFree;
@@ -360,6 +370,7 @@ class DenseSimplex {
 
   // The bound basis: x_j at its lower bound, else its upper bound, else free at its current value.
   void crash_bounds() {
+    verified_rows_ = -1;
     free_basis();
     for (int j = 0; j < n_; ++j) {
       int id = -1;
@@ -421,6 +432,7 @@ class DenseSimplex {
 
   // x = A_B^{-1} b_B with two steps of iterative refinement.
   void recompute_x() {
+    verified_rows_ = -1;
     with_n([&](auto N) { recompute_x_n<decltype(N)::value>(); });
   }
   template <int N>
@@ -486,15 +498,16 @@ class DenseSimplex {
 
   // Slacks of the live nonbasic constraints into s_. Returns the most violated one (largest
   // violation beyond its tolerance; with bland, the smallest index) or -1.
-  int scan_violation(bool bland = false) {
-    return with_n([&](auto N) { return scan_violation_n<decltype(N)::value>(bland); });
+  // `from`: the first constraint id looked at.
+  int scan_violation(bool bland = false, int from = 0) {
+    return with_n([&](auto N) { return scan_violation_n<decltype(N)::value>(bland, from); });
   }
   template <int N>
-  int scan_violation_n(bool bland) {
+  int scan_violation_n(bool bland, int from) {
     int worst = -1;
     double wv = 0.0;
     const int total = 2 * n_ + m_;
-    for (int id = 0; id < total; ++id) {
+    for (int id = from; id < total; ++id) {
       const auto uid = static_cast<std::size_t>(id);
       if (!candidate(uid)) continue;
       const double s = rhs_[uid] - dot_con_n<N>(id, x_.data());
@@ -774,6 +787,7 @@ class DenseSimplex {
   std::vector<int> hits_;          // the primal ratio test's constraints in the step's way
   long long pivots_ = 0;
   long long iteration_limit_ = 0;  // 0: automatic
+  int verified_rows_ = -1;         // x_ is feasible for the bounds and rows [0, verified_rows_); -1: unknown
 };
 
 }  // namespace detail
