@@ -1,5 +1,6 @@
 // Unit tests of the walk (walk.hpp) and region facets (polytope.hpp), without Python.
 #include <reluregions/polytope.hpp>
+#include <reluregions/vertex_engine.hpp>
 #include <reluregions/walk.hpp>
 
 #include <cstdio>
@@ -19,6 +20,18 @@ Network one_layer(int d, int n, std::mt19937_64& g) {
   for (double& x : b0) x = N(g);
   for (double& x : W1) x = N(g);
   return Network({d, n, 1}, {W0, W1}, {b0, b1}, {0.0});
+}
+
+// Three hidden layers of width n in R^3 (the middle one leaky), N(0, 1) weights and biases.
+Network three_layers(int n, std::mt19937_64& g) {
+  std::normal_distribution<double> N(0, 1);
+  auto draw = [&](int count) {
+    std::vector<double> v(static_cast<std::size_t>(count));
+    for (double& x : v) x = N(g);
+    return v;
+  };
+  return Network({3, n, n, n, 1}, {draw(3 * n), draw(n * n), draw(n * n), draw(n)}, {draw(n), draw(n), draw(n), {0.0}},
+                 {0.0, 0.1, 0.0});
 }
 
 std::uint64_t binom_sum(int n, int d) {
@@ -57,6 +70,27 @@ int main() {
         CHECK(res.count == binom_sum(n, d));
       }
     }
+  // Deeper nets (the later layers' maps updated from one layer start to the next) in [0, 1]^3: the
+  // vertex engine's count, with 1 and 2 threads.
+  for (int rep = 0; rep < 3; ++rep) {
+    Network net = three_layers(12, g);
+    Control vctl;
+    CountSink sink;
+    VertexEngine<3, CountSink>(net, vctl, sink).run();
+    WalkDomain dom;
+    dom.d = 3;
+    dom.lo.assign(3, 0.0);
+    dom.hi.assign(3, 1.0);
+    for (int threads : {1, 2}) {
+      Control ctl;
+      WalkOptions opt;
+      opt.threads = threads;
+      WalkStore res;
+      walk(net, dom, ctl, opt, res);
+      CHECK(res.count == vctl.regions());
+      CHECK(res.count > 1);
+    }
+  }
   // Stored regions with rows: facets, neighbours, volumes in the unit cube.
   {
     Network net = one_layer(3, 6, g);
