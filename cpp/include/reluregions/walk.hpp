@@ -455,8 +455,9 @@ class Walker {
 
   // Map of layer l + 1 under the current pattern. While layer l's map is the one it was last made from,
   // only the units of layer l whose bit changed since then are added or removed (rank-1 updates: on ACAS
-  // Xu, a layer's start nodes within one start node of the layer before differ in a few units), up to
-  // a budget; else (and with may_update false) recomputed.
+  // Xu, a layer's start nodes within one start node of the layer before differ in a few units) while
+  // the updates since the last recompute stay within a quarter of layer l's width (so the error bound
+  // grows by at most 2 eps of the ceiling per unit of width); else (and with may_update false) recomputed.
   // Errors: a coefficient of layer l's map is within err_mag_[l] of its magnitude bound (mag_) plus
   // err_ceil_[l] of its network-wide ceiling. Recomputed, layer l + 1 adds the rounding of its sums
   // relative to its magnitude (gamma_ step); updated, that rounding (of the sums it was made from, whose
