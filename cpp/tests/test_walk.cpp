@@ -22,16 +22,18 @@ Network one_layer(int d, int n, std::mt19937_64& g) {
   return Network({d, n, 1}, {W0, W1}, {b0, b1}, {0.0});
 }
 
-// Three hidden layers of width n in R^3 (the middle one leaky), N(0, 1) weights and biases.
-Network three_layers(int n, std::mt19937_64& g) {
+// Three hidden layers of width n in R^3 (the middle one leaky), N(0, 1) weights and biases; with
+// `thin`, three in four weights between hidden layers zero (those layers stored sparse).
+Network three_layers(int n, bool thin, std::mt19937_64& g) {
   std::normal_distribution<double> N(0, 1);
-  auto draw = [&](int count) {
+  std::uniform_real_distribution<double> U(0, 1);
+  auto draw = [&](int count, bool sparse) {
     std::vector<double> v(static_cast<std::size_t>(count));
-    for (double& x : v) x = N(g);
+    for (double& x : v) x = sparse && U(g) < 0.75 ? 0.0 : N(g);
     return v;
   };
-  return Network({3, n, n, n, 1}, {draw(3 * n), draw(n * n), draw(n * n), draw(n)}, {draw(n), draw(n), draw(n), {0.0}},
-                 {0.0, 0.1, 0.0});
+  return Network({3, n, n, n, 1}, {draw(3 * n, false), draw(n * n, thin), draw(n * n, thin), draw(n, false)},
+                 {draw(n, false), draw(n, false), draw(n, false), {0.0}}, {0.0, 0.1, 0.0});
 }
 
 std::uint64_t binom_sum(int n, int d) {
@@ -70,10 +72,11 @@ int main() {
         CHECK(res.count == binom_sum(n, d));
       }
     }
-  // Deeper nets (the later layers' maps updated from one layer start to the next) in [0, 1]^3: the
-  // vertex engine's count, with 1 and 2 threads.
-  for (int rep = 0; rep < 3; ++rep) {
-    Network net = three_layers(12, g);
+  // Deeper nets (the later layers' maps updated from one layer start to the next; dense and sparse
+  // storage) in [0, 1]^3: the vertex engine's count, with 1 and 2 threads.
+  for (int rep = 0; rep < 6; ++rep) {
+    Network net = three_layers(12, rep >= 3, g);
+    CHECK(net.sparse(1) == (rep >= 3) && net.sparse(2) == (rep >= 3));
     Control vctl;
     CountSink sink;
     VertexEngine<3, CountSink>(net, vctl, sink).run();

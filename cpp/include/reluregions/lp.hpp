@@ -304,15 +304,24 @@ class DenseSimplex {
   template <class F>
   decltype(auto) with_n(F&& f) const {
     switch (n_) {
-      case 1: return f(std::integral_constant<int, 1>{});
-      case 2: return f(std::integral_constant<int, 2>{});
-      case 3: return f(std::integral_constant<int, 3>{});
-      case 4: return f(std::integral_constant<int, 4>{});
-      case 5: return f(std::integral_constant<int, 5>{});
-      case 6: return f(std::integral_constant<int, 6>{});
-      case 7: return f(std::integral_constant<int, 7>{});
-      case 8: return f(std::integral_constant<int, 8>{});
-      default: return f(std::integral_constant<int, 0>{});
+      case 1:
+        return f(std::integral_constant<int, 1>{});
+      case 2:
+        return f(std::integral_constant<int, 2>{});
+      case 3:
+        return f(std::integral_constant<int, 3>{});
+      case 4:
+        return f(std::integral_constant<int, 4>{});
+      case 5:
+        return f(std::integral_constant<int, 5>{});
+      case 6:
+        return f(std::integral_constant<int, 6>{});
+      case 7:
+        return f(std::integral_constant<int, 7>{});
+      case 8:
+        return f(std::integral_constant<int, 8>{});
+      default:
+        return f(std::integral_constant<int, 0>{});
     }
   }
   double dot(const double* a, const double* b) const {
@@ -718,8 +727,7 @@ class DenseSimplex {
       const double ptol = tol::lp_pivot * dirn;
       // Ratio test, pass 1: slacks and steps; the largest step that keeps every constraint within tolerance.
       int nh = 0;
-      const double tmax =
-          with_n([&](auto N) { return ratio_pass1<decltype(N)::value>(total, ptol, nh); });
+      const double tmax = with_n([&](auto N) { return ratio_pass1<decltype(N)::value>(total, ptol, nh); });
       if (tmax == kInf) return LPStatus::unbounded;
       // Pass 2: the largest pivot among steps within tmax (Bland: the smallest index among the first hit).
       int r = -1;

@@ -472,8 +472,7 @@ class Walker {
     std::uint64_t* made = made_from_bits_.data() + ul * bits_stride_;
     const int words = lay_.layer_words(l), in = net_.out_dim(l);
     const double step = gamma_[ul + 1] - gamma_[ul];
-    const double* Wt = net_.Wt(l + 1);
-    if (may_update && Wt && made_from_gen_[ul + 1] == map_gen_[ul]) {
+    if (may_update && made_from_gen_[ul + 1] == map_gen_[ul]) {
       int h = 0;
       for (int w = 0; w < words; ++w) h += __builtin_popcountll(bits[w] ^ made[w]);
       int& upd = map_updates_[ul + 1];
@@ -490,13 +489,21 @@ class Walker {
             const int j = w * 64 + __builtin_ctzll(x);
             const double f = 1.0 - slopes[j];
             const double delta = ((bits[w] >> (j & 63)) & 1u) ? f : -f;
-            const double* wcol = Wt + static_cast<std::size_t>(j) * static_cast<std::size_t>(out);
             const double* src = maps + static_cast<std::size_t>(j) * cols;
-            for (int o = 0; o < out; ++o) {
-              const double c = wcol[o] * delta;
-              if (c == 0.0) continue;
+            auto add = [&](int o, double wo) {  // the same operations for either storage of the weights
+              const double c = wo * delta;
+              if (c == 0.0) return;
               double* row = dst + static_cast<std::size_t>(o) * cols;
               for (std::size_t k = 0; k < cols; ++k) row[k] += c * src[k];
+            };
+            if (const double* Wt = net_.Wt(l + 1)) {
+              const double* wcol = Wt + static_cast<std::size_t>(j) * static_cast<std::size_t>(out);
+              for (int o = 0; o < out; ++o) add(o, wcol[o]);
+            } else {
+              const SparseLines& c = net_.cols(l + 1);
+              for (std::size_t at = c.ptr[static_cast<std::size_t>(j)]; at < c.ptr[static_cast<std::size_t>(j) + 1];
+                   ++at)
+                add(c.idx[at], c.val[at]);
             }
           }
         std::copy_n(bits, words, made);
