@@ -254,8 +254,8 @@ MUTATIONS: list[Mutation] = [
     M(
         "walk-update-stale",
         INCLUDE + "walk.hpp",
-        "if (may_update && Wt && made_from_gen_[ul + 1] == map_gen_[ul]) {",
-        "if (may_update && Wt) {",
+        "if (may_update && made_from_gen_[ul + 1] == map_gen_[ul]) {",
+        "if (may_update) {",
         tests(WALK + "::test_walk_matches_the_vertex_engine_on_deeper_nets", WALK + "::test_walk_matches_reference"),
         "walk: a layer's map updated from the previous layer's bits although that layer's map has changed",
     ),
