@@ -415,3 +415,31 @@ def test_near_degenerate_two_layer_nets_walk_equals_polygon(seed: int) -> None:
         layers = [(W, b), (W1, b1), (np.ones((1, m)), np.zeros(1))]
         for r in np.flatnonzero(ok):
             assert exact_pattern(layers, [slope, slope], res.witnesses[r]) == list(res.patterns[r])
+
+
+def test_a_region_1e17_wide_near_zero_holds_floats_and_has_a_radius() -> None:
+    # Integer weights and the slope 0.1 (not 1/10 in float64) put two breakpoints about 2.5e-17
+    # apart next to 0, where float64 points are dense: the region between them is not thin, its witness
+    # is inside it exactly, and its radius is that of a ball around the witness (the float LP cannot
+    # resolve it). Found by the thorough profile: the radius was 0.
+    Ws = [
+        np.array([[2.0], [1.0], [0.0], [-1.0]]),
+        np.array([[-1.0, -2.0, -2.0, -2.0], [-2.0, 2.0, 1.0, 2.0], [0.0, 1.0, 2.0, 1.0], [1.0, 0.0, 0.0, 2.0]]),
+        np.array([[-1.0, 2.0, 1.0, -2.0], [-1.0, 2.0, 0.0, -2.0], [1.0, 1.0, 2.0, -2.0], [-2.0, 2.0, -2.0, 0.0]]),
+        np.array([[-2.0, -1.0, 0.0, 0.0]]),
+    ]
+    bs = [
+        np.array([0.0, -2.0, -2.0, -2.0]),
+        np.array([-2.0, 1.0, 0.0, 1.0]),
+        np.array([-1.0, 1.0, 1.0, -1.0]),
+        np.zeros(1),
+    ]
+    net = rr.Network(Ws, bs, activation="leaky_relu", negative_slope=0.1)
+    seg = rr.Box([-2.0], [2.0])
+    res = rr.regions(net, seg, engine="walk", threads=2)
+    assert res.count == rr.count(net, seg, engine="interval")  # another engine, exact roots
+    check_witnesses(net, Ws, bs, res, slopes=[0.1] * 3)
+    near = np.abs(res.witnesses[:, 0]) < 1e-15
+    assert near.sum() == 1
+    assert 0.0 < res.radii[near][0] < 1e-16
+    assert np.all(res.radii > 0)

@@ -95,7 +95,9 @@ class Regions:
         Also flat as ``vertices`` ``(V, 2)`` with ``offsets`` ``(R + 1,)``.
     radii : ndarray, shape (R,)
         Walk: Chebyshev radius of each region (capped at 1 for unbounded ones), in input units for
-        boxes, polytopes and spaces, in normalized domain units for segments and planes.
+        boxes, polytopes and spaces, in normalized domain units for segments and planes. A region
+        thinner than the float LP resolves (e.g. 1e-17 wide near 0) gets the radius of the ball around
+        its witness; a thin region (no float64 point inside) gets 0.
     complete : bool
         False if a limit stopped the enumeration early (``partial=True``); ``reason`` says which.
     elapsed : float

@@ -1288,6 +1288,44 @@ class Walker {
   // The ball around w (certified strictly inside the node at `depth`) up to the nearest row, in floating
   // point (a centre's radius only guides the search for points, each of which is certified).
   bool witness_ball(const double* w, int depth) {
+    const double r = ball_radius(w, depth);
+    if (!(r > 0.0) || !std::isfinite(r)) return false;
+    std::copy_n(w, d_, center(depth));
+    radius_[static_cast<std::size_t>(depth)] = r;
+    center_ok_[static_cast<std::size_t>(depth)] = 1;
+    cheb_[static_cast<std::size_t>(depth)] = 0;
+    return true;
+  }
+
+  // A ball around the witness inside the exact node at `depth`: min over its exact rows of
+  // (b - a.w) / |a|_1 (rounded to double; 0 or less when w is not strictly inside), w = u, or for an
+  // input-space frame the exact walk coordinates (x - origin) / scale of the witness x.
+  double exact_ball_radius(const double* u, const double* x, int depth) {
+    const auto cols = static_cast<std::size_t>(d_ + 1);
+    std::vector<Rational> rows, w(static_cast<std::size_t>(d_));
+    int m = 0;
+    exact_rows(depth, rows, m);
+    for (int k = 0; k < d_; ++k)
+      w[static_cast<std::size_t>(k)] =
+          ed_.iso ? (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(ed_.scale)
+                  : Rational(u[k]);
+    double r = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < m; ++j) {
+      const Rational* a = rows.data() + static_cast<std::size_t>(j) * cols;
+      Rational slack = a[d_];
+      double n1 = 0.0;
+      for (int k = 0; k < d_; ++k) {
+        if (a[k] == 0) continue;
+        slack -= a[k] * w[static_cast<std::size_t>(k)];
+        n1 += std::fabs(to_double(a[k]));
+      }
+      if (n1 > 0.0) r = std::min(r, to_double(slack) / n1);
+    }
+    return r;
+  }
+
+  // Distance (in floating point) from w to the nearest bound or row of the node at `depth`.
+  double ball_radius(const double* w, int depth) const {
     double r = std::numeric_limits<double>::infinity();
     for (int k = 0; k < d_; ++k) {
       r = std::min(r, w[k] - dom_.lo[static_cast<std::size_t>(k)]);
@@ -1305,12 +1343,7 @@ class Walker {
       slack(dom_.A.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(d_),
             dom_.b[static_cast<std::size_t>(j)]);
     for (int k = 0; k < depth; ++k) slack(split_row(k), split_row(k)[d_]);
-    if (!(r > 0.0) || !std::isfinite(r)) return false;
-    std::copy_n(w, d_, center(depth));
-    radius_[static_cast<std::size_t>(depth)] = r;
-    center_ok_[static_cast<std::size_t>(depth)] = 1;
-    cheb_[static_cast<std::size_t>(depth)] = 0;
-    return true;
+    return r;
   }
 
   // The Chebyshev ball of the node at `depth` by LP (its rows in the LP); `w` (may be null) a point
@@ -1850,6 +1883,14 @@ class Walker {
     bool ok = center_ok_[static_cast<std::size_t>(depth)] && certify_witness(u.data(), depth, x.data());
     if (!ok) ok = repair_witness(depth, u.data(), x.data());
     if (!ok) ++stats.thin;
+    if (ok && !(radius_[static_cast<std::size_t>(depth)] > 0.0)) {
+      // Thinner than the float LP resolves (e.g. 1e-17 wide near 0): the ball around the witness, from
+      // the exact rows when the float ones cannot tell.
+      double r = ball_radius(u.data(), depth);
+      if (!(r > 0.0)) r = exact_ball_radius(u.data(), x.data(), depth);
+      r = std::min(r, dom_.r_cap);
+      if (r > 0.0 && std::isfinite(r)) radius_[static_cast<std::size_t>(depth)] = r;
+    }
     s.witness.insert(s.witness.end(), u.begin(), u.end());
     if (ed_.iso) s.witness_x.insert(s.witness_x.end(), x.begin(), x.end());
     s.thin.push_back(ok ? 0 : 1);
