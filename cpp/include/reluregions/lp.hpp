@@ -56,9 +56,10 @@
 #include <cstddef>
 #include <limits>
 #include <stdexcept>
-#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "small_dim.hpp"
 #include "tolerances.hpp"
 
 namespace reluregions {
@@ -299,30 +300,10 @@ class DenseSimplex {
 
  private:
   // ---- small dense helpers
-  // f(std::integral_constant<int, N>) with N = n_ for n_ <= 8 (dot products unrolled at compile time,
-  // the same sums in the same order), else N = 0 (n_ at run time).
+  // f(std::integral_constant<int, N>), N = n_ for n_ <= 8, else 0 (see with_small_dim).
   template <class F>
   decltype(auto) with_n(F&& f) const {
-    switch (n_) {
-      case 1:
-        return f(std::integral_constant<int, 1>{});
-      case 2:
-        return f(std::integral_constant<int, 2>{});
-      case 3:
-        return f(std::integral_constant<int, 3>{});
-      case 4:
-        return f(std::integral_constant<int, 4>{});
-      case 5:
-        return f(std::integral_constant<int, 5>{});
-      case 6:
-        return f(std::integral_constant<int, 6>{});
-      case 7:
-        return f(std::integral_constant<int, 7>{});
-      case 8:
-        return f(std::integral_constant<int, 8>{});
-      default:
-        return f(std::integral_constant<int, 0>{});
-    }
+    return with_small_dim(n_, std::forward<F>(f));
   }
   double dot(const double* a, const double* b) const {
     double s = 0.0;

@@ -54,6 +54,7 @@
 #include "lp.hpp"
 #include "network.hpp"
 #include "pattern.hpp"
+#include "small_dim.hpp"
 #include "tolerances.hpp"
 
 namespace reluregions {
@@ -390,28 +391,10 @@ class Walker {
     int n_act = 0;
     for (int j = 0; j < in; ++j)
       if (factor_[static_cast<std::size_t>(j)] != 0.0) active_[static_cast<std::size_t>(n_act++)] = j;
-    if (W) {
-      switch (d_) {  // a row length known at compile time: the same sums, unrolled
-        case 1:
-          return dense_rows<2>(W, b, in, out, maps, n_act, dst);
-        case 2:
-          return dense_rows<3>(W, b, in, out, maps, n_act, dst);
-        case 3:
-          return dense_rows<4>(W, b, in, out, maps, n_act, dst);
-        case 4:
-          return dense_rows<5>(W, b, in, out, maps, n_act, dst);
-        case 5:
-          return dense_rows<6>(W, b, in, out, maps, n_act, dst);
-        case 6:
-          return dense_rows<7>(W, b, in, out, maps, n_act, dst);
-        case 7:
-          return dense_rows<8>(W, b, in, out, maps, n_act, dst);
-        case 8:
-          return dense_rows<9>(W, b, in, out, maps, n_act, dst);
-        default:
-          break;
-      }
-    }
+    if (W && d_ <= 8)  // a row length known at compile time: the same sums, unrolled
+      return with_small_dim(d_, [&](auto D) {
+        if constexpr (decltype(D)::value > 0) dense_rows<decltype(D)::value + 1>(W, b, in, out, maps, n_act, dst);
+      });
     for (int o = 0; o < out; ++o) {
       double* row = dst + static_cast<std::size_t>(o) * cols;
       std::fill(row, row + cols, 0.0);
