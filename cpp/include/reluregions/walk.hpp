@@ -1288,10 +1288,10 @@ class Walker {
     std::vector<Rational> rows, w(static_cast<std::size_t>(d_));
     int m = 0;
     exact_rows(depth, rows, m);
-    for (int k = 0; k < d_; ++k)
-      w[static_cast<std::size_t>(k)] =
-          ed_.iso ? (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(ed_.scale)
-                  : Rational(u[k]);
+    if (ed_.iso)
+      exact_walk_point(x, w.data());
+    else
+      w.assign(u, u + d_);
     double r = std::numeric_limits<double>::infinity();
     for (int j = 0; j < m; ++j) {
       const Rational* a = rows.data() + static_cast<std::size_t>(j) * cols;
@@ -1647,10 +1647,14 @@ class Walker {
     if (f != 0) return f == 1;
     if (exact_budget == 0) return false;
     std::vector<Rational> ur(static_cast<std::size_t>(d_));
-    for (int k = 0; k < d_; ++k)
-      ur[static_cast<std::size_t>(k)] =
-          (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(s);
+    exact_walk_point(x, ur.data());
     return inside_exact(ur.data(), depth);
+  }
+
+  // The exact walk coordinates (x - origin) / scale of the input-space double x (iso frames).
+  void exact_walk_point(const double* x, Rational* u) const {
+    for (int k = 0; k < d_; ++k)
+      u[k] = (Rational(x[k]) - Rational(ed_.origin[static_cast<std::size_t>(k)])) / Rational(ed_.scale);
   }
 
   // Offsets (in ulps) of the repair search around a rounded point, nearest rings first.
